@@ -1,0 +1,61 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+HOST     ?= 127.0.0.1
+PORT     ?= 8080
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+# Debian packages the browser and QR tests need; installed only when missing.
+APT_PACKAGES := chromium zbar-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test system-packages translations extract-strings update-strings check-strings demo clean
+
+run: install translations
+	$(BIN)/brugerstemmen demo
+	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
+
+test: install-test system-packages translations
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v zbarimg  >/dev/null || missing="$$missing zbar-tools"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Catalogues: .po files are committed, .mo files are built here so a fresh checkout works.
+translations: $(COMPILED)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $*
+
+extract-strings: install
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot -k _l --add-location=never --no-wrap --sort-output .
+
+update-strings: extract-strings
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+
+demo: install translations
+	$(BIN)/brugerstemmen demo
+
+clean:
+	rm -rf $(VENV) $(COMPILED) .pytest_cache

@@ -1,0 +1,111 @@
+"""Brugerstemmen: anonymous user voice for Danish drop-in centres."""
+
+import functools
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, render_template, request
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
+
+from . import config, db
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
+
+csrf = CSRFProtect()
+babel = Babel()
+
+# Same-origin everything: no CDN, no remote font, no inline script, nothing framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def create_app(test_config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.update(
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_PARTS=200,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="da",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
+    )
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config["DATA_DIR"] = str(config.prepare_data_dir(app.config["DATA_DIR"] or app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.config["DATA_DIR"])
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(icon=icon, language_name=language_name,
+                                 text_direction=text_direction, current_locale=get_locale)
+    app.teardown_appcontext(db.close_db)
+    app.after_request(security_headers)
+    register_error_pages(app)
+
+    from .survey import bp as survey_bp
+    app.register_blueprint(survey_bp)
+    return app
+
+
+def select_locale():
+    """The respondent's choice lives in the request itself (?lang=), never in a cookie."""
+    from flask import current_app
+
+    chosen = request.values.get("lang", "")
+    return chosen if chosen in current_app.config["LANGUAGES"] else "da"
+
+
+@functools.cache
+def icon(name):
+    svg = (ICONS_DIR / f"{name}.svg").read_text().strip()
+    return Markup(svg.replace("<svg ", '<svg class="icon" aria-hidden="true" focusable="false" ', 1))
+
+
+def language_name(code):
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def text_direction():
+    return Locale.parse(str(get_locale())).text_direction
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
+        # Nothing a respondent saw may be kept for the next person at the same screen.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register_error_pages(app):
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    def page(error):
+        code = getattr(error, "code", 500)
+        if isinstance(error, CSRFError):
+            code = 400
+        elif not isinstance(error, HTTPException):
+            app.logger.exception("unhandled error on %s %s", request.method, request.path)
+            code = 500
+        if isinstance(error, db.StorageError):
+            code = 503
+        return render_template("errors/error.html", code=code), code
+
+    app.register_error_handler(HTTPException, page)
+    app.register_error_handler(db.StorageError, page)
+    app.register_error_handler(Exception, page)

@@ -1,0 +1,193 @@
+"""The `brugerstemmen` command: what an operator does from a terminal.
+
+Operator mistakes end with one line saying what to do, and a non-zero exit.
+"""
+
+import json
+import re
+import sqlite3
+import unicodedata
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from . import config, db, demo, links, server
+
+
+def _create_app():
+    from . import create_app
+
+    try:
+        return create_app()
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False, set_debug_flag=False)
+def cli():
+    """Brugerstemmen: anonymous user voice for drop-in centres.
+
+    Settings come from the environment: BRUGERSTEMMEN_DATA_DIR (default: instance/),
+    BRUGERSTEMMEN_BASE_URL (the address in links and QR codes) and BRUGERSTEMMEN_SECRET_KEY.
+    """
+
+
+# FlaskGroup's --app, --env-file and --debug belong to Flask development, not to operators.
+cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"}]
+
+
+def main():
+    cli.main(prog_name="brugerstemmen")
+
+
+def _database():
+    path = db.path_in(current_app.config["DATA_DIR"])
+    try:
+        database = db.connect(path)
+        db.migrate(database)
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot open the database {path}: {error}") from None
+    return database
+
+
+def _centre_or_fail(database, slug):
+    centre = db.centre_by_slug(database, slug)
+    if centre is None:
+        known = ", ".join(c["slug"] for c in db.list_centres(database)) or "none yet"
+        raise click.ClickException(f"no centre with slug {slug!r} (known: {known}); see `brugerstemmen centre list`")
+    return centre
+
+
+def _emit(as_json, data, lines):
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+@cli.command()
+def init():
+    """Create the database, or bring its schema up to date (safe to repeat)."""
+    database = _database()
+    click.echo(f"Database ready: {db.path_in(current_app.config['DATA_DIR'])}")
+    click.echo(f"Schema migrations applied: {', '.join(db.applied_migrations(database))}")
+
+
+@cli.group()
+def centre():
+    """Add and list centres, rotate their QR token, pair kiosk tablets."""
+
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+
+def slugify(name):
+    name = name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60].strip("-")
+
+
+def _centre_info(centre, pairing_token=None):
+    svg, png = links.write_qr_files(links.survey_url(centre), centre["slug"])
+    info = {"slug": centre["slug"], "name": centre["name"], "survey_url": links.survey_url(centre),
+            "qr_svg": str(svg), "qr_png": str(png)}
+    if pairing_token:
+        info["kiosk_pairing_url"] = links.pairing_url(pairing_token)
+    return info
+
+
+def _centre_lines(info):
+    lines = [f"  Phone survey:   {info['survey_url']}"]
+    if "kiosk_pairing_url" in info:
+        hours = current_app.config["PAIRING_TTL_HOURS"]
+        lines.append(f"  Kiosk pairing:  {info['kiosk_pairing_url']}  (opens once, within {hours} hours)")
+    lines.append(f"  QR code files:  {info['qr_svg']}, {info['qr_png']}")
+    return lines
+
+
+@centre.command("add")
+@click.argument("name")
+@click.option("--slug", help="Short name used by other commands (default: made from NAME).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def centre_add(name, slug, as_json):
+    """Add a centre, write its QR code (SVG and PNG) and print its links."""
+    name = name.strip()
+    if not name:
+        raise click.ClickException("the centre needs a name")
+    slug = slug or slugify(name)
+    if not SLUG_PATTERN.match(slug):
+        raise click.ClickException(f"{slug!r} is not a usable slug: use a-z, 0-9 and dashes, e.g. --slug cafe-nord")
+    database = _database()
+    try:
+        created = db.create_centre(database, name, slug)
+    except db.CentreExists:
+        raise click.ClickException(f"a centre with slug {slug!r} already exists; choose another with --slug") from None
+    token = db.create_pairing(database, created["id"], current_app.config["PAIRING_TTL_HOURS"])
+    info = _centre_info(created, token)
+    _emit(as_json, info, [f"Added centre {name!r} (slug: {slug})", *_centre_lines(info)])
+
+
+@centre.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def centre_list(as_json):
+    """List the centres with their slugs and survey links."""
+    centres = db.list_centres(_database())
+    data = [{"slug": c["slug"], "name": c["name"], "survey_url": links.survey_url(c),
+             "paired_kiosks": c["kiosk_count"]} for c in centres]
+    lines = [f"{c['slug']}\t{c['name']}\t{c['survey_url']}\t{c['paired_kiosks']} kiosk(s)" for c in data]
+    _emit(as_json, data, lines or ["No centres yet: add one with `brugerstemmen centre add NAME`."])
+
+
+@centre.command("rotate-token")
+@click.argument("slug")
+def centre_rotate_token(slug):
+    """Give a centre a new survey link and QR code; the old ones stop working."""
+    database = _database()
+    _centre_or_fail(database, slug)
+    info = _centre_info(db.rotate_survey_token(database, slug))
+    click.echo(f"New survey link for {slug}; printed posters with the old QR code no longer work.")
+    for line in _centre_lines(info):
+        click.echo(line)
+
+
+@centre.command("pair-kiosk")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def centre_pair_kiosk(slug, as_json):
+    """Make a one-time link that sets up a tablet as this centre's kiosk."""
+    database = _database()
+    found = _centre_or_fail(database, slug)
+    token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
+    url = links.pairing_url(token)
+    hours = current_app.config["PAIRING_TTL_HOURS"]
+    _emit(as_json, {"slug": slug, "kiosk_pairing_url": url, "valid_hours": hours},
+          [f"Open this link once on the tablet, within {hours} hours:", f"  {url}"])
+
+
+@cli.command("demo")
+def demo_centre():
+    """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
+    database = _database()
+    found, created = demo.ensure_demo(database)
+    token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
+    info = _centre_info(found, token)
+    click.echo(f"{'Prepared' if created else 'Using'} the demo centre {found['name']!r} "
+               f"with {demo.WEEKS} weeks of answers (slug: {found['slug']})")
+    for line in _centre_lines(info):
+        click.echo(line)
+    click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
+               "to an address they can reach, such as http://192.168.1.20:8080):")
+    click.echo(links.terminal_qr(info["survey_url"]))
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=server.default_workers(), show_default=True, type=click.IntRange(1, 64))
+def serve(host, port, workers):
+    """Run the real server (gunicorn); its access log holds no client address."""
+    _database().close()  # migrate before forking; workers open their own connections
+    server.run(host, port, workers)

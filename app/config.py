@@ -1,0 +1,84 @@
+"""Configuration: defaults, then BRUGERSTEMMEN_* environment variables, then test config."""
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "BRUGERSTEMMEN_"
+
+DEFAULTS = {
+    # Where the SQLite file, the secret key and the QR codes live. Empty: Flask's instance folder.
+    "DATA_DIR": "",
+    # What printed links and QR codes point at: the address phones on the centre's network use.
+    "BASE_URL": "http://127.0.0.1:8080",
+    # Smallest group staff may ever see a number for (PRODUCT.md, privacy model).
+    "MIN_CELL_SIZE": 5,
+    # Seconds without a touch before a kiosk throws away a half-finished answer.
+    "KIOSK_IDLE_SECONDS": 90,
+    # Seconds the kiosk shows its thank-you page before returning to the start screen.
+    "KIOSK_RETURN_SECONDS": 10,
+    "PAIRING_TTL_HOURS": 72,
+    "MESSAGE_MAX_CHARS": 1000,
+    "LANGUAGES": ["da", "en"],
+}
+
+# Settings read from the environment, and how to turn the text into a value.
+_FROM_ENV = {
+    "DATA_DIR": str,
+    "BASE_URL": lambda v: v.rstrip("/"),
+    "SECRET_KEY": str,
+    "MIN_CELL_SIZE": int,
+    "KIOSK_IDLE_SECONDS": int,
+    "KIOSK_RETURN_SECONDS": int,
+    "PAIRING_TTL_HOURS": int,
+}
+
+
+class ConfigError(Exception):
+    """An operator mistake in the configuration; the message says how to fix it."""
+
+
+def from_environment(environ=os.environ):
+    config = {}
+    for name, convert in _FROM_ENV.items():
+        raw = environ.get(ENV_PREFIX + name)
+        if raw is None or raw == "":
+            continue
+        try:
+            config[name] = convert(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name}={raw!r} is not a valid value") from None
+    return config
+
+
+def prepare_data_dir(path):
+    """Create the data folder (private to this user) or explain why it cannot be used."""
+    path = Path(path)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot create the data folder {path} ({error.strerror}); "
+            f"set {ENV_PREFIX}DATA_DIR to a folder you can write to"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"the data folder {path} is not writable; "
+            f"set {ENV_PREFIX}DATA_DIR to a folder you can write to"
+        )
+    return path
+
+
+def load_or_create_secret_key(data_dir):
+    """The key signing sessions and CSRF tokens: made once, kept readable only by its owner."""
+    key_file = Path(data_dir) / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    except OSError as error:
+        raise ConfigError(f"cannot write {key_file} ({error.strerror})") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,48 @@
+"""Public addresses (for printed links, QR codes and the terminal) and the QR codes themselves."""
+
+import io
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, url_for
+
+
+def public_url(endpoint, **values):
+    """An absolute URL under BRUGERSTEMMEN_BASE_URL, the address people's phones can reach."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def survey_url(centre):
+    return public_url("survey.phone", token=centre["survey_token"])
+
+
+def pairing_url(token):
+    return public_url("survey.pair_kiosk", token=token)
+
+
+def _qr(url):
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
+def write_qr_files(url, slug):
+    """Write the centre's survey QR code as SVG and PNG; returns the two paths."""
+    folder = Path(current_app.config["DATA_DIR"]) / "qr"
+    folder.mkdir(exist_ok=True)
+    svg_path, png_path = folder / f"{slug}.svg", folder / f"{slug}.png"
+    _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(svg_path))
+    _qr(url).make_image().save(str(png_path))
+    return svg_path, png_path
+
+
+def terminal_qr(url):
+    """The QR code drawn with block characters, light on dark as most terminals are."""
+    out = io.StringIO()
+    code = _qr(url)
+    code.border = 2
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()

@@ -1,0 +1,75 @@
+// The kiosk: one question per screen, an idle reset that throws half-finished answers away,
+// and the automatic return to the start screen after the thank-you page.
+// Loaded in <head> so the page is styled for it before anything is drawn.
+"use strict";
+document.documentElement.classList.add("js");
+
+document.addEventListener("DOMContentLoaded", function () {
+  var body = document.body;
+  var startUrl = body.dataset.startUrl;
+
+  function backToStart() {
+    // replace(), not assign(): the finished or abandoned page leaves no history entry.
+    window.location.replace(startUrl);
+  }
+
+  if (body.dataset.returnSeconds) {
+    window.setTimeout(backToStart, Number(body.dataset.returnSeconds) * 1000);
+    return;
+  }
+
+  var form = document.getElementById("survey");
+  var start = document.getElementById("start");
+  if (!form || !start) { return; }
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+  var idleMs = Number(body.dataset.idleSeconds || 90) * 1000;
+  var current = -1;
+  var idleTimer = null;
+
+  function armIdleTimer() {
+    window.clearTimeout(idleTimer);
+    if (current >= 0) {
+      idleTimer = window.setTimeout(function () { form.reset(); backToStart(); }, idleMs);
+    }
+  }
+
+  function show(index) {
+    current = Math.max(-1, Math.min(index, steps.length - 1));
+    start.hidden = current >= 0;
+    form.hidden = current < 0;
+    steps.forEach(function (step, i) { step.classList.toggle("current", i === current); });
+    window.scrollTo(0, 0);
+    if (current >= 0) { steps[current].focus(); }
+    armIdleTimer();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-action]");
+    if (!button) { return; }
+    var action = button.dataset.action;
+    if (action === "start") { show(0); }
+    if (action === "next") { show(current + 1); }
+    if (action === "back") { show(current - 1); }
+    if (action === "cancel") { form.reset(); backToStart(); }
+  });
+
+  form.addEventListener("change", function (event) {
+    // One tap answers a single-choice screen: move on, leaving a moment to see the tick.
+    if (event.target.type === "radio") {
+      var from = current;
+      window.setTimeout(function () { if (current === from) { show(current + 1); } }, 350);
+    }
+  });
+
+  ["pointerdown", "keydown", "input"].forEach(function (type) {
+    document.addEventListener(type, armIdleTimer, true);
+  });
+
+  // A page restored from the back/forward cache must not show the last person's answers.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { form.reset(); show(-1); }
+  });
+
+  form.reset();  // back to the answers the server rendered: none, unless a send failed
+  show(body.dataset.resume ? steps.length - 1 : -1);
+});

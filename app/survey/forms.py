@@ -1,0 +1,25 @@
+"""Forms of the respondent side. The answers themselves are read by questions.parse_submission."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, Optional
+
+HONEYPOT = "website"
+
+
+class SurveyForm(FlaskForm):
+    # Hidden from people and screen readers; a bot that fills every field gives itself away.
+    website = StringField()
+
+
+class KioskSurveyForm(SurveyForm):
+    class Meta:
+        # A kiosk may rest on its start screen for days; its token is still bound to the
+        # tablet's session, so it cannot be used from elsewhere.
+        csrf_time_limit = None
+
+
+class PairKioskForm(FlaskForm):
+    nickname = StringField(_l("A name for this tablet (optional)"),
+                           validators=[Optional(), Length(max=60)])

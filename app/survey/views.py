@@ -1,0 +1,131 @@
+"""Routes of the respondent side. Views call named functions in db.py, never SQL."""
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from .. import csrf, db, privacy, questions
+from . import bp
+from .forms import HONEYPOT, KioskSurveyForm, PairKioskForm, SurveyForm
+
+KIOSK_COOKIE = "kiosk"
+KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
+NOT_ANSWERS = {"csrf_token", HONEYPOT, "lang"}
+
+
+@bp.route("/")
+def index():
+    return render_template("survey/index.html")
+
+
+# --- phone ---------------------------------------------------------------------------------
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so an expired token keeps the answers (see submit)
+def phone(token):
+    centre = db.centre_by_survey_token(db.get_db(), token)
+    if centre is None:
+        return render_template("survey/unknown_code.html"), 404
+    return survey_page(centre, "phone", SurveyForm(), "survey/phone.html",
+                       thanks_url=url_for(".phone_thanks", lang=lang()))
+
+
+@bp.route("/tak")
+def phone_thanks():
+    return render_template("survey/thanks.html", min_cell_size=current_app.config["MIN_CELL_SIZE"])
+
+
+# --- kiosk ---------------------------------------------------------------------------------
+
+@bp.route("/kiosk/", methods=["GET", "POST"])
+@csrf.exempt  # as phone()
+def kiosk():
+    centre = kiosk_centre()
+    if centre is None:
+        return render_template("survey/kiosk_unpaired.html"), 403
+    response = make_response(survey_page(
+        centre, "kiosk", KioskSurveyForm(), "survey/kiosk.html",
+        thanks_url=url_for(".kiosk_thanks", lang=lang()),
+        idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"]))
+    set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
+    return response
+
+
+@bp.route("/kiosk/tak")
+def kiosk_thanks():
+    if kiosk_centre() is None:
+        return render_template("survey/kiosk_unpaired.html"), 403
+    return render_template("survey/kiosk_thanks.html",
+                           min_cell_size=current_app.config["MIN_CELL_SIZE"],
+                           return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
+
+
+@bp.route("/kiosk/pair/<token>", methods=["GET", "POST"])
+def pair_kiosk(token):
+    # Pairing takes a button press: link previews and prefetchers only ever GET.
+    database = db.get_db()
+    centre = db.centre_for_pairing(database, token)
+    if centre is None:
+        return render_template("survey/pairing_spent.html"), 410
+    form = PairKioskForm()
+    if form.validate_on_submit():
+        kiosk_token = db.pair_kiosk(database, token, form.nickname.data or "Tablet")
+        if kiosk_token is None:
+            return render_template("survey/pairing_spent.html"), 410
+        response = redirect(url_for(".kiosk"), 303)
+        set_kiosk_cookie(response, kiosk_token)
+        return response
+    return render_template("survey/pair.html", centre=centre, form=form)
+
+
+def kiosk_centre():
+    token = request.cookies.get(KIOSK_COOKIE)
+    return db.centre_for_kiosk(db.get_db(), token) if token else None
+
+
+def set_kiosk_cookie(response, token):
+    # The cookie names the tablet, never a person: every respondent at it shares it.
+    response.set_cookie(KIOSK_COOKIE, token, max_age=KIOSK_COOKIE_DAYS * 86400, path="/kiosk/",
+                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+# --- shared --------------------------------------------------------------------------------
+
+def lang():
+    return str(get_locale())
+
+
+def survey_page(centre, channel, form, template, *, thanks_url, **context):
+    """Show the survey, or take a submitted answer.
+
+    Nothing is stored until a valid, non-empty answer is sent. When it cannot be stored
+    (stale form, full disk) the page comes back with the person's answers still ticked.
+    """
+    question_set = questions.load()
+    fields = question_set.fields(disabled=centre["disabled_questions"])
+    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", notice=None, **context)
+    if request.method == "GET":
+        return render_template(template, **page)
+
+    try:
+        submission = questions.parse_submission(
+            request.form, fields, other_fields=NOT_ANSWERS,
+            max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
+    except questions.InvalidSubmission as error:
+        current_app.logger.info("refused a submission: %s", error)
+        abort(400)
+    if form.website.data:
+        return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
+    page.update(chosen=set(submission.answers), message=submission.message)
+    if not form.validate():
+        return render_template(template, **page, notice="expired"), 400
+    if submission.is_empty:
+        return render_template(template, **page, notice="empty"), 400
+    try:
+        db.record_response(
+            db.get_db(), centre_id=centre["id"], iso_week=privacy.current_iso_week(),
+            channel=channel, language=lang(), question_set=question_set.version,
+            answers=submission.answers, message=privacy.scrub(submission.message))
+    except db.StorageError as error:
+        current_app.logger.error("could not store a response: %s", error)
+        return render_template(template, **page, notice="not_saved"), 503
+    return redirect(thanks_url, 303)
