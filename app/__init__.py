@@ -59,10 +59,14 @@ def create_app(test_config=None):
 
 
 def select_locale():
-    """The respondent's choice lives in the request itself (?lang=), never in a cookie."""
+    """The respondent's choice lives in the address (?lang=), never in a cookie.
+
+    Only the query string is read: error pages pick the language too, and reading the body
+    there would fail again for the body that caused the error.
+    """
     from flask import current_app
 
-    chosen = request.values.get("lang", "")
+    chosen = request.args.get("lang", "")
     return chosen if chosen in current_app.config["LANGUAGES"] else "da"
 
 

@@ -26,14 +26,14 @@ class CentreExists(Exception):
 
 # --- connections ---------------------------------------------------------------------------
 
-def connect(path):
+def connect(path, busy_timeout_ms=BUSY_TIMEOUT_MS):
     """Open the database with the settings every connection must have.
 
     isolation_level=None leaves transactions to us: writes use BEGIN IMMEDIATE (below), since
     in WAL mode a deferred read-then-write transaction gets SQLITE_BUSY without waiting.
     """
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: an answer acknowledged by the thank-you page survives a power cut.
     conn.execute("PRAGMA synchronous = FULL")
@@ -48,7 +48,8 @@ def path_in(data_dir):
 def get_db():
     """The request's connection, opened on first use (never before gunicorn forks)."""
     if "db" not in g:
-        g.db = connect(path_in(current_app.config["DATA_DIR"]))
+        g.db = connect(path_in(current_app.config["DATA_DIR"]),
+                       current_app.config.get("DB_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
     return g.db
 
 

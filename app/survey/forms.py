@@ -15,9 +15,10 @@ class SurveyForm(FlaskForm):
 
 class KioskSurveyForm(SurveyForm):
     class Meta:
-        # A kiosk may rest on its start screen for days; its token is still bound to the
-        # tablet's session, so it cannot be used from elsewhere.
-        csrf_time_limit = None
+        # A kiosk may rest on its start screen for weeks; the token stays bound to the
+        # tablet's session, so it cannot be used from elsewhere. (None would mean "the
+        # default hour" to Flask-WTF, so the limit is simply long.)
+        csrf_time_limit = 400 * 86400
 
 
 class PairKioskForm(FlaskForm):

@@ -9,7 +9,7 @@ from .forms import HONEYPOT, KioskSurveyForm, PairKioskForm, SurveyForm
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
-NOT_ANSWERS = {"csrf_token", HONEYPOT, "lang"}
+NOT_ANSWERS = {"csrf_token", HONEYPOT}
 
 
 @bp.route("/")
@@ -102,9 +102,9 @@ def survey_page(centre, channel, form, template, *, thanks_url, **context):
     """
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
-    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", notice=None, **context)
+    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", **context)
     if request.method == "GET":
-        return render_template(template, **page)
+        return render_template(template, **page, notice=None)
 
     try:
         submission = questions.parse_submission(

@@ -1,0 +1,158 @@
+"""Fixtures: a real SQLite file in a temp dir, the real CLI, the real server, real Chromium."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import create_app, db
+
+BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def app(data_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False,
+                      "BASE_URL": "http://brugerstemmen.test"})
+    with app.app_context():
+        db.migrate(db.get_db())
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app):
+    connection = db.connect(db.path_in(app.config["DATA_DIR"]))
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def make_centre(database):
+    def make(name="Café Test", slug=None, **settings):
+        centre = db.create_centre(database, name, slug or f"c{len(db.list_centres(database))}")
+        if settings:
+            centre = db.update_centre(database, centre["slug"], **settings)
+        return centre
+    return make
+
+
+def csrf_token(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+# --- the real command and the real server --------------------------------------------------
+
+def run_cli(env, *args, check=True, stdin=None):
+    """Run the installed `brugerstemmen` console script, as an operator would."""
+    result = subprocess.run([str(BIN / "brugerstemmen"), *args], env=env, input=stdin,
+                            capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"brugerstemmen {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, root):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = root / "data"
+        self.log_path = root / "server.log"
+        self.env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(self.data_dir),
+                    "BRUGERSTEMMEN_BASE_URL": self.url, "BRUGERSTEMMEN_KIOSK_RETURN_SECONDS": "2"}
+        self.process = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", "3"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"server exited:\n{self.log_path.read_text()}")
+                time.sleep(0.1)
+        raise AssertionError("server did not start within 20 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+    def cli(self, *args, **kwargs):
+        return run_cli(self.env, *args, **kwargs)
+
+    def add_centre(self, name):
+        return json.loads(self.cli("centre", "add", name, "--json").stdout)
+
+    def database(self):
+        return db.connect(db.path_in(self.data_dir))
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live")).start()
+    yield server
+    server.stop()
+
+
+# --- the browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian chromium is not installed: `make test` installs it")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A small, cheap phone's screen."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def tablet(browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    yield context.new_page()
+    context.close()

@@ -1,0 +1,122 @@
+"""The data layer on a real SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from app import db
+
+
+def record(database, centre, answers=(("importance", "9"),), message="", week="2026-W48"):
+    return db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone",
+                              language="da", question_set=1, answers=list(answers), message=message)
+
+
+def test_every_connection_has_the_durability_settings(database):
+    pragma = lambda name: database.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+    assert pragma("journal_mode") == "wal"
+    assert pragma("synchronous") == 2  # FULL
+    assert pragma("foreign_keys") == 1
+    assert pragma("busy_timeout") == db.BUSY_TIMEOUT_MS
+
+
+def test_migrations_are_recorded_and_idempotent(database):
+    db.migrate(database)
+    db.migrate(database)
+    assert db.applied_migrations(database) == ["m001_initial"]
+
+
+def test_response_tables_have_no_rowid_and_no_time_column(database):
+    for table in ("responses", "answers", "messages"):
+        with pytest.raises(sqlite3.OperationalError):
+            database.execute(f"SELECT rowid FROM {table}")
+        columns = {c.name for c in database[table].columns}
+        assert not columns & {"created", "created_at", "timestamp", "time", "date", "ip", "user_agent"}
+
+
+def test_a_response_is_stored_with_only_week_channel_language_and_version(database, make_centre):
+    centre = make_centre()
+    response_id = record(database, centre, [("importance", "10"), ("reasons", "meal")])
+    row = next(database.query("SELECT * FROM responses"))
+    assert set(row) == {"id", "centre_id", "iso_week", "channel", "language", "question_set"}
+    assert row["iso_week"] == "2026-W48" and row["id"] == response_id
+    assert len(response_id) == 32 and int(response_id, 16)  # 128 random bits, not a counter
+    assert db.answers_of(database, response_id) == [("importance", "10"), ("reasons", "meal")]
+
+
+def test_messages_are_kept_apart_from_the_answers(database, make_centre):
+    centre = make_centre()
+    record(database, centre, message="Mere kaffe")
+    assert db.messages_of(database, centre["id"]) == ["Mere kaffe"]
+    columns = {c.name for c in database["messages"].columns}
+    assert "response_id" not in columns
+
+
+def test_storage_order_does_not_follow_submission_order(database, make_centre):
+    centre = make_centre()
+    submitted = [record(database, centre, [("importance", str(1 + i % 10))]) for i in range(50)]
+    stored = db.response_ids_in_storage_order(database)
+    assert sorted(stored) == sorted(submitted)
+    assert stored != submitted
+    # Not merely shuffled a little: the position in storage says next to nothing about arrival.
+    position = {rid: i for i, rid in enumerate(stored)}
+    in_order_pairs = sum(position[a] < position[b] for a, b in zip(submitted, submitted[1:]))
+    assert 10 < in_order_pairs < 39
+
+
+def test_a_failed_write_stores_nothing_and_says_so(database, make_centre, data_dir):
+    centre = make_centre()
+    blocker = sqlite3.connect(db.path_in(data_dir), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    impatient = db.connect(db.path_in(data_dir), busy_timeout_ms=50)
+    try:
+        with pytest.raises(db.StorageError):
+            record(impatient, centre)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert db.count_responses(impatient, centre["id"]) == 0
+    impatient.close()
+
+
+def test_answers_and_response_are_written_together_or_not_at_all(database, make_centre):
+    centre = make_centre()
+    with pytest.raises(sqlite3.IntegrityError):
+        record(database, centre, [("importance", "1"), ("importance", "1")])  # duplicate key
+    assert db.count_responses(database, centre["id"]) == 0
+    assert database.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+
+
+def test_duplicate_slug_is_refused(database, make_centre):
+    make_centre(slug="nord")
+    with pytest.raises(db.CentreExists):
+        db.create_centre(database, "Nord igen", "nord")
+
+
+def test_survey_tokens_are_long_random_and_rotatable(database, make_centre):
+    centre = make_centre()
+    assert len(centre["survey_token"]) >= 32  # 24 random bytes, url-safe base64
+    rotated = db.rotate_survey_token(database, centre["slug"])
+    assert rotated["survey_token"] != centre["survey_token"]
+    assert db.centre_by_survey_token(database, centre["survey_token"]) is None
+    assert db.centre_by_survey_token(database, rotated["survey_token"])["id"] == centre["id"]
+
+
+def test_a_pairing_link_pairs_exactly_one_tablet(database, make_centre):
+    centre = make_centre()
+    link = db.create_pairing(database, centre["id"], ttl_hours=1)
+    assert db.centre_for_pairing(database, link)["id"] == centre["id"]
+    kiosk_token = db.pair_kiosk(database, link, "Tablet i caféen")
+    assert db.centre_for_kiosk(database, kiosk_token)["id"] == centre["id"]
+    assert db.pair_kiosk(database, link, "a second tablet") is None
+    assert db.centre_for_pairing(database, link) is None
+    # Only hashes are stored: the database alone cannot pair or impersonate a tablet.
+    assert kiosk_token not in str(list(database.query("SELECT * FROM kiosks")))
+    assert link not in str(list(database.query("SELECT * FROM kiosk_pairings")))
+
+
+def test_an_expired_pairing_link_does_nothing(database, make_centre):
+    centre = make_centre()
+    link = db.create_pairing(database, centre["id"], ttl_hours=-1)
+    assert db.centre_for_pairing(database, link) is None
+    assert db.pair_kiosk(database, link, "Tablet") is None
