@@ -88,10 +88,10 @@ class LiveServer:
         self.process = None
 
     def start(self):
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", "3"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:  # the server keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", "3"],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

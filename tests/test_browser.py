@@ -1,0 +1,209 @@
+"""What a person sees: the phone and kiosk flows in headless Chromium against the real server."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from app import db
+
+pytestmark = pytest.mark.browser
+
+
+def tap(page, name, value):
+    """Tap an answer tile the way a finger does: on the tile, not on the hidden input."""
+    page.locator("label.option").filter(has=page.locator(f'input[name="{name}"][value="{value}"]')).click()
+
+
+def checked_inputs(page):
+    return page.locator("input:checked").count()
+
+
+def stored_answers(live_server, slug):
+    database = live_server.database()
+    try:
+        centre = db.centre_by_slug(database, slug)
+        rows = database.execute("""SELECT r.id, r.channel, r.language, a.question, a.option
+                                   FROM responses r JOIN answers a ON a.response_id = r.id
+                                   WHERE r.centre_id = ?""", [centre["id"]]).fetchall()
+        return rows, db.messages_of(database, centre["id"])
+    finally:
+        database.close()
+
+
+def pair(tablet, centre):
+    tablet.goto(centre["kiosk_pairing_url"])
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text(centre["name"])
+    tablet.get_by_role("button", name="Sæt denne tablet op").click()
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible()
+
+
+def set_idle_seconds(live_server, slug, seconds):
+    database = live_server.database()
+    try:
+        db.update_centre(database, slug, kiosk_idle_seconds=seconds)
+    finally:
+        database.close()
+
+
+# --- phone ---------------------------------------------------------------------------------
+
+def test_phone_answer_some_skip_the_rest_and_send(live_server, phone):
+    centre = live_server.add_centre("Café Telefon")
+    phone.goto(centre["survey_url"])
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Din stemme tæller – anonymt")
+    tap(phone, "importance", "9")
+    tap(phone, "reasons", "meet_people")
+    tap(phone, "reasons", "meal")
+    tap(phone, "meaning.respected", "agree")
+    phone.get_by_label("Er der andet, du gerne vil fortælle os?").fill("Mere kaffe! Ring 12345678")
+    # Nothing is stored before send.
+    assert stored_answers(live_server, centre["slug"]) == ([], [])
+    phone.get_by_role("button", name="Send mit svar").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    expect(phone.locator("main")).to_contain_text("ingen kan se, hvilket svar der er dit")
+    rows, messages = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o) for _, _, _, q, o in rows) == [
+        ("importance", "9"), ("meaning.respected", "agree"), ("reasons", "meal"), ("reasons", "meet_people")]
+    assert {(channel, language) for _, channel, language, _, _ in rows} == {("phone", "da")}
+    assert messages == ["Mere kaffe! Ring [TELEFON]"]
+    # Back to the form: it is fetched anew, empty.
+    phone.go_back()
+    expect(phone.get_by_role("button", name="Send mit svar")).to_be_visible()
+    assert checked_inputs(phone) == 0
+
+
+def test_phone_works_without_javascript_in_english(live_server, browser):
+    centre = live_server.add_centre("Café Uden Script")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(centre["survey_url"])
+        page.get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your voice counts, anonymously")
+        tap(page, "frequency", "few_times_week")
+        tap(page, "wishes", "opening_hours")
+        page.get_by_role("button", name="Send my answer").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
+    finally:
+        context.close()
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o, lang) for _, _, lang, q, o in rows) == [
+        ("frequency", "few_times_week", "en"), ("wishes", "opening_hours", "en")]
+
+
+def test_phone_sending_nothing_is_explained_and_stores_nothing(live_server, phone):
+    centre = live_server.add_centre("Café Tom")
+    phone.goto(centre["survey_url"])
+    phone.get_by_role("button", name="Send mit svar").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Du har ikke svaret på noget endnu")
+    assert stored_answers(live_server, centre["slug"]) == ([], [])
+
+
+def test_phone_touch_targets_are_big_enough(live_server, phone):
+    centre = live_server.add_centre("Café Tommelfinger")
+    phone.goto(centre["survey_url"])
+    boxes = [tile.bounding_box() for tile in phone.locator(".tile").all()]
+    assert boxes and all(box["width"] >= 48 and box["height"] >= 48 for box in boxes)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+
+
+def test_a_rotated_code_shows_a_friendly_page(live_server, phone):
+    centre = live_server.add_centre("Café Gammel Plakat")
+    live_server.cli("centre", "rotate-token", centre["slug"])
+    response = phone.goto(centre["survey_url"])
+    assert response.status == 404
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Denne kode bruges ikke længere")
+    expect(phone.locator("main")).not_to_contain_text("Café Gammel Plakat")
+
+
+def test_the_qr_code_decodes_to_the_survey(live_server, phone):
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbar-tools is not installed: `make test` installs it"
+    centre = live_server.add_centre("Café QR")
+    decoded = subprocess.run([zbarimg, "--quiet", "--raw", centre["qr_png"]], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded == centre["survey_url"]
+    phone.goto(decoded)
+    expect(phone.locator(".centre-name")).to_have_text("Café QR")
+
+
+# --- kiosk ---------------------------------------------------------------------------------
+
+def test_kiosk_pair_answer_send_and_return_to_start(live_server, tablet):
+    centre = live_server.add_centre("Café Tablet")
+    pair(tablet, centre)
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    expect(tablet.locator(".step.current")).to_contain_text("Spørgsmål 1 af 10")
+    tap(tablet, "importance", "10")  # a single choice moves on by itself
+    expect(tablet.locator(".step.current")).to_contain_text("Hvorfor kommer du her?")
+    tap(tablet, "reasons", "safe_place")
+    tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    expect(tablet.locator(".step.current")).to_contain_text("Hvor tit kommer du her?")
+    while not tablet.locator(".step.current.final").count():  # skip everything else
+        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    tablet.get_by_role("button", name="Send mit svar").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    # Back to the start by itself (KIOSK_RETURN_SECONDS=2 in the test server).
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o, ch) for _, ch, _, q, o in rows) == [("importance", "10", "kiosk"),
+                                                           ("reasons", "safe_place", "kiosk")]
+    # The next person finds nothing of the last one: not on screen, not behind the back button.
+    assert checked_inputs(tablet) == 0
+    tablet.go_back()
+    tablet.wait_for_load_state()
+    assert checked_inputs(tablet) == 0
+    expect(tablet.get_by_role("heading", name="Tak for dit svar!")).to_have_count(0)
+
+
+def test_kiosk_idle_timeout_throws_half_answers_away(live_server, tablet):
+    centre = live_server.add_centre("Café Glemsom")
+    set_idle_seconds(live_server, centre["slug"], 2)
+    pair(tablet, centre)
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    tap(tablet, "importance", "3")
+    tap(tablet, "reasons", "meal")
+    assert checked_inputs(tablet) == 2
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    assert checked_inputs(tablet) == 0
+    tablet.go_back()
+    tablet.wait_for_load_state()
+    assert checked_inputs(tablet) == 0
+    assert tablet.locator(".step.current").count() == 0  # no question screen left open
+    assert stored_answers(live_server, centre["slug"]) == ([], [])
+
+
+def test_kiosk_language_is_for_one_answer_only(live_server, tablet):
+    centre = live_server.add_centre("Café Sprog")
+    pair(tablet, centre)
+    tablet.get_by_role("link", name="English").click()
+    tablet.get_by_role("button", name="Tap to start").click()
+    tap(tablet, "importance", "8")
+    tablet.locator(".step.current").get_by_role("button", name="Next").click()
+    while not tablet.locator(".step.current.final").count():
+        tablet.locator(".step.current").get_by_role("button", name="Next").click()
+    tablet.get_by_role("button", name="Send my answer").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o, lang) for _, _, lang, q, o in rows] == [("importance", "8", "en")]
+
+
+def test_a_pairing_link_works_once(live_server, browser):
+    centre = live_server.add_centre("Café Engang")
+    first = browser.new_context()
+    second = browser.new_context()
+    try:
+        pair(first.new_page(), centre)
+        page = second.new_page()
+        response = page.goto(centre["kiosk_pairing_url"])
+        assert response.status == 410
+        expect(page.get_by_role("heading", level=1)).to_have_text("Dette opsætningslink virker ikke længere")
+        page.goto(re.sub(r"/kiosk/pair/.*", "/kiosk/", centre["kiosk_pairing_url"]))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Denne tablet er ikke sat op endnu")
+    finally:
+        first.close()
+        second.close()

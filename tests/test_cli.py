@@ -1,0 +1,142 @@
+"""The `brugerstemmen` console script, run as an operator runs it."""
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(tmp_path / "data"),
+            "BRUGERSTEMMEN_BASE_URL": "https://stemme.example.dk"}
+
+
+def test_init_creates_the_database_and_is_idempotent(env, tmp_path):
+    first = run_cli(env, "init")
+    second = run_cli(env, "init")
+    assert "m001_initial" in first.stdout and first.stdout == second.stdout
+    assert (tmp_path / "data" / "brugerstemmen.sqlite3").is_file()
+
+
+def test_the_secret_key_is_made_once_and_private(env, tmp_path):
+    run_cli(env, "init")
+    key_file = tmp_path / "data" / "secret_key"
+    key = key_file.read_text()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    run_cli(env, "init")
+    assert key_file.read_text() == key
+
+
+def test_centre_add_prints_links_and_writes_qr_files(env):
+    info = json.loads(run_cli(env, "centre", "add", "Værestedet Åen", "--json").stdout)
+    assert info["slug"] == "vaerestedet-aaen"
+    assert re.fullmatch(r"https://stemme\.example\.dk/s/[A-Za-z0-9_-]{32}", info["survey_url"])
+    assert re.fullmatch(r"https://stemme\.example\.dk/kiosk/pair/[A-Za-z0-9_-]{32}", info["kiosk_pairing_url"])
+    assert Path(info["qr_svg"]).read_text().startswith("<?xml")
+    assert Path(info["qr_png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plain = run_cli(env, "centre", "add", "Café Syd", "--slug", "syd").stdout
+    assert "Phone survey:" in plain and "Kiosk pairing:" in plain and "/s/" in plain
+
+
+def test_centre_list_and_rotate_token(env):
+    run_cli(env, "centre", "add", "Nord", "--slug", "nord")
+    before = json.loads(run_cli(env, "centre", "list", "--json").stdout)
+    assert [c["slug"] for c in before] == ["nord"]
+    rotated = run_cli(env, "centre", "rotate-token", "nord")
+    after = json.loads(run_cli(env, "centre", "list", "--json").stdout)
+    assert after[0]["survey_url"] != before[0]["survey_url"]
+    assert after[0]["survey_url"] in rotated.stdout
+    assert "nord" in run_cli(env, "centre", "list").stdout
+
+
+def test_pair_kiosk_gives_a_fresh_one_time_link(env):
+    run_cli(env, "centre", "add", "Nord", "--slug", "nord")
+    first = json.loads(run_cli(env, "centre", "pair-kiosk", "nord", "--json").stdout)
+    second = json.loads(run_cli(env, "centre", "pair-kiosk", "nord", "--json").stdout)
+    assert first["kiosk_pairing_url"] != second["kiosk_pairing_url"]
+
+
+def test_demo_is_idempotent_and_realistic(env, tmp_path):
+    from app import db
+
+    first = run_cli(env, "demo")
+    second = run_cli(env, "demo")
+    assert "Prepared the demo centre" in first.stdout and "Using the demo centre" in second.stdout
+    assert "█" in first.stdout  # the QR code drawn in the terminal
+    database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
+    weeks = [row[0] for row in database.execute("SELECT DISTINCT iso_week FROM responses")]
+    total = database.execute("SELECT count(*) FROM responses").fetchone()[0]
+    top = database.execute("SELECT count(*) FROM answers WHERE question = 'importance' AND option IN ('9', '10')").fetchone()[0]
+    rated = database.execute("SELECT count(*) FROM answers WHERE question = 'importance'").fetchone()[0]
+    database.close()
+    assert len(weeks) == 12
+    assert 100 < total < 320
+    assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["centre", "rotate-token", "nowhere"], "no centre with slug 'nowhere'"),
+    (["centre", "pair-kiosk", "nowhere"], "no centre with slug 'nowhere'"),
+    (["centre", "add", "Nord", "--slug", "Not A Slug"], "is not a usable slug"),
+    (["centre", "add", "   "], "needs a name"),
+])
+def test_operator_mistakes_print_one_helpful_line(env, args, message):
+    result = run_cli(env, *args, check=False)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_duplicate_slug_is_refused(env):
+    run_cli(env, "centre", "add", "Nord", "--slug", "nord")
+    result = run_cli(env, "centre", "add", "Nord igen", "--slug", "nord", check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: a centre with slug 'nord' already exists; choose another with --slug"
+
+
+def test_an_unwritable_data_dir_is_explained(env, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli({**env, "BRUGERSTEMMEN_DATA_DIR": str(blocker / "data")}, "init", check=False)
+    assert result.returncode == 1
+    assert "BRUGERSTEMMEN_DATA_DIR" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_number_in_the_environment_is_explained(env):
+    result = run_cli({**env, "BRUGERSTEMMEN_KIOSK_IDLE_SECONDS": "soon"}, "init", check=False)
+    assert result.returncode == 1
+    assert "BRUGERSTEMMEN_KIOSK_IDLE_SECONDS='soon' is not a valid value" in result.stderr
+
+
+def test_every_command_has_help_and_is_in_the_readme(env):
+    from app.cli import cli
+
+    readme = README.read_text()
+    commands = []
+    for name, command in cli.commands.items():
+        sub = getattr(command, "commands", None)
+        commands += [f"{name} {s}" for s in sub] if sub else [name]
+    assert {"init", "serve", "demo", "centre add", "centre list", "centre rotate-token",
+            "centre pair-kiosk"} <= set(commands)
+    for command in commands:
+        result = run_cli(env, *command.split(), "--help")
+        assert result.returncode == 0 and "Usage:" in result.stdout
+        assert f"brugerstemmen {command}" in readme, f"README does not mention `brugerstemmen {command}`"
+
+
+def test_the_makefile_gives_the_two_commands():
+    makefile = (README.parent / "Makefile").read_text()
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert README.read_text().index("make run") < 600 and README.read_text().index("make test") < 800
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "make test" in ci
+    assert subprocess.run(["bash", "-n", str(README.parent / ".ci" / "run")]).returncode == 0

@@ -1,0 +1,106 @@
+"""Against the real server process (gunicorn on 127.0.0.1): privacy of storage and logs, concurrency."""
+
+import http.cookiejar
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import db
+
+from .conftest import csrf_token
+
+CANARY_AGENT = "Canary-Agent/7.7 (brugerstemmen privacy probe)"
+CANARY_ADDRESS = "203.0.113.77"
+CANARY_LANGUAGE = "xx-canary"
+CANARY_REFERRER = "https://referrer-canary.example/"
+
+
+class Respondent:
+    """One person's browser, as seen by the server: its own cookies, its own headers."""
+
+    def __init__(self, headers=None):
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener.addheaders = list((headers or {}).items())
+
+    def answer(self, survey_url, answers):
+        form = self.opener.open(survey_url, timeout=30).read().decode()
+        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form)}, doseq=True).encode()
+        with self.opener.open(survey_url, data=body, timeout=30) as response:
+            return response.status, response.url, response.read().decode()
+
+
+def response_count(live_server, slug):
+    database = live_server.database()
+    try:
+        return db.count_responses(database, db.centre_by_slug(database, slug)["id"])
+    finally:
+        database.close()
+
+
+def test_nothing_identifying_reaches_the_database_or_the_logs(live_server):
+    centre = live_server.add_centre("Privatlivets Hus")
+    person = Respondent({"User-Agent": CANARY_AGENT, "X-Forwarded-For": CANARY_ADDRESS,
+                         "X-Real-IP": CANARY_ADDRESS, "Accept-Language": CANARY_LANGUAGE,
+                         "Referer": CANARY_REFERRER})
+    # While a connection stays open the WAL is not folded back and removed, so it can be read.
+    keeper = live_server.database()
+    try:
+        for n in range(3):
+            status, url, page = person.answer(centre["survey_url"], {"importance": str(8 + n), "message": "Tak"})
+            assert status == 200 and urllib.parse.urlsplit(url).path == "/tak" and "Tak for dit svar" in page
+        data_files = [p for p in Path(live_server.data_dir).iterdir() if p.name.startswith(db.DB_FILENAME)]
+        assert any(p.name.endswith("-wal") and p.stat().st_size for p in data_files)
+        stored = b"".join(p.read_bytes() for p in data_files)
+    finally:
+        keeper.close()
+    assert response_count(live_server, centre["slug"]) == 3
+    assert b"Tak" in stored  # the check reads the real thing
+    log = live_server.log()
+    for canary in (CANARY_AGENT, CANARY_ADDRESS, CANARY_LANGUAGE, CANARY_REFERRER, "referrer-canary"):
+        assert canary.encode() not in stored
+        assert canary not in log
+    access_lines = [line for line in log.splitlines() if line.startswith(("GET ", "POST "))]
+    assert any(line.startswith("POST /s/… 303") for line in access_lines)
+    assert not [line for line in access_lines if "127.0.0.1" in line]
+    # Tokens are keys: the log must not hand them to whoever reads it.
+    assert centre["survey_url"].rsplit("/", 1)[1] not in log
+    assert centre["kiosk_pairing_url"].rsplit("/", 1)[1] not in log
+
+
+def test_two_hundred_answers_from_twenty_people_at_once_are_all_kept_once(live_server):
+    centre = live_server.add_centre("Travle Hus")
+    outcomes, errors = [], []
+
+    def person(n):
+        respondent = Respondent()
+        for i in range(10):
+            try:
+                status, url, _ = respondent.answer(
+                    centre["survey_url"], {"importance": str(1 + (n + i) % 10), "reasons": ["meal", "meet_people"],
+                                           "frequency": "daily"})
+                outcomes.append((status, urllib.parse.urlsplit(url).path == "/tak"))
+            except Exception as error:  # noqa: BLE001 - every failure is reported below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    assert outcomes == [(200, True)] * 200
+    assert response_count(live_server, centre["slug"]) == 200
+    assert "database is locked" not in live_server.log()
+
+
+@pytest.mark.parametrize("path", ["/", "/s/not-a-token", "/kiosk/", "/kiosk/pair/not-a-token"])
+def test_respondent_pages_are_never_cached(live_server, path):
+    try:
+        response = urllib.request.urlopen(live_server.url + path, timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Traceback" not in response.read().decode()
