@@ -129,7 +129,7 @@ def parse_submission(form, fields, *, other_fields=(), max_message_chars=1000):
             continue
         field = by_name.get(name)
         if field is None:
-            raise InvalidSubmission(f"unknown question {name!r}")
+            raise InvalidSubmission("unknown question")  # never echo what a stranger sent into the log
         if field.kind == "text":
             if len(values) != 1:
                 raise InvalidSubmission(f"{name}: expected one text")

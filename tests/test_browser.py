@@ -207,3 +207,12 @@ def test_a_pairing_link_works_once(live_server, browser):
     finally:
         first.close()
         second.close()
+
+
+def test_a_kiosk_left_in_another_language_returns_to_danish(live_server, tablet):
+    centre = live_server.add_centre("Café Glemt Sprog")
+    set_idle_seconds(live_server, centre["slug"], 2)
+    pair(tablet, centre)
+    tablet.get_by_role("link", name="English").click()
+    expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -64,13 +65,38 @@ def test_pair_kiosk_gives_a_fresh_one_time_link(env):
     assert first["kiosk_pairing_url"] != second["kiosk_pairing_url"]
 
 
+def decode_terminal_qr(text, tmp_path):
+    """Turn the block characters back into a picture, as a phone camera sees the terminal."""
+    from PIL import Image
+
+    rows = [line for line in text.splitlines() if line and set(line) <= set("█▀▄\u00a0")]
+    pixels = []
+    for line in rows:  # each character holds two modules, one above the other
+        pixels.append([ch in "█▀" for ch in line])
+        pixels.append([ch in "█▄" for ch in line])
+    image = Image.new("L", (len(pixels[0]), len(pixels)))
+    # Characters are drawn light on a dark terminal: a drawn module is a light one.
+    image.putdata([255 if lit else 0 for row in pixels for lit in row])
+    path = tmp_path / "terminal.png"
+    image.resize((image.width * 8, image.height * 8), Image.NEAREST).save(path)
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbar-tools is not installed: `make test` installs it"
+    return subprocess.run([zbarimg, "--quiet", "--raw", str(path)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_demo_draws_a_scannable_qr_code_in_the_terminal(env, tmp_path):
+    output = run_cli(env, "demo").stdout
+    survey_url = re.search(r"Phone survey:\s+(\S+)", output).group(1)
+    assert decode_terminal_qr(output, tmp_path) == survey_url
+
+
 def test_demo_is_idempotent_and_realistic(env, tmp_path):
     from app import db
 
     first = run_cli(env, "demo")
     second = run_cli(env, "demo")
     assert "Prepared the demo centre" in first.stdout and "Using the demo centre" in second.stdout
-    assert "█" in first.stdout  # the QR code drawn in the terminal
     database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
     weeks = [row[0] for row in database.execute("SELECT DISTINCT iso_week FROM responses")]
     total = database.execute("SELECT count(*) FROM responses").fetchone()[0]

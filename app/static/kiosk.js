@@ -28,7 +28,9 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function armIdleTimer() {
     window.clearTimeout(idleTimer);
-    if (current >= 0) {
+    // A question screen, or a start screen left in another language, goes back to the
+    // plain Danish start screen for the next person.
+    if (current >= 0 || window.location.search) {
       idleTimer = window.setTimeout(function () { form.reset(); backToStart(); }, idleMs);
     }
   }

@@ -111,7 +111,7 @@ def survey_page(centre, channel, form, template, *, thanks_url, **context):
             request.form, fields, other_fields=NOT_ANSWERS,
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
     except questions.InvalidSubmission as error:
-        current_app.logger.info("refused a submission: %s", error)
+        current_app.logger.warning("refused a submission: %s", error)
         abort(400)
     if form.website.data:
         return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
