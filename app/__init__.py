@@ -1,10 +1,11 @@
 """Brugerstemmen: anonymous user voice for Danish drop-in centres."""
 
 import functools
+import re
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
@@ -47,7 +48,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.globals.update(icon=icon, language_name=language_name,
+    app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale)
     app.teardown_appcontext(db.close_db)
     app.after_request(security_headers)
@@ -70,10 +71,25 @@ def select_locale():
     return chosen if chosen in current_app.config["LANGUAGES"] else "da"
 
 
-@functools.cache
 def icon(name):
+    """A pictogram by reference: its drawing is sent once per page, in icon_sprite()."""
+    used = g.setdefault("icons_used", [])
+    if name not in used:
+        _icon_symbol(name)  # an unknown name fails here, not in the browser
+        used.append(name)
+    return Markup(f'<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-{name}"/></svg>')
+
+
+def icon_sprite():
+    symbols = "".join(_icon_symbol(name) for name in g.get("icons_used", ()))
+    return Markup(f'<svg class="sprite" aria-hidden="true" focusable="false">{symbols}</svg>') if symbols else ""
+
+
+@functools.cache
+def _icon_symbol(name):
     svg = (ICONS_DIR / f"{name}.svg").read_text().strip()
-    return Markup(svg.replace("<svg ", '<svg class="icon" aria-hidden="true" focusable="false" ', 1))
+    body = re.search(r"<svg[^>]*>(.*)</svg>", svg, re.S).group(1)
+    return f'<symbol id="i-{name}" viewBox="0 0 24 24">{body}</symbol>'
 
 
 def language_name(code):
