@@ -120,3 +120,11 @@ def test_an_expired_pairing_link_does_nothing(database, make_centre):
     link = db.create_pairing(database, centre["id"], ttl_hours=-1)
     assert db.centre_for_pairing(database, link) is None
     assert db.pair_kiosk(database, link, "Tablet") is None
+
+
+def test_creating_the_app_opens_no_database(tmp_path):
+    """gunicorn forks after loading: a connection made before the fork would be shared."""
+    from app import create_app
+
+    create_app({"DATA_DIR": str(tmp_path)})
+    assert not db.path_in(tmp_path).exists()

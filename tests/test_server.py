@@ -22,7 +22,8 @@ class Respondent:
     """One person's browser, as seen by the server: its own cookies, its own headers."""
 
     def __init__(self, headers=None):
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         self.opener.addheaders = list((headers or {}).items())
 
     def answer(self, survey_url, answers):
@@ -59,7 +60,9 @@ def test_nothing_identifying_reaches_the_database_or_the_logs(live_server):
     assert response_count(live_server, centre["slug"]) == 3
     assert b"Tak" in stored  # the check reads the real thing
     log = live_server.log()
-    for canary in (CANARY_AGENT, CANARY_ADDRESS, CANARY_LANGUAGE, CANARY_REFERRER, "referrer-canary"):
+    cookies = [cookie.value for cookie in person.cookies]
+    assert cookies  # the CSRF session cookie
+    for canary in (CANARY_AGENT, CANARY_ADDRESS, CANARY_LANGUAGE, CANARY_REFERRER, "referrer-canary", *cookies):
         assert canary.encode() not in stored
         assert canary not in log
     access_lines = [line for line in log.splitlines() if line.startswith(("GET ", "POST "))]
