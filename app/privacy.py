@@ -3,6 +3,8 @@
 import datetime
 import re
 
+from . import periods
+
 # Order matters: a CPR number also looks like a phone number, a link may hold an address.
 _SCRUBBERS = [
     # E-mail addresses, before links so that "name@site.dk" is not half a link.
@@ -29,8 +31,7 @@ def scrub(text):
 
 def iso_week(day):
     """The only time a response keeps: its ISO week, like '2026-W48'."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return periods.week_of(day).key
 
 
 def current_iso_week():
