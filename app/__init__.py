@@ -54,8 +54,10 @@ def create_app(test_config=None):
     app.after_request(security_headers)
     register_error_pages(app)
 
+    from .staff import bp as staff_bp
     from .survey import bp as survey_bp
     app.register_blueprint(survey_bp)
+    app.register_blueprint(staff_bp)
     return app
 
 
@@ -65,8 +67,10 @@ def select_locale():
     Only the query string is read: error pages pick the language too, and reading the body
     there would fail again for the body that caused the error.
     """
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return "en"  # the operator's command speaks English
     chosen = request.args.get("lang", "")
     return chosen if chosen in current_app.config["LANGUAGES"] else "da"
 

@@ -12,7 +12,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import config, db, demo, links, server
+from . import accounts, config, db, demo, links, server
+from .staff.views import INVITE_TTL_HOURS
 
 
 def _create_app():
@@ -181,6 +182,69 @@ def demo_centre():
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))
+
+
+@cli.group()
+def staff():
+    """Staff accounts: who may sign in, and at which centres."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--centre", "slug", help="The centre this person works at.")
+@click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True,
+              help="staff sees summaries; admin also changes settings and the team.")
+@click.option("--site-admin", is_flag=True, help="May open every centre of this installation.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input; "
+              "without it, print a one-time link where the person chooses one.")
+def staff_add(email, slug, role, site_admin, password_stdin):
+    """Give someone a staff account, or another centre."""
+    email = email.strip()
+    if not re.match(accounts.EMAIL_PATTERN, email):
+        raise click.ClickException(f"{email!r} is not an e-mail address")
+    if not slug and not site_admin:
+        raise click.ClickException("say where this person works: --centre SLUG (or --site-admin)")
+    database = _database()
+    found = _centre_or_fail(database, slug) if slug else None
+    password = None
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        try:
+            accounts.check_new_password(password, email)
+        except accounts.PasswordRejected as reason:
+            raise click.ClickException(f"password refused: {reason}") from None
+    person = db.staff_by_email(database, email)
+    if person is None:
+        person = db.create_staff(database, email, site_admin=site_admin)
+    elif password and person["password_hash"]:
+        raise click.ClickException(f"{email} already has a password; they change it themselves when signed in")
+    if password:
+        db.set_password(database, person["id"], accounts.hash_password(password))
+    if site_admin:
+        db.make_site_admin(database, person["id"])
+    if found:
+        db.set_membership(database, person["id"], found["id"], role)
+        click.echo(f"{email} is {role} at {found['slug']}")
+    if site_admin:
+        click.echo(f"{email} is site admin: every centre of this installation")
+    if not password and not db.staff_by_id(database, person["id"])["password_hash"]:
+        token = db.create_invite(database, person["id"], INVITE_TTL_HOURS)
+        click.echo(f"Give {email} this one-time link to choose a password (valid {INVITE_TTL_HOURS // 24} days):")
+        click.echo(f"  {links.public_url('staff.accept_invite', token=token)}")
+    click.echo(f"Staff sign in at {links.public_url('staff.login')}")
+
+
+@staff.command("list")
+@click.option("--centre", "slug", help="Only the team of this centre.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def staff_list(slug, as_json):
+    """List staff accounts and the centres they work at."""
+    database = _database()
+    centres = [_centre_or_fail(database, slug)] if slug else db.list_centres(database)
+    rows = [{"email": m["email"], "centre": c["slug"], "role": m["role"], "active": bool(m["active"])}
+            for c in centres for m in db.team_of(database, c["id"])]
+    lines = ["\t".join([r["email"], r["centre"], r["role"], "active" if r["active"] else "invited"]) for r in rows]
+    _emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
 
 
 @cli.command("serve")

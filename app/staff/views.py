@@ -1,0 +1,136 @@
+"""Routes of the staff side. Views call named functions in db.py, never SQL."""
+
+import math
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import accounts, db, links
+from . import bp, centre_access
+from .forms import ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm
+
+INVITE_TTL_HOURS = 7 * 24
+
+
+def sign_in(staff):
+    session.clear()  # a fresh session: nothing from before the login carries over
+    session["staff_id"] = staff["id"]
+    session["staff_version"] = staff["session_version"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        database = db.get_db()
+        # Only a keyed hash of the address is kept (accounts.throttle_keys).
+        keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key)
+        wait = accounts.seconds_locked(database, keys)
+        staff = db.staff_by_email(database, form.email.data.strip())
+        if wait:
+            error = _("Too many wrong attempts. Try again in %(minutes)s minutes.", minutes=math.ceil(wait / 60))
+            status = 429
+        elif accounts.password_matches(staff, form.password.data):
+            accounts.record_success(database, keys)
+            sign_in(staff)
+            return redirect(safe_next(request.args.get("next")), 303)
+        else:
+            accounts.record_failure(database, keys)
+            error = _("Wrong e-mail or password.")
+            status = 401
+    return render_template("staff/login.html", form=form, error=error), status
+
+
+def safe_next(target):
+    # Only back into the staff area: never an open redirect to another site.
+    if target and target.startswith("/staff/") and not target.startswith("//"):
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("staff.login"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not accounts.password_matches(g.staff, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+        elif _accept_new_password(form, g.staff):
+            flash(_("Your password is changed. Other devices signed in with the old one are signed out."))
+            return redirect(url_for("staff.home"), 303)
+    return render_template("staff/password.html", form=form)
+
+
+def _accept_new_password(form, staff):
+    try:
+        accounts.check_new_password(form.password.data, staff["email"])
+    except accounts.PasswordRejected as reason:
+        form.password.errors.append(str(reason))
+        return False
+    database = db.get_db()
+    db.set_password(database, staff["id"], accounts.hash_password(form.password.data))
+    sign_in(db.staff_by_id(database, staff["id"]))
+    return True
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token):
+    staff = db.staff_for_invite(db.get_db(), token)
+    if staff is None:
+        return render_template("staff/invite_spent.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit() and _accept_new_password(form, staff):
+        flash(_("Welcome! Your password is set."))
+        return redirect(url_for("staff.home"), 303)
+    return render_template("staff/invite.html", form=form, email=staff["email"])
+
+
+@bp.route("/")
+def home():
+    centres = db.centres_of(db.get_db(), g.staff["id"])
+    if len(centres) == 1:
+        return redirect(url_for("staff.centre", slug=centres[0]["slug"]))
+    return render_template("staff/home.html", centres=centres)
+
+
+@bp.route("/c/<slug>/")
+@centre_access("staff")
+def centre(centre):
+    return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
+
+
+@bp.route("/c/<slug>/team", methods=["GET", "POST"])
+@centre_access("admin")
+def team(centre):
+    form = InviteForm()
+    invite_url = None
+    database = db.get_db()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        colleague = db.staff_by_email(database, email) or db.create_staff(database, email)
+        db.set_membership(database, colleague["id"], centre["id"], form.role.data)
+        if not colleague["password_hash"]:
+            token = db.create_invite(database, colleague["id"], INVITE_TTL_HOURS)
+            invite_url = links.public_url("staff.accept_invite", token=token)
+        else:
+            flash(_("%(email)s already has an account and can now open this centre.", email=email))
+            return redirect(url_for("staff.team", slug=centre["slug"]), 303)
+    return render_template("staff/team.html", centre=centre, form=form, invite_url=invite_url,
+                           team=db.team_of(database, centre["id"]), invite_days=INVITE_TTL_HOURS // 24)
+
+
+@bp.route("/c/<slug>/team/<int:staff_id>/remove", methods=["POST"])
+@centre_access("admin")
+def remove_from_team(centre, staff_id):
+    if staff_id == g.staff["id"]:
+        flash(_("You cannot remove yourself."))
+    else:
+        db.remove_membership(db.get_db(), staff_id, centre["id"])
+    return redirect(url_for("staff.team", slug=centre["slug"]), 303)
