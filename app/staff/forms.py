@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from ..accounts import EMAIL_PATTERN
@@ -27,5 +27,5 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail of the new colleague"),
                        validators=[DataRequired(), Length(max=254),
                                    Regexp(EMAIL_PATTERN, message=_l("That is not an e-mail address."))])
-    role = SelectField(_l("Role"), choices=[("staff", _l("Staff: sees summaries and downloads")),
-                                            ("admin", _l("Admin: also changes settings and the team"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Staff: sees summaries and downloads")),
+                                            SelectChoice("admin", _l("Admin: also changes settings and the team"))])

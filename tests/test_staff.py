@@ -1,0 +1,225 @@
+"""The staff side: sign-in, throttling, invitations, and who may open which centre."""
+
+import re
+
+import pytest
+
+from app import accounts, create_app, db
+
+PASSWORD = "blå kaffekande på hylden"
+
+
+@pytest.fixture
+def make_staff(database):
+    def make(email, centre=None, role="staff", *, site_admin=False, password=PASSWORD):
+        person = db.create_staff(database, email, accounts.hash_password(password) if password else None,
+                                 site_admin=site_admin)
+        if centre:
+            db.set_membership(database, person["id"], centre["id"], role)
+        return person
+    return make
+
+
+def sign_in(client, email, password=PASSWORD):
+    return client.post("/staff/login", data={"email": email, "password": password})
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+def test_staff_pages_need_a_login_and_are_never_cached(client, make_centre):
+    centre = make_centre(slug="nord")
+    response = client.get("/staff/c/nord/")
+    assert response.status_code == 302 and "/staff/login?next=/staff/c/nord/" in response.headers["Location"]
+    login_page = client.get("/staff/login")
+    assert login_page.headers["Cache-Control"] == "no-store"
+    assert centre["name"] not in login_page.get_data(as_text=True)
+
+
+def test_sign_in_opens_the_centre_and_sign_out_closes_it(client, make_centre, make_staff):
+    centre = make_centre("Café Nord", slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    response = sign_in(client, "Anna@Example.dk")  # e-mail case does not matter
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"], follow_redirects=True)
+    assert "Café Nord" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    client.post("/staff/logout")
+    assert client.get("/staff/c/nord/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre())
+    wrong_password = sign_in(client, "anna@example.dk", "not the password")
+    no_such_person = sign_in(client, "nobody@example.dk", "not the password")
+    for response in (wrong_password, no_such_person):
+        assert response.status_code == 401
+        assert "Forkert e-mail eller adgangskode." in response.get_data(as_text=True)
+
+
+def test_the_next_address_never_leaves_the_staff_area(client, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre())
+    response = client.post("/staff/login?next=https://evil.example/", data={"email": "anna@example.dk",
+                                                                            "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre())
+    cookie = sign_in(client, "anna@example.dk").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_over_https(data_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BASE_URL": "https://stemme.example.dk"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+# --- throttling ----------------------------------------------------------------------------
+
+def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre())
+    for _ in range(accounts.ACCOUNT_FREE_FAILURES):
+        assert sign_in(client, "anna@example.dk", "guess").status_code == 401
+    locked = sign_in(client, "anna@example.dk")  # even the right password waits now
+    assert locked.status_code == 429
+    assert "Prøv igen om 1 minutter" in locked.get_data(as_text=True)
+    keys = accounts.throttle_keys("anna@example.dk", "127.0.0.1", client.application.secret_key)
+    wait = accounts.seconds_locked(database, keys)
+    assert 0 < wait <= 30
+    assert accounts.seconds_locked(database, keys, now=__import__("time").time() + 31) == 0
+    # The longest wait is a quarter of an hour, however long the guessing goes on.
+    lock_for = accounts._lock_seconds(accounts.ACCOUNT_FREE_FAILURES)
+    assert lock_for(1000) == accounts.MAX_LOCK_SECONDS == 900
+
+
+def test_the_throttle_keeps_no_address_in_clear(client, database, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre())
+    client.post("/staff/login", data={"email": "anna@example.dk", "password": "guess"},
+                environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    keys = [row[0] for row in database.execute("SELECT key FROM login_throttle")]
+    assert len(keys) == 2
+    assert not any("198.51.100.23" in key or "anna" in key for key in keys)
+
+
+def test_a_shared_centre_address_is_not_locked_by_one_persons_typos(client, make_centre, make_staff):
+    centre = make_centre()
+    make_staff("anna@example.dk", centre)
+    make_staff("bo@example.dk", centre)
+    for _ in range(accounts.ACCOUNT_FREE_FAILURES):
+        sign_in(client, "anna@example.dk", "guess")
+    assert sign_in(client, "bo@example.dk").status_code == 303
+
+
+# --- passwords and invitations -------------------------------------------------------------
+
+@pytest.mark.parametrize("password, reason", [("kort", "at least"), ("password123", "too common"),
+                                              ("sommer2024", "too common"), ("anna@example.dk", "too common")])
+def test_weak_passwords_are_refused(password, reason):
+    with pytest.raises(accounts.PasswordRejected, match=reason):
+        accounts.check_new_password(password, "anna@example.dk")
+
+
+def test_no_composition_rules():
+    accounts.check_new_password("alle små bogstaver og mellemrum", "anna@example.dk")
+
+
+def test_passwords_are_hashed_with_scrypt(database, make_staff):
+    person = make_staff("anna@example.dk")
+    stored = db.staff_by_id(database, person["id"])["password_hash"]
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_changing_the_password_signs_out_other_sessions(app, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, "anna@example.dk")
+    sign_in(phone, "anna@example.dk")
+    response = laptop.post("/staff/password", data={"current": PASSWORD, "password": "en helt ny lang sætning",
+                                                    "repeat": "en helt ny lang sætning"})
+    assert response.status_code == 303
+    assert laptop.get("/staff/c/nord/").status_code == 200
+    assert phone.get("/staff/c/nord/").status_code == 302
+
+
+def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, database, make_centre, make_staff):
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    page = client.post("/staff/c/nord/team", data={"email": "bo@example.dk", "role": "staff"})
+    link = re.search(r"http://brugerstemmen\.test(/staff/invite/[\w-]+)", page.get_data(as_text=True)).group(1)
+    newcomer = app.test_client()
+    assert "bo@example.dk" in newcomer.get(link).get_data(as_text=True)
+    weak = newcomer.post(link, data={"password": "password1", "repeat": "password1"})
+    assert "for almindelig" in weak.get_data(as_text=True)
+    good = newcomer.post(link, data={"password": "sne på taget i marts", "repeat": "sne på taget i marts"})
+    assert good.status_code == 303
+    assert newcomer.get("/staff/c/nord/").status_code == 200
+    assert app.test_client().get(link).status_code == 410  # used up
+    assert db.role_at(database, db.staff_by_email(database, "bo@example.dk")["id"], centre["id"]) == "staff"
+
+
+# --- the authorization matrix --------------------------------------------------------------
+
+ROLES = ["anonymous", "staff_a", "admin_a", "staff_b", "admin_b", "site_admin", "no_centre"]
+
+
+def expected_status(rule_role, role):
+    """What each kind of person gets from a page of centre A needing `rule_role`."""
+    if role == "anonymous":
+        return 302
+    if role in ("staff_b", "admin_b", "no_centre"):
+        return 404  # centre A does not exist, as far as they can tell
+    if rule_role == "admin" and role == "staff_a":
+        return 403
+    return 200
+
+
+@pytest.fixture
+def people(make_centre, make_staff):
+    a, b = make_centre("Centre A", slug="a"), make_centre("Centre B", slug="b")
+    make_staff("staff_a@example.dk", a, "staff")
+    make_staff("admin_a@example.dk", a, "admin")
+    make_staff("staff_b@example.dk", b, "staff")
+    make_staff("admin_b@example.dk", b, "admin")
+    make_staff("site_admin@example.dk", site_admin=True)
+    make_staff("no_centre@example.dk")
+    return a, b
+
+
+def centre_routes(app):
+    """Every staff route about one centre, with the role its view demands."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("staff.") and "slug" in rule.arguments:
+            view = app.view_functions[rule.endpoint]
+            assert hasattr(view, "minimum_role"), f"{rule.rule} does not go through centre_access"
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                routes.append((rule, method, view.minimum_role))
+    return routes
+
+
+def test_every_staff_route_is_login_protected_or_deliberately_public(app):
+    from app.staff import PUBLIC_ENDPOINTS
+
+    staff_rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.")]
+    assert staff_rules
+    public = {r.endpoint for r in staff_rules} & PUBLIC_ENDPOINTS
+    assert public == {"staff.login", "staff.accept_invite"}
+
+
+def test_authorization_matrix(app, database, people):
+    routes = centre_routes(app)
+    assert len(routes) >= 4
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            assert sign_in(client, f"{role}@example.dk").status_code == 303
+        for rule, method, minimum_role in routes:
+            url = rule.build({"slug": "a", "staff_id": 999999}, append_unknown=False)[1]
+            response = client.open(url, method=method, data={})
+            expected = expected_status(minimum_role, role)
+            if method == "POST" and expected == 200:
+                assert response.status_code in (200, 303), f"{role} {method} {url}"
+            else:
+                assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
+            assert "Centre A" not in response.get_data(as_text=True) or expected == 200
