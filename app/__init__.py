@@ -1,16 +1,18 @@
 """Brugerstemmen: anonymous user voice for Danish drop-in centres."""
 
 import functools
+import logging
 import re
 from pathlib import Path
 
 from babel import Locale
 from flask import Flask, g, render_template, request
+from flask.logging import default_handler
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
-from . import config, db
+from . import config, db, privacy
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -34,6 +36,9 @@ def create_app(test_config=None):
         MAX_FORM_PARTS=200,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Flask-WTF's HTTPS check wants a Referer header, which no-referrer never sends;
+        # the token (bound to the session) and SameSite cookies carry the protection.
+        WTF_CSRF_SSL_STRICT=False,
         BABEL_DEFAULT_LOCALE="da",
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
@@ -45,6 +50,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.config["DATA_DIR"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
 
+    # No clock time in the app's log lines: a refused answer's time is nobody's business.
+    default_handler.setFormatter(logging.Formatter("%(levelname)s in %(module)s: %(message)s"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -124,7 +131,7 @@ def register_error_pages(app):
         if isinstance(error, CSRFError):
             code = 400
         elif not isinstance(error, HTTPException):
-            app.logger.exception("unhandled error on %s %s", request.method, request.path)
+            app.logger.exception("unhandled error on %s %s", request.method, privacy.mask_tokens(request.path))
             code = 500
         if isinstance(error, db.StorageError):
             code = 503

@@ -168,6 +168,28 @@ def centre_pair_kiosk(slug, as_json):
           [f"Open this link once on the tablet, within {hours} hours:", f"  {url}"])
 
 
+@centre.command("kiosks")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def centre_kiosks(slug, as_json):
+    """List the tablets paired as this centre's kiosk."""
+    database = _database()
+    kiosks = db.kiosks_of(database, _centre_or_fail(database, slug)["id"])
+    _emit(as_json, kiosks, [f"{k['id']}\t{k['nickname']}" for k in kiosks] or ["No tablets are paired."])
+
+
+@centre.command("revoke-kiosk")
+@click.argument("slug")
+@click.argument("kiosk_id")
+def centre_revoke_kiosk(slug, kiosk_id):
+    """Unpair a tablet (a lost one, say): it can no longer send answers."""
+    database = _database()
+    found = _centre_or_fail(database, slug)
+    if not db.revoke_kiosk(database, found["id"], kiosk_id):
+        raise click.ClickException(f"no tablet {kiosk_id!r} at {slug}; see `brugerstemmen centre kiosks {slug}`")
+    click.echo(f"Tablet {kiosk_id} is no longer paired with {slug}; it now shows 'not set up'.")
+
+
 @cli.command("demo")
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""

@@ -38,6 +38,7 @@ def connect(path, busy_timeout_ms=BUSY_TIMEOUT_MS):
     # FULL: an answer acknowledged by the thank-you page survives a power cut.
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left readable
     return sqlite_utils.Database(conn)
 
 
@@ -166,16 +167,26 @@ def m002_staff(db):
     """)
 
 
+@migrations()
+def m003_maintenance(db):
+    db.execute("CREATE TABLE maintenance (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+
+
 def _run_script(db, script):
-    # Statements end at ";" (so no ";" inside a comment or string in the schema above).
-    for statement in script.split(";"):
-        if statement.strip():
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
             db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
 
 
 def migrate(db):
-    """Create or bring the schema up to date; safe to run any number of times."""
-    migrations.apply(db)
+    """Create or bring the schema up to date; safe to run any number of times, from any process."""
+    with write_transaction(db):
+        migrations.apply(db)
 
 
 def applied_migrations(db):
@@ -244,6 +255,18 @@ def update_centre(db, slug, *, disabled_questions=None, kiosk_idle_seconds=None)
 
 # --- kiosks --------------------------------------------------------------------------------
 
+def kiosks_of(db, centre_id):
+    """Paired tablets by nickname; the id is the start of the stored hash, never the token."""
+    return [{"id": row[0][:10], "nickname": row[1]} for row in db.execute(
+        "SELECT token_hash, nickname FROM kiosks WHERE centre_id = ? ORDER BY nickname, token_hash", [centre_id])]
+
+
+def revoke_kiosk(db, centre_id, kiosk_id):
+    with write_transaction(db):
+        return db.execute("DELETE FROM kiosks WHERE centre_id = ? AND substr(token_hash, 1, 10) = ?",
+                          [centre_id, kiosk_id]).rowcount
+
+
 def create_pairing(db, centre_id, ttl_hours):
     token = new_token()
     with write_transaction(db):
@@ -306,6 +329,34 @@ def insert_response(db, *, centre_id, iso_week, channel, language, question_set,
         db.execute("INSERT INTO messages (id, centre_id, iso_week, language, body) VALUES (?, ?, ?, ?, ?)",
                    [secrets.token_hex(16), centre_id, iso_week, language, message])
     return response_id
+
+
+# Below this size the whole file is rewritten after every answer; above it, at most hourly.
+ERASE_EVERY_TIME_BELOW_BYTES = 16 * 1024 * 1024
+
+
+def erase_arrival_order(path, now=None):
+    """Rewrite the database so that nothing in the file shows in which order answers came.
+
+    SQLite appends a new row's bytes inside its page and keeps committed pages in the WAL in
+    commit order; VACUUM rebuilds every table in key (random) order, and the truncating
+    checkpoint empties the WAL. Runs after the thank-you page is on its way, on its own
+    connection; a failure only postpones it to the next answer.
+    """
+    database = connect(path)
+    try:
+        size = database.execute("PRAGMA page_count").fetchone()[0] * database.execute("PRAGMA page_size").fetchone()[0]
+        now = int(now or time.time())
+        if size >= ERASE_EVERY_TIME_BELOW_BYTES:
+            last = database.execute("SELECT value FROM maintenance WHERE name = 'erased'").fetchone()
+            if last and now - int(last[0]) < 3600:
+                return False
+            database.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES ('erased', ?)", [now])
+        database.execute("VACUUM")
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
+    finally:
+        database.close()
 
 
 def count_responses(db, centre_id):

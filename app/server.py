@@ -6,20 +6,37 @@ import re
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-# Survey and pairing tokens are keys: a log reader must not be able to use them.
-_TOKEN_IN_PATH = re.compile(r"/(s|kiosk/pair)/[^/?]+")
+from .privacy import mask_tokens
+
 ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
 
 
 class PrivateLogger(Logger):
     """Access log lines hold method, path (tokens masked), status, size and duration only:
-    no client address, user agent, referrer or clock time."""
+    no client address, user agent, referrer or clock time. The error log loses its clock
+    time and any client address gunicorn puts in a message ("Invalid request from ip=...")."""
+
+    error_fmt = r"[%(process)d] [%(levelname)s] %(message)s"
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(_forget_client_addresses)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         kept = {key: atoms[key] for key in ("m", "s", "B", "M")}
-        kept["U"] = _TOKEN_IN_PATH.sub(r"/\1/…", atoms["U"])
+        kept["U"] = mask_tokens(atoms["U"])
         return kept
+
+
+_CLIENT_ADDRESS = re.compile(r"\bip=[^\s:]*(?::[0-9a-f:]*)?", re.IGNORECASE)
+
+
+def _forget_client_addresses(record):
+    message = record.getMessage()
+    if "ip=" in message:
+        record.msg, record.args = _CLIENT_ADDRESS.sub("ip=…", message), None
+    return True
 
 
 def default_workers():

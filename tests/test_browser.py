@@ -216,3 +216,35 @@ def test_a_kiosk_left_in_another_language_returns_to_danish(live_server, tablet)
     tablet.get_by_role("link", name="English").click()
     expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
     expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+
+
+def skip_to_send(tablet, next_label="Videre"):
+    while not tablet.locator(".step.current.final").count():
+        tablet.locator(".step.current").get_by_role("button", name=next_label).click()
+
+
+def test_a_failed_kiosk_send_keeps_the_answers_and_leaves_nothing_in_history(live_server, tablet):
+    centre = live_server.add_centre("Café Ustabil")
+    pair(tablet, centre)
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    tap(tablet, "importance", "6")
+    skip_to_send(tablet)
+    # The Wi-Fi drops exactly when she presses send.
+    tablet.route("**/kiosk/", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    tablet.get_by_role("button", name="Send mit svar").click()
+    expect(tablet.locator("#send-notice")).to_contain_text("dit svar kunne ikke gemmes lige nu")
+    assert tablet.locator('input[name="importance"][value="6"]').is_checked()
+    tablet.unroute("**/kiosk/")
+    # A stale form token is renewed and the send retried without bothering her.
+    tablet.evaluate("document.querySelector('input[name=csrf_token]').value = 'stale'")
+    tablet.get_by_role("button", name="Send mit svar").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o) for _, _, _, q, o in rows] == [("importance", "6")]
+    # The next person goes back as far as the history reaches: no answer anywhere.
+    for _ in range(3):
+        tablet.go_back()
+        tablet.wait_for_load_state()
+        assert checked_inputs(tablet) == 0
+        assert "Tak for dit svar" not in tablet.content()

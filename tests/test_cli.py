@@ -108,6 +108,21 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
 
 
+def test_a_lost_tablet_is_unpaired(env, tmp_path):
+    from app import db
+
+    info = json.loads(run_cli(env, "centre", "add", "Nord", "--slug", "nord", "--json").stdout)
+    database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
+    kiosk_token = db.pair_kiosk(database, info["kiosk_pairing_url"].rsplit("/", 1)[1], "Caféens tablet")
+    (kiosk,) = json.loads(run_cli(env, "centre", "kiosks", "nord", "--json").stdout)
+    assert kiosk["nickname"] == "Caféens tablet" and kiosk["id"] not in kiosk_token
+    run_cli(env, "centre", "revoke-kiosk", "nord", kiosk["id"])
+    assert db.centre_for_kiosk(database, kiosk_token) is None
+    database.close()
+    again = run_cli(env, "centre", "revoke-kiosk", "nord", kiosk["id"], check=False)
+    assert again.returncode == 1 and "no tablet" in again.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["centre", "rotate-token", "nowhere"], "no centre with slug 'nowhere'"),
     (["centre", "pair-kiosk", "nowhere"], "no centre with slug 'nowhere'"),

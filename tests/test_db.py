@@ -23,7 +23,7 @@ def test_every_connection_has_the_durability_settings(database):
 def test_migrations_are_recorded_and_idempotent(database):
     db.migrate(database)
     db.migrate(database)
-    assert db.applied_migrations(database) == ["m001_initial", "m002_staff"]
+    assert db.applied_migrations(database) == ["m001_initial", "m002_staff", "m003_maintenance"]
 
 
 def test_response_tables_have_no_rowid_and_no_time_column(database):
@@ -128,3 +128,30 @@ def test_creating_the_app_opens_no_database(tmp_path):
 
     create_app({"DATA_DIR": str(tmp_path)})
     assert not db.path_in(tmp_path).exists()
+
+
+def test_the_file_does_not_keep_the_order_answers_arrived_in(database, make_centre, data_dir):
+    """SQLite writes a new row's bytes next to the last one's: only a rewrite hides the order."""
+    centre = make_centre()
+    path = db.path_in(data_dir)
+    arrived = [record(database, centre, [("importance", "5")]) for _ in range(40)]
+
+    def order_in_file():
+        raw = path.read_bytes() + (path.with_name(path.name + "-wal").read_bytes()
+                                   if path.with_name(path.name + "-wal").exists() else b"")
+        return sorted(arrived, key=lambda rid: raw.rfind(rid.encode()))
+
+    assert order_in_file() in (arrived, arrived[::-1])  # before: the file tells the order
+    assert db.erase_arrival_order(path)
+    after = order_in_file()
+    assert after in (sorted(arrived), sorted(arrived, reverse=True))  # after: only the random ids' order
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_large_databases_are_rewritten_at_most_hourly(database, make_centre, data_dir, monkeypatch):
+    monkeypatch.setattr(db, "ERASE_EVERY_TIME_BELOW_BYTES", 0)
+    path = db.path_in(data_dir)
+    assert db.erase_arrival_order(path, now=1_000_000)
+    assert not db.erase_arrival_order(path, now=1_000_000 + 600)
+    assert db.erase_arrival_order(path, now=1_000_000 + 3601)

@@ -43,6 +43,10 @@ def test_a_full_answer_is_read():
     assert submission.message == "Hej"
 
 
+def test_new_emoji_are_welcome_in_the_message():
+    assert parse([("message", "Tak \U0001fa77 \U0001fae8")]).message == "Tak \U0001fa77 \U0001fae8"
+
+
 def test_everything_skipped_is_an_empty_submission():
     assert parse([("csrf_token", "x")]).is_empty
     assert not parse([("importance", "3")]).is_empty

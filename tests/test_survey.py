@@ -169,14 +169,37 @@ def csrf_client(data_dir):
 def test_csrf_protects_the_survey_and_an_expired_token_keeps_the_answers(csrf_client, database, make_centre):
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
-    missing = csrf_client.post(url, data={"importance": "7"})
+    csrf_client.get(url)  # the session exists, the token in the form is stale
+    missing = csrf_client.post(url, data={"importance": "7", "csrf_token": "stale"})
     assert missing.status_code == 400
     html = missing.get_data(as_text=True)
-    assert "tryk send igen" in html and 'name="importance" value="7" checked' in html
+    assert "Siden har været åben længe" in html and 'name="importance" value="7" checked' in html
     assert stored(database, centre) == 0
     token = csrf_token(html)  # the page came back with a fresh token: one more press works
     assert csrf_client.post(url, data={"importance": "7", "csrf_token": token}).status_code == 303
     assert stored(database, centre) == 1
+
+
+def test_a_browser_without_cookies_is_told_so(csrf_client, database, make_centre):
+    centre = make_centre()
+    url = f"/s/{centre['survey_token']}"
+    token = csrf_token(csrf_client.get(url).get_data(as_text=True))
+    csrf_client.delete_cookie("session")
+    response = csrf_client.post(url, data={"importance": "7", "csrf_token": token})
+    assert response.status_code == 400
+    assert "browseren gemte den ikke" in response.get_data(as_text=True)
+    assert stored(database, centre) == 0
+
+
+def test_pairing_works_over_https_without_a_referer(data_dir, database, make_centre):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BASE_URL": "https://stemme.example.dk"})
+    client = app.test_client()
+    link = db.create_pairing(database, make_centre()["id"], ttl_hours=1)
+    page = client.get(f"/kiosk/pair/{link}", base_url="https://stemme.example.dk")
+    response = client.post(f"/kiosk/pair/{link}", base_url="https://stemme.example.dk",
+                           data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_a_kiosk_token_does_not_expire(csrf_client, database, make_centre, monkeypatch):

@@ -63,6 +63,47 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 
+  // Sending in the background keeps every answer out of the browser's history: a failed send
+  // never becomes a page the next person could go back to or re-send.
+  var sendButton = form.querySelector("button[type=submit]");
+  var sendNotice = document.getElementById("send-notice");
+
+  function say(text) {
+    sendNotice.textContent = text;
+    sendNotice.hidden = false;
+  }
+
+  function send(mayRetry) {
+    sendButton.disabled = true;
+    sendNotice.hidden = true;
+    fetch(window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok && response.redirected) {
+          form.reset();
+          window.location.replace(response.url);
+          return null;
+        }
+        return response.text().then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var fresh = page.querySelector("input[name=csrf_token]");
+          if (fresh) { form.elements.csrf_token.value = fresh.value; }
+          var notice = page.querySelector(".notice");
+          if (mayRetry && notice && (notice.dataset.notice === "expired" || notice.dataset.notice === "cookies")) { send(false); return; }
+          say(notice ? notice.textContent.trim() : sendNotice.dataset.failed);
+          sendButton.disabled = false;
+        });
+      })
+      .catch(function () {
+        say(sendNotice.dataset.failed);
+        sendButton.disabled = false;
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send(true);
+  });
+
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     document.addEventListener(type, armIdleTimer, true);
   });

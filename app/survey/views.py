@@ -1,6 +1,9 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+import functools
+import sqlite3
+
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 
 from .. import csrf, db, privacy, questions
@@ -25,7 +28,7 @@ def phone(token):
     centre = db.centre_by_survey_token(db.get_db(), token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
-    return survey_page(centre, "phone", SurveyForm(), "survey/phone.html",
+    return survey_page(centre, "phone", SurveyForm, "survey/phone.html",
                        thanks_url=url_for(".phone_thanks", lang=lang()))
 
 
@@ -43,7 +46,7 @@ def kiosk():
     if centre is None:
         return render_template("survey/kiosk_unpaired.html"), 403
     response = make_response(survey_page(
-        centre, "kiosk", KioskSurveyForm(), "survey/kiosk.html",
+        centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
         thanks_url=url_for(".kiosk_thanks", lang=lang()),
         idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"]))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
@@ -94,12 +97,14 @@ def lang():
     return str(get_locale())
 
 
-def survey_page(centre, channel, form, template, *, thanks_url, **context):
+def survey_page(centre, channel, form_class, template, *, thanks_url, **context):
     """Show the survey, or take a submitted answer.
 
     Nothing is stored until a valid, non-empty answer is sent. When it cannot be stored
     (stale form, full disk) the page comes back with the person's answers still ticked.
     """
+    had_session = "csrf_token" in session  # asked before the form makes a new token
+    form = form_class()
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
     page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", **context)
@@ -117,7 +122,8 @@ def survey_page(centre, channel, form, template, *, thanks_url, **context):
         return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
     page.update(chosen=set(submission.answers), message=submission.message)
     if not form.validate():
-        return render_template(template, **page, notice="expired"), 400
+        # No session at all: the browser refuses cookies (or lost them); say so, not "too long".
+        return render_template(template, **page, notice="expired" if had_session else "cookies"), 400
     if submission.is_empty:
         return render_template(template, **page, notice="empty"), 400
     try:
@@ -128,4 +134,14 @@ def survey_page(centre, channel, form, template, *, thanks_url, **context):
     except db.StorageError as error:
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503
-    return redirect(thanks_url, 303)
+    response = redirect(thanks_url, 303)
+    response.call_on_close(functools.partial(erase_arrival_order, db.path_in(current_app.config["DATA_DIR"]),
+                                             current_app.logger))
+    return response
+
+
+def erase_arrival_order(path, logger):
+    try:
+        db.erase_arrival_order(path)
+    except sqlite3.Error as error:  # the answer is safe; the next one tries again
+        logger.warning("could not rewrite the database yet: %s", error)
