@@ -10,7 +10,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 APT_PACKAGES := chromium zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test system-packages translations extract-strings update-strings check-strings demo clean
+.PHONY: run test bench install install-test system-packages translations extract-strings update-strings check-strings demo clean
 
 run: install translations
 	$(BIN)/brugerstemmen demo
@@ -18,6 +18,10 @@ run: install translations
 
 test: install-test system-packages translations
 	$(BIN)/python -m pytest
+
+# Figures, not pass/fail: answering against a bare gunicorn app measured in the same run.
+bench: install-test translations
+	$(BIN)/python -m tests.bench_survey
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
