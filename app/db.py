@@ -203,6 +203,17 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _issue_one_time_token(db, table, owner_column, owner_id, ttl_hours):
+    """A link that works once and expires; only its hash is kept. Expired ones are swept here."""
+    token = new_token()
+    now = int(time.time())
+    with write_transaction(db):
+        db.execute(f"DELETE FROM {table} WHERE expires_at < ?", [now])
+        db.execute(f"INSERT INTO {table} (token_hash, {owner_column}, expires_at) VALUES (?, ?, ?)",
+                   [_hash(token), owner_id, now + ttl_hours * 3600])
+    return token
+
+
 # --- centres -------------------------------------------------------------------------------
 
 def create_centre(db, name, slug):
@@ -268,12 +279,7 @@ def revoke_kiosk(db, centre_id, kiosk_id):
 
 
 def create_pairing(db, centre_id, ttl_hours):
-    token = new_token()
-    with write_transaction(db):
-        db.execute("DELETE FROM kiosk_pairings WHERE expires_at < ?", [int(time.time())])
-        db.execute("INSERT INTO kiosk_pairings (token_hash, centre_id, expires_at) VALUES (?, ?, ?)",
-                   [_hash(token), centre_id, int(time.time()) + ttl_hours * 3600])
-    return token
+    return _issue_one_time_token(db, "kiosk_pairings", "centre_id", centre_id, ttl_hours)
 
 
 def centre_for_pairing(db, token):
@@ -449,12 +455,7 @@ def team_of(db, centre_id):
 
 
 def create_invite(db, staff_id, ttl_hours):
-    token = new_token()
-    with write_transaction(db):
-        db.execute("DELETE FROM invites WHERE expires_at < ?", [int(time.time())])
-        db.execute("INSERT INTO invites (token_hash, staff_id, expires_at) VALUES (?, ?, ?)",
-                   [_hash(token), staff_id, int(time.time()) + ttl_hours * 3600])
-    return token
+    return _issue_one_time_token(db, "invites", "staff_id", staff_id, ttl_hours)
 
 
 def staff_for_invite(db, token):
