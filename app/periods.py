@@ -97,6 +97,14 @@ class Period:
             return [Period(self.year, "block", b) for b in range(3 * self.number - 2, 3 * self.number + 1)]
         return [Period(self.year, "week", w) for w in self.weeks]
 
+    def subtree(self):
+        """This period and every period inside it."""
+        return [self] + [p for child in self.children() for p in child.subtree()]
+
+    @property
+    def subtree_keys(self):
+        return {p.key for p in self.subtree()}
+
     def previous(self):
         return _step(self, -1)
 

@@ -1,0 +1,221 @@
+"""Which numbers may be shown: primary and secondary cell suppression over the grid of periods.
+
+Every number staff see, download or sync passes through the statuses decided here:
+
+    shown   the count itself
+    small   a count below k: shown as "< k" (the attacker knows it lies in 0..k-1)
+    hidden  a count of k or more, withheld so that a small one cannot be worked out
+            (the attacker knows it is at least k)
+
+A period's cells are its answer count N and, for every group of categories (one question's
+options plus "not answered", or one multiple-choice option's "chosen" / "not chosen"), the
+count of each category; a group's counts add up to N. A period's counts are the sums of its
+children's (weeks in blocks, blocks in quarters, quarters in the year).
+
+Decisions are taken once, when a period closes, and never revised: what was shown stays
+shown, so a later total can only be withheld, never used to take an earlier secret apart.
+When a week closes, so may its block, quarter and year; those decide together. Each linear
+relation between published numbers (a group adding up to N, a parent adding up to its
+children) must then leave every withheld number in it with at least two possible values,
+given what is shown and the bounds above. Where it would not, one more number is withheld:
+in a relation of a period's own groups, the smallest shown count; in a parent's relation,
+the cell of the child that closes now, or else the parent's own. When a period's N is
+withheld, the whole period is.
+
+Relations can also give a number away together (a small week pinned by its block, the
+block by its quarter). So after those repairs an audit solves, for every withheld cell of
+the closing periods' subtree, the linear program of everything published there, and while
+any cell has less than one unit of room, the lowest closing period that holds such a cell is
+withheld whole. The property tests attack the result with exact integer programming.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+
+SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+N = "N"
+
+
+@dataclass
+class Table:
+    """The counts of one centre and one year, and the statuses decided so far.
+
+    `groups` maps a group name to its categories; `weeks` maps a week key to its counts,
+    {N: n, (group, category): count}. `statuses` maps (period key, cell) to a status, where
+    a cell is N or (group, category).
+    """
+
+    k: int
+    groups: dict
+    weeks: dict
+    statuses: dict = field(default_factory=dict)
+
+    def cells(self):
+        return [N] + [(g, c) for g, categories in self.groups.items() for c in categories]
+
+    def value(self, period, cell):
+        return sum(self.weeks.get(week, {}).get(cell, 0) for week in period.week_keys)
+
+    def status(self, period, cell):
+        return self.statuses[(period.key, cell)]
+
+    def bounds(self, period, cell):
+        """What a reader knows about a cell: its value if shown, else its status's range."""
+        status = self.status(period, cell)
+        if status == SHOWN:
+            value = self.value(period, cell)
+            return value, value
+        if status == SMALL:
+            return 0, self.k - 1
+        return self.k, math.inf
+
+
+def closing_order(weeks):
+    """The periods that close with each of these weeks, week first, then block, quarter, year."""
+    for week in weeks:
+        closing = [week]
+        while closing[-1].parent() is not None and closing[-1].parent().weeks[-1] == closing[-1].weeks[-1]:
+            closing.append(closing[-1].parent())
+        yield closing
+
+
+def decide(table, closing):
+    """Decide the statuses of the periods in `closing` (which close together); earlier ones stay."""
+    cells = table.cells()
+    for period in closing:
+        for cell in cells:
+            table.statuses[(period.key, cell)] = SMALL if table.value(period, cell) < table.k else SHOWN
+    while True:
+        while _repair_one(table, closing, cells):
+            pass
+        if len(closing) == 1:
+            return  # a week alone: its groups are single relations, which the repairs settle exactly
+        pinned = audit(table, closing[-1])
+        if not pinned:
+            return
+        holders = [p for p in closing if table.status(p, N) == SHOWN and any(key in p.subtree_keys for key, _ in pinned)]
+        if not holders:
+            return  # nothing closing now can still be withheld
+        table.statuses[(holders[0].key, N)] = HIDDEN
+
+
+def audit(table, top):
+    """Withheld cells under `top` that what is published there pins to a single value.
+
+    One linear program per group, over the weeks of `top`: the group's counts and N for every
+    week as unknowns, every published cell of every period under `top` as a constraint.
+    """
+    week_keys = top.week_keys
+    periods = [p for p in top.subtree() if (p.key, N) in table.statuses]
+    pinned = set()
+    for group, categories in table.groups.items():
+        cells = [N] + [(group, c) for c in categories]
+        column = {(cell, w): i for i, (cell, w) in enumerate((cell, w) for cell in cells for w in week_keys)}
+        size = len(column)
+        eq_rows, eq_values, ub_rows, ub_values, targets = [], [], [], [], []
+        for w in week_keys:
+            row = np.zeros(size)
+            row[column[(N, w)]] = -1
+            for c in categories:
+                row[column[((group, c), w)]] = 1
+            eq_rows.append(row)
+            eq_values.append(0)
+        for period in periods:
+            for cell in cells:
+                row = np.zeros(size)
+                for w in period.week_keys:
+                    row[column[(cell, w)]] = 1
+                status = table.status(period, cell)
+                if status == SHOWN:
+                    eq_rows.append(row)
+                    eq_values.append(table.value(period, cell))
+                    continue
+                if status == SMALL:
+                    ub_rows.append(row)
+                    ub_values.append(table.k - 1)
+                else:
+                    ub_rows.append(-row)
+                    ub_values.append(-table.k)
+                targets.append((period, cell, row))
+        problem = dict(A_eq=np.array(eq_rows), b_eq=eq_values, bounds=(0, None), method="highs",
+                       A_ub=np.array(ub_rows) if ub_rows else None, b_ub=ub_values or None)
+        for period, cell, row in targets:
+            if (period.key, cell) in pinned:
+                continue
+            value = table.value(period, cell)
+            # Room of one unit either way is enough; try upwards first, it is the cheaper answer.
+            high = linprog(-row, **problem)
+            if high.status == 3 or (high.status == 0 and -high.fun >= value + 1 - 1e-6):
+                continue
+            low = linprog(row, **problem)
+            if low.status == 0 and low.fun <= value - 1 + 1e-6:
+                continue
+            pinned.add((period.key, cell))
+    return pinned
+
+
+def _withhold(table, period, cell):
+    if table.status(period, cell) == SHOWN:
+        table.statuses[(period.key, cell)] = HIDDEN
+        return True
+    return False
+
+
+def _repair_one(table, closing, cells):
+    """Find one relation that gives a withheld number away and withhold one more; False if none."""
+    for period in closing:
+        if table.status(period, N) != SHOWN:
+            # A period without its N shows nothing: its parts would add up to it.
+            if any(_withhold(table, period, cell) for cell in cells):
+                return True
+            continue
+        for group, categories in table.groups.items():
+            members = [(period, (group, c), 1) for c in categories]
+            if not _safe(table, members, table.value(period, N)):
+                shown = [m for m in members if table.status(m[0], m[1]) == SHOWN]
+                if shown:
+                    _, cell, _ = min(shown, key=lambda m: table.value(m[0], m[1]))
+                    return _withhold(table, period, cell)
+                return _withhold(table, period, N)
+    for parent in closing[1:]:
+        children = parent.children()
+        for cell in cells:
+            members = [(parent, cell, -1)] + [(child, cell, 1) for child in children]
+            if _safe(table, members, 0):
+                continue
+            last = children[-1]
+            if last.key == closing[closing.index(parent) - 1].key and _withhold(table, last, cell):
+                return True
+            if _withhold(table, parent, cell) or _withhold(table, parent, N):
+                return True
+            # Everything that may still change is withheld: the bounds alone pin nothing more.
+    return False
+
+
+def _safe(table, members, total):
+    """Whether sum(sign * cell) == total leaves each withheld cell at least two possible values."""
+    known = 0
+    unknown = []
+    for period, cell, sign in members:
+        low, high = table.bounds(period, cell)
+        if table.status(period, cell) == SHOWN:
+            known += sign * low
+        else:
+            unknown.append((sign, low, high))
+    if not unknown:
+        return True
+    if len(unknown) == 1:
+        return False
+    rest = total - known
+    # Each term sign * x lies in [low, high]; the others' terms then leave this one a range.
+    terms = [(min(s * lo, s * hi), max(s * lo, s * hi)) for s, lo, hi in unknown]
+    for i, (sign, low, high) in enumerate(unknown):
+        others_low = sum(t[0] for j, t in enumerate(terms) if j != i)  # finite or -inf, never nan
+        others_high = sum(t[1] for j, t in enumerate(terms) if j != i)
+        value_low, value_high = sorted((sign * (rest - others_high), sign * (rest - others_low)))
+        if min(high, value_high) - max(low, value_low) < 1:
+            return False
+    return True
