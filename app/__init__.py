@@ -12,7 +12,7 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
-from . import config, db, privacy
+from . import config, db, formatting, privacy
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -57,6 +57,7 @@ def create_app(test_config=None):
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale)
+    formatting.register(app)
     app.teardown_appcontext(db.close_db)
     app.after_request(security_headers)
     register_error_pages(app)

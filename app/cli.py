@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import accounts, config, db, demo, links, server
+from . import accounts, config, db, demo, figures, links, periods, server
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -201,6 +201,10 @@ def demo_centre():
                f"with {demo.WEEKS} weeks of answers (slug: {found['slug']})")
     for line in _centre_lines(info):
         click.echo(line)
+    password = demo.demo_staff_password(database, found)
+    click.echo(f"  Staff login:    {links.public_url('staff.login')}  e-mail {demo.DEMO_STAFF}, password {password}")
+    # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
+    figures.decided_table(database, found, periods.last_full_week().year, current_app.config["MIN_CELL_SIZE"])
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))

@@ -172,6 +172,20 @@ def m003_maintenance(db):
     db.execute("CREATE TABLE maintenance (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
 
 
+@migrations()
+def m004_published(db):
+    # What each period's cells were decided to be (suppression.py), once, when it closed.
+    db.execute("""
+        CREATE TABLE published (
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            cell TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('shown', 'small', 'hidden')),
+            k INTEGER NOT NULL,
+            PRIMARY KEY (centre_id, period, cell)
+        ) WITHOUT ROWID""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
@@ -492,3 +506,38 @@ def forget_login_failures(db, keys=(), older_than=None):
         if older_than is not None:
             db.execute("DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?",
                        [older_than, older_than])
+
+
+# --- counts for summaries ------------------------------------------------------------------
+
+def weekly_counts(db, centre_id, first_week, last_week):
+    """Per ISO week: N, answers per (question, option), and people answering each question."""
+    span = [centre_id, first_week, last_week]
+    weeks = {}
+    for week, total in db.execute("""SELECT iso_week, count(*) FROM responses
+            WHERE centre_id = ? AND iso_week BETWEEN ? AND ? GROUP BY iso_week""", span):
+        weeks[week] = {"N": total, "options": {}, "answered": {}}
+    for week, question, option, count in db.execute("""
+            SELECT r.iso_week, a.question, a.option, count(*) FROM responses r
+            JOIN answers a ON a.response_id = r.id
+            WHERE r.centre_id = ? AND r.iso_week BETWEEN ? AND ? GROUP BY r.iso_week, a.question, a.option""", span):
+        weeks[week]["options"][(question, option)] = count
+    for week, question, count in db.execute("""
+            SELECT r.iso_week, a.question, count(DISTINCT r.id) FROM responses r
+            JOIN answers a ON a.response_id = r.id
+            WHERE r.centre_id = ? AND r.iso_week BETWEEN ? AND ? GROUP BY r.iso_week, a.question""", span):
+        weeks[week]["answered"][question] = count
+    return weeks
+
+
+def published_statuses(db, centre_id, year):
+    rows = db.execute("SELECT period, cell, status FROM published WHERE centre_id = ? AND period LIKE ?",
+                      [centre_id, f"{year}%"])
+    return {(period, cell): status for period, cell, status in rows}
+
+
+def save_published(db, centre_id, statuses, k):
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO published (centre_id, period, cell, status, k) VALUES (?, ?, ?, ?, ?)",
+            [(centre_id, period, cell, status, k) for (period, cell), status in statuses.items()])

@@ -2,9 +2,11 @@
 
 import datetime
 import random
+import secrets
 
-from . import db, privacy, questions
+from . import accounts, db, privacy, questions
 
+DEMO_STAFF = "demo@example.org"
 DEMO_NAME = "Demo-værestedet"
 DEMO_SLUG = "demo"
 WEEKS = 12
@@ -71,3 +73,12 @@ def ensure_demo(database, today=None):
                                    language=language, question_set=question_set.version,
                                    answers=_one_answer(rng, fields), message=message)
     return centre, True
+
+
+def demo_staff_password(database, centre):
+    """The demo admin, with a fresh random password each run (it is printed, so it is a demo's)."""
+    password = secrets.token_urlsafe(12)
+    person = db.staff_by_email(database, DEMO_STAFF) or db.create_staff(database, DEMO_STAFF)
+    db.set_password(database, person["id"], accounts.hash_password(password))
+    db.set_membership(database, person["id"], centre["id"], "admin")
+    return password

@@ -113,6 +113,8 @@ def audit(table, top):
     pinned = set()
     for group, categories in table.groups.items():
         cells = [N] + [(group, c) for c in categories]
+        if all(table.status(p, cell) == SMALL for p in periods for cell in cells):
+            continue  # nothing but "< k": all zeros fit, and any one cell can be one more
         column = {(cell, w): i for i, (cell, w) in enumerate((cell, w) for cell in cells for w in week_keys)}
         size = len(column)
         eq_rows, eq_values, ub_rows, ub_values, targets = [], [], [], [], []
@@ -142,18 +144,38 @@ def audit(table, top):
                 targets.append((period, cell, row))
         problem = dict(A_eq=np.array(eq_rows), b_eq=eq_values, bounds=(0, None), method="highs",
                        A_ub=np.array(ub_rows) if ub_rows else None, b_ub=ub_values or None)
-        for period, cell, row in targets:
-            if (period.key, cell) in pinned:
-                continue
-            value = table.value(period, cell)
-            # Room of one unit either way is enough; try upwards first, it is the cheaper answer.
-            high = linprog(-row, **problem)
-            if high.status == 3 or (high.status == 0 and -high.fun >= value + 1 - 1e-6):
-                continue
-            low = linprog(row, **problem)
-            if low.status == 0 and low.fun <= value - 1 + 1e-6:
-                continue
-            pinned.add((period.key, cell))
+        pinned |= _pinned_targets(table, targets, problem)
+    return pinned
+
+
+def _pinned_targets(table, targets, problem):
+    """Targets with less than one unit of room. Any feasible point whose value for a target
+    differs from the real one by a unit proves that target has room, so a few joint solves
+    (all targets up, all down, then mixed) settle most; the rest get one or two solves each."""
+    if not targets:
+        return set()
+    real = np.array([table.value(period, cell) for period, cell, _ in targets], dtype=float)
+    forms = np.array([row for _, _, row in targets])
+    open_ = np.ones(len(targets), dtype=bool)
+    rng = np.random.default_rng(len(targets))  # deterministic: the same data gives the same decisions
+    objectives = [forms.sum(axis=0), -forms.sum(axis=0)]
+    objectives += [rng.choice([-1.0, 1.0], size=len(targets)) @ forms for _ in range(2)]
+    for objective in objectives:
+        solved = linprog(-objective, **problem)
+        if solved.status == 0:
+            open_ &= np.abs(forms @ solved.x - real) < 1 - 1e-6
+        if not open_.any():
+            return set()
+    pinned = set()
+    for i in np.flatnonzero(open_):
+        period, cell, row = targets[i]
+        high = linprog(-row, **problem)
+        if high.status == 3 or (high.status == 0 and -high.fun >= real[i] + 1 - 1e-6):
+            continue
+        low = linprog(row, **problem)
+        if low.status == 0 and low.fun <= real[i] - 1 + 1e-6:
+            continue
+        pinned.add((period.key, cell))
     return pinned
 
 

@@ -2,10 +2,10 @@
 
 import math
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import accounts, db, links
+from .. import accounts, db, figures, links, periods
 from . import bp, centre_access
 from .forms import ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm
 
@@ -104,6 +104,35 @@ def home():
 @centre_access("staff")
 def centre(centre):
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
+
+
+@bp.route("/c/<slug>/summary")
+@bp.route("/c/<slug>/summary/<period>")
+@centre_access("staff")
+def summary(centre, period=None):
+    try:
+        shown = periods.parse(period) if period else periods.last_full_week()
+    except ValueError:
+        abort(404)
+    k = current_app.config["MIN_CELL_SIZE"]
+    table = figures.decided_table(db.get_db(), centre, shown.year, k, now=current_app.config.get("NOW"))
+    result = figures.period_figures(table, shown)
+    if result is None:
+        return render_template("staff/summary_open.html", centre=centre, period=shown), 404
+    importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+    share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
+    levels = {level: _containing(shown, level) for level in periods.LEVELS}
+    return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+                           share_top=share_top, median=median, levels=levels,
+                           previous=shown.previous(), next=shown.next())
+
+
+def _containing(period, level):
+    """The period of `level` that holds `period` (its first week, when it is coarser)."""
+    found = periods.Period(period.year, "week", period.weeks[0])
+    while found.level != level and found.parent() is not None:
+        found = found.parent()
+    return found
 
 
 @bp.route("/c/<slug>/team", methods=["GET", "POST"])

@@ -1,0 +1,156 @@
+"""A centre's numbers for one period of the grid, as anyone may see them: suppressed, never raw.
+
+Every output (pages, downloads, the command line, the sync to LVS) asks this module, and this
+module shows a count only where suppression.py decided it may be shown.
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from . import db, periods, questions
+from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
+
+# A week counts as closed an hour after it ends, so an answer sent at Sunday midnight is in.
+CLOSING_GRACE = datetime.timedelta(hours=1)
+UNANSWERED, ANSWERED, CHOSEN, NOT_CHOSEN = "unanswered", "answered", "chosen", "not_chosen"
+
+
+def groups_for(question_set):
+    """The groups of categories that add up to N, for every field of the question set.
+
+    A single choice: its options and "unanswered". A multiple choice: "answered" (at least one
+    option) against "unanswered", and for each option "chosen" against "not chosen".
+    """
+    groups = {}
+    for field in question_set.fields():
+        if field.kind == "text":
+            continue
+        if field.multiple:
+            groups[field.name] = [ANSWERED, UNANSWERED]
+            for option in field.options:
+                groups[f"{field.name}={option.id}"] = [CHOSEN, NOT_CHOSEN]
+        else:
+            groups[field.name] = [o.id for o in field.options] + [UNANSWERED]
+    return groups
+
+
+def _week_cells(raw, question_set):
+    n = raw["N"]
+    cells = {N: n}
+    for field in question_set.fields():
+        if field.kind == "text":
+            continue
+        if field.multiple:
+            answered = raw["answered"].get(field.name, 0)
+            cells[(field.name, ANSWERED)] = answered
+            cells[(field.name, UNANSWERED)] = n - answered
+            for option in field.options:
+                chosen = raw["options"].get((field.name, option.id), 0)
+                cells[(f"{field.name}={option.id}", CHOSEN)] = chosen
+                cells[(f"{field.name}={option.id}", NOT_CHOSEN)] = n - chosen
+        else:
+            counts = [raw["options"].get((field.name, o.id), 0) for o in field.options]
+            for option, count in zip(field.options, counts):
+                cells[(field.name, option.id)] = count
+            cells[(field.name, UNANSWERED)] = n - sum(counts)
+    return cells
+
+
+def _encode(cell):
+    return cell if cell == N else "|".join(cell)
+
+
+def _decode(text):
+    return text if text == N else tuple(text.split("|", 1))
+
+
+def closed_weeks(year, now=None):
+    now = now or datetime.datetime.now()
+    year_period = periods.Period(year, "year", 0)
+    return [periods.Period(year, "week", w) for w in year_period.weeks
+            if datetime.datetime.combine(periods.Period(year, "week", w).last_day, datetime.time()) +
+            datetime.timedelta(days=1) + CLOSING_GRACE <= now]
+
+
+def decided_table(database, centre, year, k, now=None):
+    """The year's counts with every closed period decided (deciding any that are new)."""
+    question_set = questions.load()
+    year_period = periods.Period(year, "year", 0)
+    raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
+    empty = {"N": 0, "options": {}, "answered": {}}
+    weeks = {key: _week_cells(raw.get(key, empty), question_set) for key in year_period.week_keys}
+    known = {(period, _decode(cell)): status
+             for (period, cell), status in db.published_statuses(database, centre["id"], year).items()}
+    table = Table(k=k, groups=groups_for(question_set), weeks=weeks, statuses=known)
+    new = {}
+    for closing in closing_order(closed_weeks(year, now)):
+        if (closing[0].key, N) in table.statuses:
+            continue
+        before = set(table.statuses)
+        decide(table, closing)
+        new.update({key: table.statuses[key] for key in set(table.statuses) - before})
+    if new:
+        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, k)
+    return table
+
+
+@dataclass
+class Count:
+    """One number as it may be shown: its value only when shown."""
+
+    status: str
+    value: int | None
+    k: int
+
+    @property
+    def shown(self):
+        return self.status == SHOWN
+
+
+def _count(table, period, cell):
+    status = table.status(period, cell)
+    return Count(status, table.value(period, cell) if status == SHOWN else None, table.k)
+
+
+def period_figures(table, period, question_set=None):
+    """What may be shown for one period; None if the period has not closed yet."""
+    if (period.key, N) not in table.statuses:
+        return None
+    question_set = question_set or questions.load()
+    total = _count(table, period, N)
+    result = {"period": period, "total": total, "k": table.k, "fields": []}
+    if not total.shown:
+        return result
+    for field in question_set.fields():
+        if field.kind == "text":
+            continue
+        if field.multiple:
+            answered = _count(table, period, (field.name, ANSWERED))
+            rows = [(o, _count(table, period, (f"{field.name}={o.id}", CHOSEN))) for o in field.options]
+        else:
+            unanswered = _count(table, period, (field.name, UNANSWERED))
+            answered = Count(SHOWN, total.value - unanswered.value, table.k) if unanswered.shown else \
+                Count(HIDDEN if unanswered.status == SMALL else unanswered.status, None, table.k)
+            rows = [(o, _count(table, period, (field.name, o.id))) for o in field.options]
+        # Shares are of everyone who answered the survey in the period: N is always shown
+        # when anything is, so a share never needs a withheld denominator.
+        result["fields"].append({
+            "field": field, "answered": answered,
+            "rows": [{"option": o, "count": c, "share": c.value / total.value if c.shown else None}
+                     for o, c in rows]})
+    return result
+
+
+def importance_extras(field_figures, total):
+    """Share of respondents giving 9 or 10, and the median: computed only from shown counts,
+    so they give nothing away that the counts do not."""
+    rows = {r["option"].id: r["count"] for r in field_figures["rows"]}
+    share_top = None
+    if rows["9"].shown and rows["10"].shown and total.value:
+        share_top = (rows["9"].value + rows["10"].value) / total.value
+    median = None
+    if all(c.shown for c in rows.values()) and any(c.value for c in rows.values()):
+        values = [int(option) for option, c in rows.items() for _ in range(c.value)]
+        median = statistics.median(values)
+    return share_top, median
