@@ -30,10 +30,13 @@ withheld whole. The property tests attack the result with exact integer programm
 """
 
 import math
+import os
+import sys
+import threading
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 N = "N"
@@ -103,7 +106,7 @@ def decide(table, closing):
 
 
 def audit(table, top):
-    """Withheld cells under `top` that what is published there pins to a single value.
+    """A withheld cell under `top` that what is published there pins to a single value, if any.
 
     One linear program per group, over the weeks of `top`: the group's counts and N for every
     week as unknowns, every published cell of every period under `top` as a constraint.
@@ -142,14 +145,71 @@ def audit(table, top):
                     ub_rows.append(-row)
                     ub_values.append(-table.k)
                 targets.append((period, cell, row))
-        problem = dict(A_eq=np.array(eq_rows), b_eq=eq_values, bounds=(0, None), method="highs",
-                       A_ub=np.array(ub_rows) if ub_rows else None, b_ub=ub_values or None)
-        pinned |= _pinned_targets(table, targets, problem)
+        program = _Program(size, eq_rows, eq_values, ub_rows, ub_values)
+        pinned |= _pinned_targets(table, targets, program)
+        if pinned:
+            return pinned  # one is enough to act on; the next audit looks again
     return pinned
 
 
-def _pinned_targets(table, targets, problem):
-    """Targets with less than one unit of room. Any feasible point whose value for a target
+_solvers = threading.local()  # one solver per thread: gunicorn's threads must not share one
+
+
+def _solver():
+    if not hasattr(_solvers, "highs"):
+        # HiGHS greets stdout from C when it starts; a server's log and a command's output
+        # have no use for that, so the greeting goes to /dev/null.
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                _solvers.highs = highspy.Highs()
+                _solvers.highs.setOptionValue("output_flag", False)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    return _solvers.highs
+
+
+class _Program:
+    """One linear program kept loaded in HiGHS: only the objective changes between solves,
+    and each solve starts from the last one's basis."""
+
+    def __init__(self, size, eq_rows, eq_values, ub_rows, ub_values):
+        self.highs = _solver()
+        self.highs.clearModel()
+        self.size = size
+        infinity = highspy.kHighsInf
+        self.highs.addVars(size, np.zeros(size), np.full(size, infinity))
+        rows = np.array(eq_rows + ub_rows)
+        lower = np.array(eq_values + [-infinity] * len(ub_rows), dtype=float)
+        upper = np.array(eq_values + ub_values, dtype=float)
+        starts, indices, values = [], [], []
+        for row in rows:
+            starts.append(len(indices))
+            nonzero = np.flatnonzero(row)
+            indices.extend(nonzero.tolist())
+            values.extend(row[nonzero].tolist())
+        self.highs.addRows(len(rows), lower, upper, len(indices), np.array(starts, dtype=np.int32),
+                           np.array(indices, dtype=np.int32), np.array(values, dtype=float))
+        self.columns = np.arange(size, dtype=np.int32)
+
+    def maximum(self, objective):
+        """The greatest value of objective·x and a point reaching it; (inf, None) if unbounded."""
+        self.highs.changeColsCost(self.size, self.columns, np.asarray(objective, dtype=float))
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return math.inf, None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"linear program: {self.highs.modelStatusToString(status)}")
+        return self.highs.getInfo().objective_function_value, np.array(self.highs.getSolution().col_value)
+
+
+def _pinned_targets(table, targets, program):
+    """A target with less than one unit of room, if there is one. Any feasible point whose value for a target
     differs from the real one by a unit proves that target has room, so a few joint solves
     (all targets up, all down, then mixed) settle most; the rest get one or two solves each."""
     if not targets:
@@ -161,22 +221,25 @@ def _pinned_targets(table, targets, problem):
     objectives = [forms.sum(axis=0), -forms.sum(axis=0)]
     objectives += [rng.choice([-1.0, 1.0], size=len(targets)) @ forms for _ in range(2)]
     for objective in objectives:
-        solved = linprog(-objective, **problem)
-        if solved.status == 0:
-            open_ &= np.abs(forms @ solved.x - real) < 1 - 1e-6
+        _, point = program.maximum(objective)
+        if point is not None:
+            open_ &= np.abs(forms @ point - real) < 1 - 1e-6
         if not open_.any():
             return set()
-    pinned = set()
-    for i in np.flatnonzero(open_):
+    while open_.any():
+        i = int(np.flatnonzero(open_)[0])
         period, cell, row = targets[i]
-        high = linprog(-row, **problem)
-        if high.status == 3 or (high.status == 0 and -high.fun >= real[i] + 1 - 1e-6):
-            continue
-        low = linprog(row, **problem)
-        if low.status == 0 and low.fun <= real[i] - 1 + 1e-6:
-            continue
-        pinned.add((period.key, cell))
-    return pinned
+        for sign in (1, -1):
+            best, point = program.maximum(sign * row)
+            if point is None:  # unbounded: room enough
+                open_[i] = False
+                break
+            open_ &= np.abs(forms @ point - real) < 1 - 1e-6  # this point settles others too
+            if not open_[i]:
+                break
+        if open_[i]:
+            return {(period.key, cell)}
+    return set()
 
 
 def _withhold(table, period, cell):
