@@ -11,8 +11,9 @@ import unicodedata
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from flask_babel import force_locale
 
-from . import accounts, config, db, demo, figures, links, periods, server
+from . import accounts, config, db, demo, exports, figures, links, periods, server
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -271,6 +272,41 @@ def staff_list(slug, as_json):
             for c in centres for m in db.team_of(database, c["id"])]
     lines = ["\t".join([r["email"], r["centre"], r["role"], "active" if r["active"] else "invited"]) for r in rows]
     _emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
+
+
+@cli.command("summary")
+@click.option("--centre", "slug", required=True, help="The centre's slug.")
+@click.option("--week", help="An ISO week, e.g. 2026-W48 (default: the last full week).")
+@click.option("--period", help="A period of the grid instead: 2026-B12, 2026-Q4 or 2026.")
+@click.option("--format", "file_format", type=click.Choice(sorted(exports.FORMATS)), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: "
+              "brugerstemmen-SLUG-PERIOD.FORMAT here).")
+@click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
+def summary(slug, week, period, file_format, output, language):
+    """Write a closed period's summary, with the same suppressed numbers staff see."""
+    database = _database()
+    found = _centre_or_fail(database, slug)
+    if week and period:
+        raise click.ClickException("give --week or --period, not both")
+    try:
+        chosen = periods.parse(week or period) if (week or period) else periods.last_full_week()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if week and chosen.level != "week":
+        raise click.ClickException(f"{week!r} is not a week; use --period for longer periods")
+    table = figures.decided_table(database, found, chosen.year, current_app.config["MIN_CELL_SIZE"])
+    result = figures.period_figures(table, chosen)
+    if result is None:
+        raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
+    with current_app.test_request_context(), force_locale(language):
+        body = exports.to_csv(found, result) if file_format == "csv" else exports.to_xlsx(found, result)
+    path = output or exports.filename(found, chosen, file_format)
+    try:
+        with open(path, "wb") as handle:
+            handle.write(body)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
+    click.echo(f"Wrote {path}")
 
 
 @cli.command("serve")

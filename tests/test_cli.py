@@ -108,6 +108,30 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
 
 
+def test_summary_writes_the_same_suppressed_numbers(env, tmp_path):
+    import csv
+
+    from app import db
+
+    run_cli(env, "centre", "add", "Nord", "--slug", "nord")
+    database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
+    centre = db.centre_by_slug(database, "nord")
+    for option in ["9"] * 7 + ["2"]:
+        db.record_response(database, centre_id=centre["id"], iso_week="2025-W02", channel="phone",
+                           language="da", question_set=1, answers=[("importance", option)])
+    database.close()
+    out = tmp_path / "nord.csv"
+    result = run_cli(env, "summary", "--centre", "nord", "--week", "2025-W02", "--output", str(out))
+    assert str(out) in result.stdout
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    values = {r[1]: r[2] for r in rows if len(r) > 2 and r[0] == "Hvor vigtigt er dette sted for dig?"}
+    assert rows[2] == ["Svar", "8"] and values["9"] == "7" and values["2"] == "< 5"
+    bad = run_cli(env, "summary", "--centre", "nord", "--week", "2025-Q1", check=False)
+    assert bad.returncode == 1 and "is not a week" in bad.stderr
+    future = run_cli(env, "summary", "--centre", "nord", "--period", "2099", check=False)
+    assert future.returncode == 1 and "has not ended yet" in future.stderr
+
+
 def test_a_lost_tablet_is_unpaired(env, tmp_path):
     from app import db
 

@@ -89,3 +89,36 @@ def test_decisions_are_kept_once_taken(client, database, centre_with_answers):
     answer(database, centre_with_answers, "2025-W11", [("importance", "7")] * 1)
     client.get("/staff/c/tal/summary/2025-W11")
     assert db.published_statuses(database, centre_with_answers["id"], 2025) == statuses
+
+
+def test_csv_download_opens_in_danish_excel_and_keeps_small_counts_hidden(client, centre_with_answers):
+    import csv
+    import io
+
+    sign_in(client, "anna@example.dk")
+    response = client.get("/staff/c/tal/summary/2025-W10/download.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="brugerstemmen-tal-2025-W10.csv"'
+    body = response.data
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Værested", "Café Tal"] and rows[2] == ["Svar", "15"]
+    importance = {r[1]: (r[2], r[3]) for r in rows if r and r[0] == "Hvor vigtigt er dette sted for dig?"}
+    assert importance["9"] == ("8", "53,3") and importance["1"] == ("< 5", "")
+
+
+def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
+    import io
+
+    from openpyxl import load_workbook
+
+    sign_in(client, "anna@example.dk")
+    response = client.get("/staff/c/tal/summary/2025-W10/download.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[0] == "Opsummering" and len(book.sheetnames) >= 6
+    importance = book[book.sheetnames[1]]
+    values = {row[0]: row[1:] for row in importance.iter_rows(min_row=3, values_only=True)}
+    assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 15) < 1e-9
+    assert values["1"] == ("< 5", None)
+    assert client.get("/staff/c/tal/summary/2025-W10/download.pdf").status_code == 404

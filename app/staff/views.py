@@ -2,10 +2,11 @@
 
 import math
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 
-from .. import accounts, db, figures, links, periods
+from .. import accounts, db, exports, figures, links, periods
 from . import bp, centre_access
 from .forms import ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm
 
@@ -106,17 +107,21 @@ def centre(centre):
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
 
 
+def _figures_for(centre, period_key):
+    try:
+        period = periods.parse(period_key) if period_key else periods.last_full_week()
+    except ValueError:
+        abort(404)
+    k = current_app.config["MIN_CELL_SIZE"]
+    table = figures.decided_table(db.get_db(), centre, period.year, k, now=current_app.config.get("NOW"))
+    return period, figures.period_figures(table, period)
+
+
 @bp.route("/c/<slug>/summary")
 @bp.route("/c/<slug>/summary/<period>")
 @centre_access("staff")
 def summary(centre, period=None):
-    try:
-        shown = periods.parse(period) if period else periods.last_full_week()
-    except ValueError:
-        abort(404)
-    k = current_app.config["MIN_CELL_SIZE"]
-    table = figures.decided_table(db.get_db(), centre, shown.year, k, now=current_app.config.get("NOW"))
-    result = figures.period_figures(table, shown)
+    shown, result = _figures_for(centre, period)
     if result is None:
         return render_template("staff/summary_open.html", centre=centre, period=shown), 404
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
@@ -125,6 +130,21 @@ def summary(centre, period=None):
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
                            share_top=share_top, median=median, levels=levels,
                            previous=shown.previous(), next=shown.next())
+
+
+@bp.route("/c/<slug>/summary/<period>/download.<extension>")
+@centre_access("staff")
+def download(centre, period, extension):
+    if extension not in exports.FORMATS:
+        abort(404)
+    shown, result = _figures_for(centre, period)
+    if result is None:
+        abort(404)
+    body = exports.to_csv(centre, result) if extension == "csv" else exports.to_xlsx(centre, result)
+    response = make_response(body)
+    response.headers["Content-Type"] = exports.FORMATS[extension]
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, shown, extension)}"'
+    return response
 
 
 def _containing(period, level):
