@@ -248,3 +248,42 @@ def test_a_failed_kiosk_send_keeps_the_answers_and_leaves_nothing_in_history(liv
         tablet.wait_for_load_state()
         assert checked_inputs(tablet) == 0
         assert "Tak for dit svar" not in tablet.content()
+
+
+def test_staff_sign_in_read_the_summary_and_download_it(live_server, browser, tmp_path):
+    import csv
+
+    from app import accounts
+
+    centre = live_server.add_centre("Café Opsummering")
+    database = live_server.database()
+    try:
+        found = db.centre_by_slug(database, centre["slug"])
+        for option in ["10"] * 9 + ["8"] * 6 + ["3"]:
+            db.record_response(database, centre_id=found["id"], iso_week="2025-W20", channel="kiosk",
+                               language="da", question_set=1, answers=[("importance", option)])
+        person = db.create_staff(database, "leder@example.dk", accounts.hash_password("to kopper te om dagen"))
+        db.set_membership(database, person["id"], found["id"], "staff")
+    finally:
+        database.close()
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/staff/c/{centre['slug']}/summary/2025-W20")
+        page.get_by_label("E-mail").fill("leder@example.dk")
+        page.get_by_label("Adgangskode").fill("to kopper te om dagen")
+        page.get_by_role("button", name="Log ind").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("uge 20 · 2025")
+        expect(page.locator(".total")).to_contain_text("16 svar")
+        importance = page.get_by_role("table", name="Hvor vigtigt er dette sted for dig?")
+        row = importance.locator("tr", has=page.get_by_role("rowheader", name="3", exact=True))
+        expect(row).to_contain_text("< 5")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="CSV til Excel").click()
+        assert download.value.suggested_filename == f"brugerstemmen-{centre['slug']}-2025-W20.csv"
+        saved = tmp_path / "summary.csv"
+        download.value.save_as(saved)
+        rows = list(csv.reader(saved.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+        assert ["Svar", "16"] in rows
+    finally:
+        context.close()
