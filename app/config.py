@@ -15,6 +15,8 @@ DEFAULTS = {
     "MIN_CELL_SIZE": 5,
     # Seconds without a touch before a kiosk throws away a half-finished answer.
     "KIOSK_IDLE_SECONDS": 90,
+    # Free text says more than a tick: staff read a week's messages only from this many answers.
+    "TEXT_MIN_ANSWERS": 10,
     # Seconds the kiosk shows its thank-you page before returning to the start screen.
     "KIOSK_RETURN_SECONDS": 10,
     "PAIRING_TTL_HOURS": 72,
@@ -28,6 +30,7 @@ _FROM_ENV = {
     "BASE_URL": lambda v: v.rstrip("/"),
     "SECRET_KEY": str,
     "MIN_CELL_SIZE": int,
+    "TEXT_MIN_ANSWERS": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,
     "PAIRING_TTL_HOURS": int,

@@ -393,6 +393,17 @@ def answers_of(db, response_id):
         "SELECT question, option FROM answers WHERE response_id = ?", [response_id]))
 
 
+def messages_in_week(db, centre_id, iso_week):
+    """A week's messages, in the order of their random ids (never the order they came in)."""
+    return list(db.query("SELECT id, language, body FROM messages WHERE centre_id = ? AND iso_week = ? ORDER BY id",
+                         [centre_id, iso_week]))
+
+
+def delete_message(db, centre_id, message_id):
+    with write_transaction(db):
+        return db.execute("DELETE FROM messages WHERE centre_id = ? AND id = ?", [centre_id, message_id]).rowcount
+
+
 def messages_of(db, centre_id):
     return [row[0] for row in db.execute("SELECT body FROM messages WHERE centre_id = ?", [centre_id])]
 

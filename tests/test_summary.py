@@ -122,3 +122,35 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
     assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 15) < 1e-9
     assert values["1"] == ("< 5", None)
     assert client.get("/staff/c/tal/summary/2025-W10/download.pdf").status_code == 404
+
+
+def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_them(
+        client, database, data_dir, centre_with_answers):
+    centre = centre_with_answers
+    for text in ("Mere fællesspisning, tak", "Tak for kaffen hver morgen"):
+        db.record_response(database, centre_id=centre["id"], iso_week="2025-W10", channel="phone", language="da",
+                           question_set=1, answers=[], message=text)
+    for _ in range(8):
+        answer(database, centre, "2025-W09", [("importance", "9")])
+    db.record_response(database, centre_id=centre["id"], iso_week="2025-W09", channel="phone", language="da",
+                       question_set=1, answers=[], message="Jeg er den eneste der kommer om tirsdagen")
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert "Mere fællesspisning, tak" in html and "Tak for kaffen hver morgen" in html
+    assert "Slet denne besked" not in html  # only admins delete
+    small_week = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
+    assert "<strong>8</strong> svar" in small_week
+    assert "eneste der kommer" not in small_week and "mindst 10 svar" in small_week
+
+    admin = db.create_staff(database, "chef@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, admin["id"], centre["id"], "admin")
+    client.post("/staff/logout")
+    sign_in(client, "chef@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    message_id = re.search(r"/staff/c/tal/messages/([0-9a-f]{32})/delete", html).group(1)
+    target = next(m["body"] for m in db.messages_in_week(database, centre["id"], "2025-W10") if m["id"] == message_id)
+    response = client.post(f"/staff/c/tal/messages/{message_id}/delete", data={"back": "/staff/c/tal/summary/2025-W10"})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/c/tal/summary/2025-W10"
+    assert target not in client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    raw = b"".join(p.read_bytes() for p in data_dir.iterdir() if p.name.startswith(db.DB_FILENAME))
+    assert target.encode() not in raw  # gone from the file, not only from the page

@@ -128,8 +128,31 @@ def summary(centre, period=None):
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
     levels = {level: _containing(shown, level) for level in periods.LEVELS}
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
-                           share_top=share_top, median=median, levels=levels,
-                           previous=shown.previous(), next=shown.next())
+                           share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
+                           text_min=_text_min(), previous=shown.previous(), next=shown.next())
+
+
+def _text_min():
+    # Never below k, whatever the setting says.
+    return max(current_app.config["TEXT_MIN_ANSWERS"], current_app.config["MIN_CELL_SIZE"])
+
+
+def _messages(centre, period, result):
+    """A week's messages, or None where the week is too small for free text to stay anonymous."""
+    total = result["total"]
+    if period.level != "week" or not total.shown or total.value < _text_min():
+        return None
+    return db.messages_in_week(db.get_db(), centre["id"], period.key)
+
+
+@bp.route("/c/<slug>/messages/<message_id>/delete", methods=["POST"])
+@centre_access("admin")
+def delete_message(centre, message_id):
+    if db.delete_message(db.get_db(), centre["id"], message_id):
+        db.erase_arrival_order(db.path_in(current_app.config["DATA_DIR"]))  # its bytes leave the file too
+        flash(_("The message is deleted."))
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/staff/")
+                    else url_for("staff.summary", slug=centre["slug"]), 303)
 
 
 @bp.route("/c/<slug>/summary/<period>/download.<extension>")
