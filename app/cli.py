@@ -205,7 +205,7 @@ def demo_centre():
     password = demo.demo_staff_password(database, found)
     click.echo(f"  Staff login:    {links.public_url('staff.login')}  e-mail {demo.DEMO_STAFF}, password {password}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
-    figures.decided_table(database, found, periods.last_full_week().year, current_app.config["MIN_CELL_SIZE"])
+    figures.decided_table(database, found, periods.last_full_week().year, found["min_cell_size"])
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))
@@ -294,7 +294,7 @@ def summary(slug, week, period, file_format, output, language):
         raise click.ClickException(str(error)) from None
     if week and chosen.level != "week":
         raise click.ClickException(f"{week!r} is not a week; use --period for longer periods")
-    table = figures.decided_table(database, found, chosen.year, current_app.config["MIN_CELL_SIZE"])
+    table = figures.decided_table(database, found, chosen.year, found["min_cell_size"])
     result = figures.period_figures(table, chosen)
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")

@@ -11,8 +11,6 @@ DEFAULTS = {
     "DATA_DIR": "",
     # What printed links and QR codes point at: the address phones on the centre's network use.
     "BASE_URL": "http://127.0.0.1:8080",
-    # Smallest group staff may ever see a number for (PRODUCT.md, privacy model).
-    "MIN_CELL_SIZE": 5,
     # Seconds without a touch before a kiosk throws away a half-finished answer.
     "KIOSK_IDLE_SECONDS": 90,
     # Free text says more than a tick: staff read a week's messages only from this many answers.
@@ -29,7 +27,6 @@ _FROM_ENV = {
     "DATA_DIR": str,
     "BASE_URL": lambda v: v.rstrip("/"),
     "SECRET_KEY": str,
-    "MIN_CELL_SIZE": int,
     "TEXT_MIN_ANSWERS": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,

@@ -186,6 +186,12 @@ def m004_published(db):
         ) WITHOUT ROWID""")
 
 
+@migrations()
+def m005_centre_settings(db):
+    db.execute("ALTER TABLE centres ADD COLUMN min_cell_size INTEGER NOT NULL DEFAULT 5")
+    db.execute("""ALTER TABLE centres ADD COLUMN languages TEXT NOT NULL DEFAULT '["da", "en"]'""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
@@ -244,6 +250,7 @@ def _centre(row):
         return None
     centre = dict(row)
     centre["disabled_questions"] = json.loads(centre["disabled_questions"])
+    centre["languages"] = json.loads(centre["languages"])
     return centre
 
 
@@ -267,14 +274,19 @@ def rotate_survey_token(db, slug):
     return centre_by_slug(db, slug)
 
 
-def update_centre(db, slug, *, disabled_questions=None, kiosk_idle_seconds=None):
+CENTRE_SETTINGS = {"name", "disabled_questions", "kiosk_idle_seconds", "min_cell_size", "languages"}
+
+
+def update_centre(db, slug, **settings):
+    """Change a centre's settings (see CENTRE_SETTINGS); lists are stored as JSON."""
+    unknown = set(settings) - CENTRE_SETTINGS
+    if unknown:
+        raise ValueError(f"unknown centre settings: {sorted(unknown)}")
     with write_transaction(db):
-        if disabled_questions is not None:
-            db.execute("UPDATE centres SET disabled_questions = ? WHERE slug = ?",
-                       [json.dumps(sorted(disabled_questions)), slug])
-        if kiosk_idle_seconds is not None:
-            db.execute("UPDATE centres SET kiosk_idle_seconds = ? WHERE slug = ?",
-                       [kiosk_idle_seconds, slug])
+        for name, value in settings.items():
+            if isinstance(value, (list, tuple, set)):
+                value = json.dumps(sorted(value))
+            db.execute(f"UPDATE centres SET {name} = ? WHERE slug = ?", [value, slug])
     return centre_by_slug(db, slug)
 
 
@@ -542,9 +554,10 @@ def weekly_counts(db, centre_id, first_week, last_week):
 
 
 def published_statuses(db, centre_id, year):
-    rows = db.execute("SELECT period, cell, status FROM published WHERE centre_id = ? AND period LIKE ?",
-                      [centre_id, f"{year}%"])
-    return {(period, cell): status for period, cell, status in rows}
+    """The year's decided cells, and the k they were decided with (None before the first)."""
+    rows = db.execute("SELECT period, cell, status, k FROM published WHERE centre_id = ? AND period LIKE ?",
+                      [centre_id, f"{year}%"]).fetchall()
+    return {(period, cell): status for period, cell, status, _ in rows}, (rows[0][3] if rows else None)
 
 
 def save_published(db, centre_id, statuses, k):

@@ -80,9 +80,10 @@ def decided_table(database, centre, year, k, now=None):
     raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
     empty = {"N": 0, "options": {}, "answered": {}}
     weeks = {key: _week_cells(raw.get(key, empty), question_set) for key in year_period.week_keys}
-    known = {(period, _decode(cell)): status
-             for (period, cell), status in db.published_statuses(database, centre["id"], year).items()}
-    table = Table(k=k, groups=groups_for(question_set), weeks=weeks, statuses=known)
+    decided, decided_k = db.published_statuses(database, centre["id"], year)
+    known = {(period, _decode(cell)): status for (period, cell), status in decided.items()}
+    # A year keeps the k it started with: bounds the reader already knows must stay true.
+    table = Table(k=decided_k or k, groups=groups_for(question_set), weeks=weeks, statuses=known)
     new = {}
     for closing in closing_order(closed_weeks(year, now)):
         if (closing[0].key, N) in table.statuses:
@@ -91,7 +92,7 @@ def decided_table(database, centre, year, k, now=None):
         decide(table, closing)
         new.update({key: table.statuses[key] for key in set(table.statuses) - before})
     if new:
-        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, k)
+        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, table.k)
     return table
 
 

@@ -23,7 +23,8 @@ def test_every_connection_has_the_durability_settings(database):
 def test_migrations_are_recorded_and_idempotent(database):
     db.migrate(database)
     db.migrate(database)
-    assert db.applied_migrations(database) == ["m001_initial", "m002_staff", "m003_maintenance", "m004_published"]
+    assert db.applied_migrations(database) == ["m001_initial", "m002_staff", "m003_maintenance", "m004_published",
+                                              "m005_centre_settings"]
 
 
 def test_response_tables_have_no_rowid_and_no_time_column(database):

@@ -52,7 +52,7 @@ def test_nothing_identifying_reaches_the_database_or_the_logs(live_server):
     try:
         for n in range(3):
             status, url, page = person.answer(centre["survey_url"], {"importance": str(8 + n), "message": "Tak"})
-            assert status == 200 and urllib.parse.urlsplit(url).path == "/tak" and "Tak for dit svar" in page
+            assert status == 200 and urllib.parse.urlsplit(url).path.endswith("/tak") and "Tak for dit svar" in page
         data_files = [p for p in Path(live_server.data_dir).iterdir() if p.name.startswith(db.DB_FILENAME)]
         assert any(p.name.endswith("-wal") for p in data_files)
         stored = b"".join(p.read_bytes() for p in data_files)
@@ -85,7 +85,7 @@ def test_two_hundred_answers_from_twenty_people_at_once_are_all_kept_once(live_s
                 status, url, _ = respondent.answer(
                     centre["survey_url"], {"importance": str(1 + (n + i) % 10), "reasons": ["meal", "meet_people"],
                                            "frequency": "daily"})
-                outcomes.append((status, urllib.parse.urlsplit(url).path == "/tak"))
+                outcomes.append((status, urllib.parse.urlsplit(url).path.endswith("/tak")))
             except Exception as error:  # noqa: BLE001 - every failure is reported below
                 errors.append(repr(error))
 

@@ -216,12 +216,57 @@ def test_authorization_matrix(app, database, people):
             assert sign_in(client, f"{role}@example.dk").status_code == 303
         for rule, method, minimum_role in routes:
             url = rule.build({"slug": "a", "staff_id": 999999, "period": "2026-W01", "extension": "csv",
-                              "message_id": "0" * 32},
+                              "message_id": "0" * 32, "kiosk_id": "0" * 10},
                              append_unknown=False)[1]
             response = client.open(url, method=method, data={})
             expected = expected_status(minimum_role, role)
             if method == "POST" and expected == 200:
-                assert response.status_code in (200, 303), f"{role} {method} {url}"
+                assert response.status_code in (200, 303, 400), f"{role} {method} {url}"  # 400: let in, form empty
             else:
                 assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
             assert "Centre A" not in response.get_data(as_text=True) or expected == 200
+
+
+# --- centre settings -----------------------------------------------------------------------
+
+def test_an_admin_changes_the_settings_the_survey_follows(client, database, make_centre, make_staff):
+    centre = make_centre("Café Før", slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    assert "Indstillinger" in client.get("/staff/c/nord/").get_data(as_text=True)
+    response = client.post("/staff/c/nord/settings", data={
+        "name": "Café Efter", "questions": ["meaning"], "languages": [], "min_cell_size": "7",
+        "kiosk_idle_seconds": "45"})
+    assert response.status_code == 303
+    changed = db.centre_by_slug(database, "nord")
+    assert changed["name"] == "Café Efter" and changed["min_cell_size"] == 7
+    assert changed["disabled_questions"] == ["message", "wishes"] and changed["languages"] == ["da"]
+    survey = client.get(f"/s/{changed['survey_token']}").get_data(as_text=True)
+    assert 'name="meaning.community"' in survey and 'name="wishes"' not in survey
+    assert 'hreflang="en"' not in survey  # English no longer offered
+    refused = client.post("/staff/c/nord/settings", data={"name": "X", "min_cell_size": "2", "kiosk_idle_seconds": "45"})
+    assert refused.status_code == 200 and db.centre_by_slug(database, "nord")["min_cell_size"] == 7
+
+
+def test_rotating_the_token_needs_a_confirmation_and_then_retires_the_old_code(client, database, make_centre,
+                                                                              make_staff):
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    assert client.post("/staff/c/nord/settings/rotate", data={}).status_code == 400
+    assert db.centre_by_slug(database, "nord")["survey_token"] == centre["survey_token"]
+    assert client.post("/staff/c/nord/settings/rotate", data={"understood": "y"}).status_code == 303
+    assert client.get(f"/s/{centre['survey_token']}").status_code == 404
+
+
+def test_an_admin_pairs_and_unpairs_tablets(client, database, make_centre, make_staff):
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    page = client.post("/staff/c/nord/kiosks/pair").get_data(as_text=True)
+    link = re.search(r"/kiosk/pair/([\w-]+)", page).group(1)
+    kiosk_token = db.pair_kiosk(database, link, "Tablet i caféen")
+    (kiosk,) = db.kiosks_of(database, centre["id"])
+    assert "Tablet i caféen" in client.get("/staff/c/nord/settings").get_data(as_text=True)
+    client.post(f"/staff/c/nord/kiosks/{kiosk['id']}/revoke")
+    assert db.centre_for_kiosk(database, kiosk_token) is None

@@ -82,13 +82,14 @@ def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answe
 def test_decisions_are_kept_once_taken(client, database, centre_with_answers):
     sign_in(client, "anna@example.dk")
     client.get("/staff/c/tal/summary/2025-W10")
-    statuses = db.published_statuses(database, centre_with_answers["id"], 2025)
+    statuses, k = db.published_statuses(database, centre_with_answers["id"], 2025)
+    assert k == 5
     assert statuses[("2025-W10", "N")] == "shown" and statuses[("2025-W11", "N")] == "small"
     assert statuses[("2025-W10", "importance|1")] == "small"
     # Whatever is answered later (a restored backup, say) cannot change what was shown.
     answer(database, centre_with_answers, "2025-W11", [("importance", "7")] * 1)
     client.get("/staff/c/tal/summary/2025-W11")
-    assert db.published_statuses(database, centre_with_answers["id"], 2025) == statuses
+    assert db.published_statuses(database, centre_with_answers["id"], 2025) == (statuses, 5)
 
 
 def test_csv_download_opens_in_danish_excel_and_keeps_small_counts_hidden(client, centre_with_answers):
@@ -154,3 +155,11 @@ def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_t
     assert target not in client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
     raw = b"".join(p.read_bytes() for p in data_dir.iterdir() if p.name.startswith(db.DB_FILENAME))
     assert target.encode() not in raw  # gone from the file, not only from the page
+
+
+def test_a_year_keeps_the_k_it_started_with(client, database, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    client.get("/staff/c/tal/summary/2025-W10")
+    db.update_centre(database, "tal", min_cell_size=9)
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert row(html, "9") == "8"  # would be "< 9" if the new k leaked into a started year

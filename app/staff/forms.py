@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, widgets)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Regexp
 
 from ..accounts import EMAIL_PATTERN
 
@@ -29,3 +30,23 @@ class InviteForm(FlaskForm):
                                    Regexp(EMAIL_PATTERN, message=_l("That is not an e-mail address."))])
     role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Staff: sees summaries and downloads")),
                                             SelectChoice("admin", _l("Admin: also changes settings and the team"))])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class CentreSettingsForm(FlaskForm):
+    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120)])
+    questions = MultiCheckboxField(_l("Optional questions that are asked"))
+    languages = MultiCheckboxField(_l("Languages offered besides Danish"))
+    min_cell_size = IntegerField(_l("Smallest group any number is shown for (k)"),
+                                 validators=[InputRequired(), NumberRange(3, 50)])
+    kiosk_idle_seconds = IntegerField(_l("Seconds without a touch before the kiosk starts over"),
+                                      validators=[InputRequired(), NumberRange(20, 600)])
+
+
+class RotateTokenForm(FlaskForm):
+    understood = BooleanField(_l("I understand that printed posters with the old QR code stop working"),
+                              validators=[DataRequired(_l("Tick the box to confirm."))])

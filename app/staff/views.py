@@ -6,9 +6,12 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
                    url_for)
 from flask_babel import gettext as _
 
-from .. import accounts, db, exports, figures, links, periods
+from .. import accounts, db, exports, figures, language_name, links, periods, questions
 from . import bp, centre_access
-from .forms import ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm
+from wtforms import SelectChoice
+
+from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm,
+                    RotateTokenForm)
 
 INVITE_TTL_HOURS = 7 * 24
 
@@ -112,8 +115,8 @@ def _figures_for(centre, period_key):
         period = periods.parse(period_key) if period_key else periods.last_full_week()
     except ValueError:
         abort(404)
-    k = current_app.config["MIN_CELL_SIZE"]
-    table = figures.decided_table(db.get_db(), centre, period.year, k, now=current_app.config.get("NOW"))
+    table = figures.decided_table(db.get_db(), centre, period.year, centre["min_cell_size"],
+                                  now=current_app.config.get("NOW"))
     return period, figures.period_figures(table, period)
 
 
@@ -129,18 +132,18 @@ def summary(centre, period=None):
     levels = {level: _containing(shown, level) for level in periods.LEVELS}
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
-                           text_min=_text_min(), previous=shown.previous(), next=shown.next())
+                           text_min=_text_min(centre), previous=shown.previous(), next=shown.next())
 
 
-def _text_min():
+def _text_min(centre):
     # Never below k, whatever the setting says.
-    return max(current_app.config["TEXT_MIN_ANSWERS"], current_app.config["MIN_CELL_SIZE"])
+    return max(current_app.config["TEXT_MIN_ANSWERS"], centre["min_cell_size"])
 
 
 def _messages(centre, period, result):
     """A week's messages, or None where the week is too small for free text to stay anonymous."""
     total = result["total"]
-    if period.level != "week" or not total.shown or total.value < _text_min():
+    if period.level != "week" or not total.shown or total.value < _text_min(centre):
         return None
     return db.messages_in_week(db.get_db(), centre["id"], period.key)
 
@@ -176,6 +179,65 @@ def _containing(period, level):
     while found.level != level and found.parent() is not None:
         found = found.parent()
     return found
+
+
+@bp.route("/c/<slug>/settings", methods=["GET", "POST"])
+@centre_access("admin")
+def settings(centre):
+    question_set = questions.load()
+    switchable = [question_set.question(q) for q in question_set.switchable_ids()]
+    form = CentreSettingsForm(data={
+        "name": centre["name"],
+        "questions": [q.id for q in switchable if q.id not in centre["disabled_questions"]],
+        "languages": [code for code in centre["languages"] if code != "da"],
+        "min_cell_size": centre["min_cell_size"],
+        "kiosk_idle_seconds": centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"]})
+    form.questions.choices = [SelectChoice(q.id, _(q.text)) for q in switchable]
+    form.languages.choices = [SelectChoice(code, language_name(code))
+                              for code in current_app.config["LANGUAGES"] if code != "da"]
+    if form.validate_on_submit():
+        db.update_centre(db.get_db(), centre["slug"], name=form.name.data.strip(),
+                         disabled_questions=[q.id for q in switchable if q.id not in form.questions.data],
+                         languages=["da", *form.languages.data], min_cell_size=form.min_cell_size.data,
+                         kiosk_idle_seconds=form.kiosk_idle_seconds.data)
+        flash(_("Settings saved. A new k applies from next year; this year keeps the one it started with."))
+        return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
+    return _settings_page(centre, form)
+
+
+def _settings_page(centre, form, rotate_form=None, pairing_url=None, status=200):
+    return render_template("staff/settings.html", centre=centre, form=form,
+                           rotate_form=rotate_form or RotateTokenForm(), survey_url=links.survey_url(centre),
+                           kiosks=db.kiosks_of(db.get_db(), centre["id"]), pairing_url=pairing_url), status
+
+
+@bp.route("/c/<slug>/settings/rotate", methods=["POST"])
+@centre_access("admin")
+def rotate_token(centre):
+    form = RotateTokenForm()
+    if not form.validate_on_submit():
+        return _settings_page(centre, CentreSettingsForm(formdata=None, data={"name": centre["name"]}),
+                              rotate_form=form, status=400)
+    rotated = db.rotate_survey_token(db.get_db(), centre["slug"])
+    links.write_qr_files(links.survey_url(rotated), rotated["slug"])
+    flash(_("The survey has a new address and QR code. Print the new poster."))
+    return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
+
+
+@bp.route("/c/<slug>/kiosks/pair", methods=["POST"])
+@centre_access("admin")
+def pair_kiosk(centre):
+    token = db.create_pairing(db.get_db(), centre["id"], current_app.config["PAIRING_TTL_HOURS"])
+    form = CentreSettingsForm(formdata=None, data={"name": centre["name"]})
+    return _settings_page(centre, form, pairing_url=links.pairing_url(token))
+
+
+@bp.route("/c/<slug>/kiosks/<kiosk_id>/revoke", methods=["POST"])
+@centre_access("admin")
+def revoke_kiosk(centre, kiosk_id):
+    if db.revoke_kiosk(db.get_db(), centre["id"], kiosk_id):
+        flash(_("The tablet is unpaired: it can no longer send answers."))
+    return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
 
 
 @bp.route("/c/<slug>/team", methods=["GET", "POST"])

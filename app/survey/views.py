@@ -29,12 +29,15 @@ def phone(token):
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return survey_page(centre, "phone", SurveyForm, "survey/phone.html",
-                       thanks_url=url_for(".phone_thanks", lang=lang()))
+                       thanks_url=url_for(".phone_thanks", token=token, lang=lang()))
 
 
-@bp.route("/tak")
-def phone_thanks():
-    return render_template("survey/thanks.html", min_cell_size=current_app.config["MIN_CELL_SIZE"])
+@bp.route("/s/<token>/tak")
+def phone_thanks(token):
+    centre = db.centre_by_survey_token(db.get_db(), token)
+    if centre is None:
+        return render_template("survey/unknown_code.html"), 404
+    return render_template("survey/thanks.html", min_cell_size=centre["min_cell_size"])
 
 
 # --- kiosk ---------------------------------------------------------------------------------
@@ -58,7 +61,7 @@ def kiosk_thanks():
     if kiosk_centre() is None:
         return render_template("survey/kiosk_unpaired.html"), 403
     return render_template("survey/kiosk_thanks.html",
-                           min_cell_size=current_app.config["MIN_CELL_SIZE"],
+                           min_cell_size=kiosk_centre()["min_cell_size"],
                            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
 
 
