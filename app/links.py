@@ -29,13 +29,25 @@ def _qr(url):
     return code
 
 
+def qr_svg(url):
+    out = io.BytesIO()
+    _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
+    return out.getvalue()
+
+
+def qr_png(url):
+    out = io.BytesIO()
+    _qr(url).make_image().save(out)
+    return out.getvalue()
+
+
 def write_qr_files(url, slug):
     """Write the centre's survey QR code as SVG and PNG; returns the two paths."""
     folder = Path(current_app.config["DATA_DIR"]) / "qr"
     folder.mkdir(exist_ok=True)
     svg_path, png_path = folder / f"{slug}.svg", folder / f"{slug}.png"
-    _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(svg_path))
-    _qr(url).make_image().save(str(png_path))
+    svg_path.write_bytes(qr_svg(url))
+    png_path.write_bytes(qr_png(url))
     return svg_path, png_path
 
 

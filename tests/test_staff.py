@@ -215,7 +215,7 @@ def test_authorization_matrix(app, database, people):
         if role != "anonymous":
             assert sign_in(client, f"{role}@example.dk").status_code == 303
         for rule, method, minimum_role in routes:
-            url = rule.build({"slug": "a", "staff_id": 999999, "period": "2026-W01", "extension": "csv",
+            url = rule.build({"slug": "a", "staff_id": 999999, "period": "2026-W01", "extension": "csv" if "summary" in rule.rule else "pdf",
                               "message_id": "0" * 32, "kiosk_id": "0" * 10},
                              append_unknown=False)[1]
             response = client.open(url, method=method, data={})
@@ -224,7 +224,8 @@ def test_authorization_matrix(app, database, people):
                 assert response.status_code in (200, 303, 400), f"{role} {method} {url}"  # 400: let in, form empty
             else:
                 assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
-            assert "Centre A" not in response.get_data(as_text=True) or expected == 200
+            if response.mimetype == "text/html":
+                assert "Centre A" not in response.get_data(as_text=True) or expected == 200
 
 
 # --- centre settings -----------------------------------------------------------------------
@@ -270,3 +271,34 @@ def test_an_admin_pairs_and_unpairs_tablets(client, database, make_centre, make_
     assert "Tablet i caféen" in client.get("/staff/c/nord/settings").get_data(as_text=True)
     client.post(f"/staff/c/nord/kiosks/{kiosk['id']}/revoke")
     assert db.centre_for_kiosk(database, kiosk_token) is None
+
+
+# --- posters ---------------------------------------------------------------------------------
+
+def test_the_poster_prints_the_name_the_invitation_and_a_qr_code_that_scans(client, database, make_centre,
+                                                                            make_staff, tmp_path):
+    import shutil
+    import subprocess
+
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo", "zbarimg"):
+        assert shutil.which(tool), f"{tool} is missing: `make test` installs poppler-utils and zbar-tools"
+    centre = make_centre("Værestedet Solstrålen", slug="sol")
+    make_staff("anna@example.dk", centre, "staff")
+    sign_in(client, "anna@example.dk")
+    response = client.get("/staff/c/sol/poster.pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert 'filename="brugerstemmen-sol-plakat.pdf"' in response.headers["Content-Disposition"]
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(response.data)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info  # one A4 page
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    survey_url = f"http://brugerstemmen.test/s/{centre['survey_token']}"
+    assert "Værestedet Solstrålen" in text and "Hvad betyder stedet for dig?" in text
+    assert survey_url in text and "What does this place mean to you?" in text  # English is offered too
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "poster")], check=True)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "poster.png")],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert decoded == survey_url
+    assert client.get("/staff/c/sol/poster.svg").data.startswith(b"<?xml")
+    assert client.get("/staff/c/sol/poster.png").data[:4] == b"\x89PNG"

@@ -6,7 +6,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
                    url_for)
 from flask_babel import gettext as _
 
-from .. import accounts, db, exports, figures, language_name, links, periods, questions
+from .. import accounts, db, exports, figures, language_name, links, periods, posters, questions
 from . import bp, centre_access
 from wtforms import SelectChoice
 
@@ -179,6 +179,25 @@ def _containing(period, level):
     while found.level != level and found.parent() is not None:
         found = found.parent()
     return found
+
+
+POSTER_FILES = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}
+
+
+@bp.route("/c/<slug>/poster.<extension>")
+@centre_access("staff")
+def poster(centre, extension):
+    """The A4 poster, or the bare QR code, for the centre's current survey address."""
+    url = links.survey_url(centre)
+    makers = {"pdf": lambda: posters.poster_pdf(centre, url), "svg": lambda: links.qr_svg(url),
+              "png": lambda: links.qr_png(url)}
+    if extension not in makers:
+        abort(404)
+    response = make_response(makers[extension]())
+    response.headers["Content-Type"] = POSTER_FILES[extension]
+    name = f"brugerstemmen-{centre['slug']}-{'plakat' if extension == 'pdf' else 'qr'}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])

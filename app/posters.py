@@ -1,0 +1,74 @@
+"""The printable A4 poster with the centre's QR code.
+
+The QR code is drawn as vector squares, not a scaled picture, so it prints crisply on any
+office printer at any size. The fonts are DejaVu Sans, shipped in app/fonts (free licence),
+so a poster looks the same on every installation.
+"""
+
+from pathlib import Path
+
+import qrcode
+from flask_babel import force_locale, gettext as _
+from fpdf import FPDF, XPos, YPos
+
+FONTS = Path(__file__).parent / "fonts"
+QR_SIZE_MM = 110
+
+
+def _invitation(language):
+    with force_locale(language):
+        return (_("What does this place mean to you?"),
+                _("Scan the code with your phone and answer anonymously in a few taps."),
+                _("Anonymous: we do not save your name, your phone or when you answered."))
+
+
+def poster_pdf(centre, survey_url):
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(f"Brugerstemmen · {centre['name']}")
+    pdf.set_creator("Brugerstemmen")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(20, 18, 20)
+    pdf.add_page()
+
+    def line(text, size, height, bold=False, space_before=0):
+        pdf.set_y(pdf.get_y() + space_before)
+        pdf.set_font("DejaVu", "B" if bold else "", size)
+        pdf.multi_cell(0, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    question, invitation, anonymity = _invitation("da")
+    line(centre["name"], 30, 13, bold=True)
+    line(question, 22, 11, bold=True, space_before=4)
+    line(invitation, 15, 8)
+    _draw_qr(pdf, survey_url, x=(pdf.w - QR_SIZE_MM) / 2, y=pdf.get_y() + 4, size=QR_SIZE_MM)
+    pdf.set_y(pdf.get_y() + QR_SIZE_MM + 6)
+    line(_("Or type this address:"), 11, 6)
+    line(survey_url, 12, 6, bold=True)
+    line(anonymity, 13, 7, space_before=6)
+    for language in centre["languages"]:
+        if language != "da":
+            question, invitation, _anonymity = _invitation(language)
+            line(f"{question} {invitation}", 11, 6, space_before=3)
+    return bytes(pdf.output())
+
+
+def _draw_qr(pdf, url, x, y, size):
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()  # includes the quiet zone
+    module = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row, modules in enumerate(matrix):
+        column = 0
+        while column < len(modules):
+            if not modules[column]:
+                column += 1
+                continue
+            run = column
+            while run < len(modules) and modules[run]:
+                run += 1
+            # One rectangle per run of dark modules: fewer seams for a printer to show.
+            pdf.rect(x + column * module, y + row * module, (run - column) * module, module, style="F")
+            column = run
