@@ -299,7 +299,7 @@ def summary(slug, week, period, file_format, output, language):
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
     with current_app.test_request_context(), force_locale(language):
-        body = exports.to_csv(found, result) if file_format == "csv" else exports.to_xlsx(found, result)
+        body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[file_format](found, result)
     path = output or exports.filename(found, chosen, file_format)
     try:
         with open(path, "wb") as handle:

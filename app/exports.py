@@ -9,13 +9,16 @@ import io
 import re
 
 from flask_babel import format_decimal, gettext as _
+from fpdf import FPDF, XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .formatting import count_label, period_label
+from .formatting import count_label, period_label, share_label
+from .posters import FONTS
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "pdf": "application/pdf"}
 
 
 def filename(centre, period, extension):
@@ -86,3 +89,78 @@ def to_xlsx(centre, result):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_pdf(centre, result):
+    """One A4 page a municipality can read: the counts with bars, matrix statements on a line each."""
+    from .figures import importance_extras
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(15, 12, 15)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    text = dict(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.cell(0, 8, f"{centre['name']} · {period_label(result['period'])}", **text)
+    total = result["total"]
+    pdf.set_font("DejaVu", "", 10)
+    if not total.shown:
+        pdf.multi_cell(0, 6, _("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
+                               "period.", k=result["k"]), **text)
+        return bytes(pdf.output())
+    summary = f"{format_decimal(total.value)} {_('answers')}"
+    importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+    share_top, _median = importance_extras(importance, total) if importance else (None, None)
+    if share_top is not None:
+        summary += f" · {_('Gave the place 9 or 10 out of 10:')} {share_label(share_top)}"
+    pdf.cell(0, 6, summary, **text)
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. Counts below %(k)s are shown as "
+                           "“< %(k)s”, and a dash hides a number that would let someone work out a small one.",
+                           k=result["k"]), **text)
+    shown_group = None
+    for item in result["fields"]:
+        field = item["field"]
+        if field.group:  # a matrix statement: its answers on one line
+            if shown_group != field.group:
+                _heading_line(pdf, _(field.group))
+                shown_group = field.group
+            answers = " · ".join(f"{_option_text(field, row)} {count_label(row['count'])}" for row in item["rows"])
+            pdf.set_font("DejaVu", "", 8)
+            pdf.cell(95, 4.2, _fit(pdf, _(field.text), 93))
+            pdf.cell(0, 4.2, answers, **text)
+            continue
+        _heading_line(pdf, _(field.text))
+        for row in item["rows"]:
+            pdf.set_font("DejaVu", "", 8)
+            pdf.cell(95, 4.2, _fit(pdf, _option_text(field, row), 93))
+            pdf.cell(18, 4.2, count_label(row["count"]), align="R")
+            pdf.cell(18, 4.2, share_label(row["share"]), align="R")
+            if row["share"] is not None:
+                pdf.set_fill_color(11, 93, 80)
+                pdf.rect(pdf.get_x() + 3, pdf.get_y() + 1, 45 * row["share"], 2.4, style="F")
+            pdf.ln(4.2)
+    return bytes(pdf.output())
+
+
+def _fit(pdf, text, width):
+    """Shorten text with an ellipsis until it fits the column."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _option_text(field, row):
+    text = row["option"].text
+    return text if field.kind == "scale" else _(text)
+
+
+def _heading_line(pdf, title):
+    pdf.set_font("DejaVu", "B", 9.5)
+    pdf.set_y(pdf.get_y() + 1.5)
+    pdf.cell(0, 5.5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

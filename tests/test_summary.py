@@ -122,7 +122,24 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
     values = {row[0]: row[1:] for row in importance.iter_rows(min_row=3, values_only=True)}
     assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 15) < 1e-9
     assert values["1"] == ("< 5", None)
-    assert client.get("/staff/c/tal/summary/2025-W10/download.pdf").status_code == 404
+    assert client.get("/staff/c/tal/summary/2025-W10/download.docx").status_code == 404
+
+
+def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_with_answers, tmp_path):
+    import subprocess
+
+    sign_in(client, "anna@example.dk")
+    response = client.get("/staff/c/tal/summary/2025-W10/download.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(response.data)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Café Tal · uge 10 · 2025" in text and "15 svar" in text
+    assert re.search(r"^\s*9\s+8\s+53,3 %", text, re.M)
+    assert re.search(r"^\s*1\s+<\s?5\s*$", text, re.M)  # pdftotext may close up "< 5"
+    assert "Jeg føler mig respekteret her" in text
 
 
 def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_them(

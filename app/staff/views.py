@@ -166,7 +166,7 @@ def download(centre, period, extension):
     shown, result = _figures_for(centre, period)
     if result is None:
         abort(404)
-    body = exports.to_csv(centre, result) if extension == "csv" else exports.to_xlsx(centre, result)
+    body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[extension](centre, result)
     response = make_response(body)
     response.headers["Content-Type"] = exports.FORMATS[extension]
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, shown, extension)}"'
