@@ -99,7 +99,8 @@ def decide(table, closing):
         pinned = audit(table, closing[-1])
         if not pinned:
             return
-        holders = [p for p in closing if table.status(p, N) == SHOWN and any(key in p.subtree_keys for key, _ in pinned)]
+        holders = [p for p in closing
+                   if table.status(p, N) == SHOWN and any(key in p.subtree_keys for key, _ in pinned)]
         if not holders:
             return  # nothing closing now can still be withheld
         table.statuses[(holders[0].key, N)] = HIDDEN
