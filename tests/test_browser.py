@@ -285,5 +285,17 @@ def test_staff_sign_in_read_the_summary_and_download_it(live_server, browser, tm
         download.value.save_as(saved)
         rows = list(csv.reader(saved.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
         assert ["Svar", "16"] in rows
+        for link, extension in (("PDF til udskrift", "pdf"), ("Excel-projektmappe (XLSX)", "xlsx")):
+            with page.expect_download() as download:
+                page.get_by_role("link", name=link).click()
+            assert download.value.suggested_filename.endswith(f"-2025-W20.{extension}")
+            download.value.save_as(tmp_path / f"summary.{extension}")
+        import subprocess
+
+        from openpyxl import load_workbook
+        text = subprocess.run(["pdftotext", str(tmp_path / "summary.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "uge 20 · 2025" in text and "16 svar" in text
+        assert load_workbook(tmp_path / "summary.xlsx")["Opsummering"]["B3"].value == 16
     finally:
         context.close()

@@ -65,11 +65,19 @@ def test_a_count_whose_complement_is_small_is_withheld(client, database, make_ce
     assert row(html, "For at møde andre mennesker") == "–"
 
 
+def test_a_week_shows_the_last_12_weeks_as_they_may_be_shown(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
+    trend = html[html.index("De sidste 12 uger"):]
+    assert row(trend, "uge 10 · 2025") == "15" and row(trend, "uge 11 · 2025") == "&lt; 5"
+    assert row(trend, "uge 52 · 2024") == "&lt; 5"  # the trend reaches back into last year
+
+
 def test_a_week_with_too_few_answers_shows_nothing(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
     assert "For få svar i perioden" in html
-    assert "<table" not in html
+    assert "Hvor vigtigt er dette sted for dig?" not in html  # no breakdown, only the trend
 
 
 def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answers):

@@ -110,14 +110,32 @@ def centre(centre):
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
 
 
+def _table(centre, year):
+    tables = g.setdefault("decided_tables", {})
+    if year not in tables:
+        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"],
+                                             now=current_app.config.get("NOW"))
+    return tables[year]
+
+
 def _figures_for(centre, period_key):
     try:
         period = periods.parse(period_key) if period_key else periods.last_full_week()
     except ValueError:
         abort(404)
-    table = figures.decided_table(db.get_db(), centre, period.year, centre["min_cell_size"],
-                                  now=current_app.config.get("NOW"))
-    return period, figures.period_figures(table, period)
+    return period, figures.period_figures(_table(centre, period.year), period)
+
+
+def _trend(centre, week, weeks=12):
+    """Answers and the share giving 9-10, week by week up to `week`, as they may be shown."""
+    rows = []
+    for _step in range(weeks):
+        result = figures.period_figures(_table(centre, week.year), week)
+        importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+        share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
+        rows.append({"period": week, "total": result["total"], "share_top": share_top})
+        week = week.previous()
+    return rows[::-1]
 
 
 @bp.route("/c/<slug>/summary")
@@ -132,6 +150,7 @@ def summary(centre, period=None):
     levels = {level: _containing(shown, level) for level in periods.LEVELS}
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
+                           trend=_trend(centre, shown) if shown.level == "week" else None,
                            text_min=_text_min(centre), previous=shown.previous(), next=shown.next())
 
 
