@@ -141,3 +141,52 @@ def test_a_centre_whose_weeks_are_all_small_still_shows_its_quarter():
 def test_big_weeks_show_everything():
     table = build_table(5, [40] * 13, [{"frequency": [10, 20, 30], "meal": [20]}] * 13)
     assert set(table.statuses.values()) == {SHOWN}
+
+
+# --- what staff see is exactly what the engine lets through -----------------------------------
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), size=st.integers(0, 25))
+def test_pages_and_files_show_only_cells_the_engine_shows(seed, size):
+    import random
+
+    from app import figures, questions
+
+    question_set = questions.load()
+    rng = random.Random(seed)
+    weeks = {}
+    for period in Q1_WEEKS:
+        raw = {"N": 0, "options": {}, "answered": {}}
+        for _ in range(rng.randint(0, size)):
+            raw["N"] += 1
+            for field in question_set.fields():
+                if field.kind == "text" or rng.random() < 0.2:
+                    continue
+                chosen = rng.sample(field.options, rng.randint(1, 3) if field.multiple else 1)
+                raw["answered"][field.name] = raw["answered"].get(field.name, 0) + 1
+                for option in chosen:
+                    key = (field.name, option.id)
+                    raw["options"][key] = raw["options"].get(key, 0) + 1
+        weeks[period.key] = figures._week_cells(raw, question_set)
+    table = Table(k=5, groups=figures.groups_for(question_set), weeks=weeks)
+    for closing in closing_order(Q1_WEEKS):
+        decide(table, closing)
+    for period in published_periods():
+        result = figures.period_figures(table, period, question_set)
+        assert result["total"].shown == (table.status(period, N) == SHOWN)
+        for item in result["fields"]:
+            field = item["field"]
+            for row in item["rows"]:
+                cell = (f"{field.name}={row['option'].id}", "chosen") if field.multiple else (field.name, row["option"].id)
+                count = row["count"]
+                assert count.shown == (table.status(period, cell) == SHOWN)
+                assert (count.value is None) != count.shown
+                if count.shown:
+                    assert count.value == table.value(period, cell) >= table.k
+                assert (row["share"] is None) == (not count.shown)
+            importance = item if field.name == "importance" else None
+            if importance:
+                share_top, median = figures.importance_extras(importance, result["total"])
+                shown = {r["option"].id: r["count"].shown for r in importance["rows"]}
+                assert share_top is None or (shown["9"] and shown["10"])
+                assert median is None or all(shown.values())
