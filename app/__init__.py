@@ -12,7 +12,7 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
-from . import config, db, formatting, privacy
+from . import charts, config, db, formatting, privacy
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -58,6 +58,7 @@ def create_app(test_config=None):
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale)
     formatting.register(app)
+    charts.register(app)
     app.teardown_appcontext(db.close_db)
     app.after_request(security_headers)
     register_error_pages(app)
@@ -70,7 +71,8 @@ def create_app(test_config=None):
 
 
 def select_locale():
-    """The respondent's choice lives in the address (?lang=), never in a cookie.
+    """The respondent's choice lives in the address (?lang=), never in a cookie; staff keep theirs
+    with their account.
 
     Only the query string is read: error pages pick the language too, and reading the body
     there would fail again for the body that caused the error.
@@ -79,8 +81,14 @@ def select_locale():
 
     if not has_request_context():
         return "en"  # the operator's command speaks English
+    languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang", "")
-    return chosen if chosen in current_app.config["LANGUAGES"] else "da"
+    if chosen in languages:
+        return chosen
+    staff = g.get("staff")  # a signed-in staff member's own choice, kept with their account
+    if staff and staff["language"] in languages:
+        return staff["language"]
+    return "da"
 
 
 def icon(name):

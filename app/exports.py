@@ -113,9 +113,11 @@ def to_pdf(centre, result):
         return bytes(pdf.output())
     summary = f"{format_decimal(total.value)} {_('answers')}"
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-    share_top, _median = importance_extras(importance, total) if importance else (None, None)
+    share_top, median = importance_extras(importance, total) if importance else (None, None)
     if share_top is not None:
         summary += f" · {_('Gave the place 9 or 10 out of 10:')} {share_label(share_top)}"
+    if median is not None:
+        summary += f" · {_('median')} {format_decimal(median)}"
     pdf.cell(0, 6, summary, **text)
     pdf.set_font("DejaVu", "", 7.5)
     pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. Counts below %(k)s are shown as "
@@ -134,6 +136,9 @@ def to_pdf(centre, result):
             pdf.cell(0, 4.2, answers, **text)
             continue
         _heading_line(pdf, _(field.text))
+        if field.kind == "scale":
+            _columns(pdf, item["rows"])
+            continue
         for row in item["rows"]:
             pdf.set_font("DejaVu", "", 8)
             pdf.cell(95, 4.2, _fit(pdf, _option_text(field, row), 93))
@@ -144,6 +149,31 @@ def to_pdf(centre, result):
                 pdf.rect(pdf.get_x() + 3, pdf.get_y() + 1, 45 * row["share"], 2.4, style="F")
             pdf.ln(4.2)
     return bytes(pdf.output())
+
+
+def _columns(pdf, rows, height=20, width=14):
+    """A scale's answers as columns of their counts, as on the page; a withheld one as a dashed box."""
+    shown = [row["count"].value for row in rows if row["count"].shown]
+    most = max(shown, default=0) or 1
+    left, base = pdf.l_margin, pdf.get_y() + height + 4
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_draw_color(138, 138, 138)
+    for i, row in enumerate(rows):
+        x = left + i * width
+        count = row["count"]
+        bar = height * count.value / most if count.shown else 3
+        if count.shown:
+            pdf.set_fill_color(11, 93, 80)
+            pdf.rect(x + 2, base - bar, width - 4, bar, style="F")
+        else:
+            with pdf.local_context(dash_pattern=dict(dash=0.8, gap=0.6)):
+                pdf.rect(x + 2, base - bar, width - 4, bar)
+        pdf.set_xy(x, base - bar - 3.6)
+        pdf.cell(width, 3.4, count_label(count), align="C")
+        pdf.set_xy(x, base + 0.6)
+        pdf.cell(width, 3.4, _option_text(None, row), align="C")
+    pdf.line(left, base, left + width * len(rows), base)
+    pdf.set_xy(left, base + 4.5)
 
 
 def _fit(pdf, text, width):
@@ -157,7 +187,7 @@ def _fit(pdf, text, width):
 
 def _option_text(field, row):
     text = row["option"].text
-    return text if field.kind == "scale" else _(text)
+    return text if field is None or field.kind == "scale" else _(text)
 
 
 def _heading_line(pdf, title):

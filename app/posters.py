@@ -44,7 +44,13 @@ def poster_pdf(centre, survey_url):
     _draw_qr(pdf, survey_url, x=(pdf.w - QR_SIZE_MM) / 2, y=pdf.get_y() + 4, size=QR_SIZE_MM)
     pdf.set_y(pdf.get_y() + QR_SIZE_MM + 6)
     line(_("Or type this address:"), 11, 6)
-    line(survey_url, 12, 6, bold=True)
+    # The address must stay on one line to be typed: smaller type rather than a break.
+    size = 12.0
+    pdf.set_font("DejaVu", "B", size)
+    while pdf.get_string_width(survey_url) > pdf.epw - 2 * pdf.c_margin and size > 7:
+        size -= 0.5
+        pdf.set_font("DejaVu", "B", size)
+    line(survey_url, size, 6, bold=True)
     line(anonymity, 13, 7, space_before=6)
     for language in centre["languages"]:
         if language != "da":

@@ -24,9 +24,10 @@ withheld, the whole period is.
 
 Relations can also give a number away together (a small week pinned by its block, the
 block by its quarter). So after those repairs an audit solves, for every withheld cell of
-the closing periods' subtree, the linear program of everything published there, and while
-any cell has less than one unit of room, the lowest closing period that holds such a cell is
-withheld whole. The property tests attack the result with exact integer programming.
+the closing periods' subtree, the program of everything published there in whole numbers,
+and while any cell has no room, the lowest closing period that holds such a cell is withheld
+whole. A period whose N is withheld prints nothing else (not even "< k"), and the audit
+knows only that. The property tests attack the result with exact integer programming.
 """
 
 import math
@@ -40,6 +41,7 @@ import numpy as np
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 N = "N"
+CEILING = 10_000_000  # more answers than any centre gets in a year: "no upper bound" to the audit
 
 
 @dataclass
@@ -66,7 +68,13 @@ class Table:
         return self.statuses[(period.key, cell)]
 
     def bounds(self, period, cell):
-        """What a reader knows about a cell: its value if shown, else its status's range."""
+        """What a reader knows about a cell: its value if shown, else its status's range.
+
+        A period whose N is withheld prints nothing else, not even "< k", so its other cells
+        are known only to be whole numbers.
+        """
+        if cell != N and self.status(period, N) != SHOWN:
+            return 0, math.inf
         status = self.status(period, cell)
         if status == SHOWN:
             value = self.value(period, cell)
@@ -109,7 +117,7 @@ def decide(table, closing):
 def audit(table, top):
     """A withheld cell under `top` that what is published there pins to a single value, if any.
 
-    One linear program per group, over the weeks of `top`: the group's counts and N for every
+    One integer program per group, over the weeks of `top`: the group's counts and N for every
     week as unknowns, every published cell of every period under `top` as a constraint.
     """
     week_keys = top.week_keys
@@ -117,8 +125,6 @@ def audit(table, top):
     pinned = set()
     for group, categories in table.groups.items():
         cells = [N] + [(group, c) for c in categories]
-        if all(table.status(p, cell) == SMALL for p in periods for cell in cells):
-            continue  # nothing but "< k": all zeros fit, and any one cell can be one more
         column = {(cell, w): i for i, (cell, w) in enumerate((cell, w) for cell in cells for w in week_keys)}
         size = len(column)
         eq_rows, eq_values, ub_rows, ub_values, targets = [], [], [], [], []
@@ -134,17 +140,17 @@ def audit(table, top):
                 row = np.zeros(size)
                 for w in period.week_keys:
                     row[column[(cell, w)]] = 1
-                status = table.status(period, cell)
-                if status == SHOWN:
+                low, high = table.bounds(period, cell)
+                if low == high:
                     eq_rows.append(row)
-                    eq_values.append(table.value(period, cell))
+                    eq_values.append(low)
                     continue
-                if status == SMALL:
+                if high < math.inf:
                     ub_rows.append(row)
-                    ub_values.append(table.k - 1)
-                else:
+                    ub_values.append(high)
+                if low > 0:
                     ub_rows.append(-row)
-                    ub_values.append(-table.k)
+                    ub_values.append(-low)
                 targets.append((period, cell, row))
         program = _Program(size, eq_rows, eq_values, ub_rows, ub_values)
         pinned |= _pinned_targets(table, targets, program)
@@ -153,11 +159,11 @@ def audit(table, top):
     return pinned
 
 
-_solvers = threading.local()  # one solver per thread: gunicorn's threads must not share one
+_solvers = threading.local()  # solvers per thread: gunicorn's threads must not share one
 
 
-def _solver():
-    if not hasattr(_solvers, "highs"):
+def _solver(kind):
+    if not hasattr(_solvers, kind):
         # HiGHS greets stdout from C when it starts; a server's log and a command's output
         # have no use for that, so the greeting goes to /dev/null.
         sys.stdout.flush()
@@ -165,24 +171,24 @@ def _solver():
         try:
             with open(os.devnull, "wb") as devnull:
                 os.dup2(devnull.fileno(), 1)
-                _solvers.highs = highspy.Highs()
-                _solvers.highs.setOptionValue("output_flag", False)
+                highs = highspy.Highs()
+                highs.setOptionValue("output_flag", False)
+                setattr(_solvers, kind, highs)
         finally:
             os.dup2(saved, 1)
             os.close(saved)
-    return _solvers.highs
+    return getattr(_solvers, kind)
 
 
 class _Program:
-    """One linear program kept loaded in HiGHS: only the objective changes between solves,
-    and each solve starts from the last one's basis."""
+    """The counts of one audit as unknowns, loaded twice in HiGHS: as a linear program, which
+    is fast and starts each solve from the last one's basis, and as an integer program, for when
+    the linear one's answer is not in whole numbers. Only the objective changes between solves."""
 
     def __init__(self, size, eq_rows, eq_values, ub_rows, ub_values):
-        self.highs = _solver()
-        self.highs.clearModel()
         self.size = size
+        self.columns = np.arange(size, dtype=np.int32)
         infinity = highspy.kHighsInf
-        self.highs.addVars(size, np.zeros(size), np.full(size, infinity))
         rows = np.array(eq_rows + ub_rows)
         lower = np.array(eq_values + [-infinity] * len(ub_rows), dtype=float)
         upper = np.array(eq_values + ub_values, dtype=float)
@@ -192,50 +198,63 @@ class _Program:
             nonzero = np.flatnonzero(row)
             indices.extend(nonzero.tolist())
             values.extend(row[nonzero].tolist())
-        self.highs.addRows(len(rows), lower, upper, len(indices), np.array(starts, dtype=np.int32),
-                           np.array(indices, dtype=np.int32), np.array(values, dtype=float))
-        self.columns = np.arange(size, dtype=np.int32)
+        self.linear, self.integer = _solver("linear"), _solver("integer")
+        for highs in (self.linear, self.integer):
+            highs.clearModel()
+            # A finite ceiling keeps every maximum finite; no centre gets that many answers.
+            highs.addVars(size, np.zeros(size), np.full(size, CEILING))
+            highs.addRows(len(rows), lower, upper, len(indices), np.array(starts, dtype=np.int32),
+                          np.array(indices, dtype=np.int32), np.array(values, dtype=float))
+            highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.integer.changeColsIntegrality(size, self.columns, np.full(size, highspy.HighsVarType.kInteger))
+
+    @staticmethod
+    def _solve(highs, objective):
+        highs.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32), objective)
+        highs.run()
+        status = highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"suppression audit: {highs.modelStatusToString(status)}")
+        return np.array(highs.getSolution().col_value)
 
     def maximum(self, objective):
-        """The greatest value of objective·x and a point reaching it; (inf, None) if unbounded."""
-        self.highs.changeColsCost(self.size, self.columns, np.asarray(objective, dtype=float))
-        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnbounded:
-            return math.inf, None
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"linear program: {self.highs.modelStatusToString(status)}")
-        return self.highs.getInfo().objective_function_value, np.array(self.highs.getSolution().col_value)
+        """A whole-number point where objective·x is greatest.
+
+        When the linear optimum's point is whole it is the whole-number optimum too, and the
+        integer program is not needed.
+        """
+        objective = np.asarray(objective, dtype=float)
+        point = self._solve(self.linear, objective)
+        if np.abs(point - np.round(point)).max(initial=0) > 1e-6:
+            point = self._solve(self.integer, objective)
+        return np.round(point)
 
 
 def _pinned_targets(table, targets, program):
-    """A target with less than one unit of room, if there is one. Any feasible point whose value for a target
-    differs from the real one by a unit proves that target has room, so a few joint solves
-    (all targets up, all down, then mixed) settle most; the rest get one or two solves each."""
+    """A target with no room at all in whole numbers, if there is one.
+
+    Any whole-number solution that gives a target a value other than its real one proves it
+    has room. Solves that push each open target up or down at random settle most of them
+    together; the few left get their own greatest and least value.
+    """
     if not targets:
         return set()
     real = np.array([table.value(period, cell) for period, cell, _ in targets], dtype=float)
     forms = np.array([row for _, _, row in targets])
     open_ = np.ones(len(targets), dtype=bool)
     rng = np.random.default_rng(len(targets))  # deterministic: the same data gives the same decisions
-    objectives = [forms.sum(axis=0), -forms.sum(axis=0)]
-    objectives += [rng.choice([-1.0, 1.0], size=len(targets)) @ forms for _ in range(2)]
-    for objective in objectives:
-        _, point = program.maximum(objective)
-        if point is not None:
-            open_ &= np.abs(forms @ point - real) < 1 - 1e-6
-        if not open_.any():
-            return set()
+    stale = 0
+    while open_.any() and stale < 2:
+        before = open_.sum()
+        point = program.maximum(rng.choice([-1.0, 1.0], size=len(targets)) * open_ @ forms)
+        open_ &= forms @ point == real
+        stale = stale + 1 if open_.sum() == before else 0
     while open_.any():
         i = int(np.flatnonzero(open_)[0])
         period, cell, row = targets[i]
         for sign in (1, -1):
-            best, point = program.maximum(sign * row)
-            if point is None:  # unbounded: room enough
-                open_[i] = False
-                break
-            open_ &= np.abs(forms @ point - real) < 1 - 1e-6  # this point settles others too
+            point = program.maximum(sign * row)
+            open_ &= forms @ point == real  # this solution settles others too
             if not open_[i]:
                 break
         if open_[i]:

@@ -23,8 +23,9 @@ def test_every_connection_has_the_durability_settings(database):
 def test_migrations_are_recorded_and_idempotent(database):
     db.migrate(database)
     db.migrate(database)
-    assert db.applied_migrations(database) == ["m001_initial", "m002_staff", "m003_maintenance", "m004_published",
-                                              "m005_centre_settings"]
+    applied = db.applied_migrations(database)
+    assert applied[:5] == ["m001_initial", "m002_staff", "m003_maintenance", "m004_published", "m005_centre_settings"]
+    assert applied == sorted(set(applied))  # each once, in order
 
 
 def test_response_tables_have_no_rowid_and_no_time_column(database):
@@ -151,7 +152,7 @@ def test_the_file_does_not_keep_the_order_answers_arrived_in(database, make_cent
 
 
 def test_large_databases_are_rewritten_at_most_hourly(database, make_centre, data_dir, monkeypatch):
-    monkeypatch.setattr(db, "ERASE_EVERY_TIME_BELOW_BYTES", 0)
+    monkeypatch.setattr(db.responses, "ERASE_EVERY_TIME_BELOW_BYTES", 0)
     path = db.path_in(data_dir)
     assert db.erase_arrival_order(path, now=1_000_000)
     assert not db.erase_arrival_order(path, now=1_000_000 + 600)

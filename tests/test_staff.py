@@ -158,6 +158,25 @@ def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, databa
     assert db.role_at(database, db.staff_by_email(database, "bo@example.dk")["id"], centre["id"]) == "staff"
 
 
+def test_a_staff_members_language_follows_them_to_every_page_and_download(client, make_centre, make_staff):
+    make_centre("Café Nord", slug="nord")
+    make_staff("anna@example.dk", make_centre("Café Syd", slug="syd"))
+    sign_in(client, "anna@example.dk")
+    page = client.get("/staff/c/syd/").get_data(as_text=True)
+    assert '<html lang="da"' in page and "Log ud" in page
+    response = client.post("/staff/language", data={"language": "en", "back": "/staff/c/syd/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/c/syd/"
+    page = client.get("/staff/c/syd/").get_data(as_text=True)
+    assert '<html lang="en"' in page and "Sign out" in page
+    assert client.get("/staff/c/syd/?lang=da").get_data(as_text=True).count("Log ud") == 1  # the address still wins
+    assert client.post("/staff/language", data={"language": "xx"}).status_code == 400
+    assert client.post("/staff/language", data={"language": "en", "back": "https://evil.example/"}
+                       ).headers["Location"] == "/staff/"
+    client.post("/staff/logout")
+    sign_in(client, "anna@example.dk")  # kept with the account, not the browser
+    assert "Sign out" in client.get("/staff/c/syd/").get_data(as_text=True)
+
+
 # --- the authorization matrix --------------------------------------------------------------
 
 ROLES = ["anonymous", "staff_a", "admin_a", "staff_b", "admin_b", "site_admin", "no_centre"]
@@ -302,3 +321,17 @@ def test_the_poster_prints_the_name_the_invitation_and_a_qr_code_that_scans(clie
     assert decoded == survey_url
     assert client.get("/staff/c/sol/poster.svg").data.startswith(b"<?xml")
     assert client.get("/staff/c/sol/poster.png").data[:4] == b"\x89PNG"
+
+
+def test_the_posters_address_stays_on_one_line_however_wide_its_letters(app, tmp_path):
+    import subprocess
+
+    from app import posters
+
+    url = "https://brugerstemmen.example.dk/s/" + "W" * 32  # the widest letters a token can have
+    with app.test_request_context():
+        pdf = posters.poster_pdf({"name": "Værestedet Solstrålen", "languages": ["da"]}, url)
+    (tmp_path / "poster.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "poster.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert url in text.splitlines()

@@ -53,6 +53,19 @@ def test_the_summary_shows_counts_shares_and_hides_small_ones(client, centre_wit
     assert "53,3 %" in html  # 8 of 15, formatted the Danish way
 
 
+def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    chart = re.search(r'<svg class="columns"[^>]*>(.*?)</svg>', html, re.S)
+    assert chart and 'aria-hidden="true"' in chart.group(0)  # the table after it is the text equivalent
+    labels = re.findall(r'<text class="label"[^>]*>([^<]*)</text>', chart.group(1))
+    values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', chart.group(1))
+    assert labels == [str(n) for n in range(1, 11)]
+    assert values[8:] == ["8", "6"] and values[0] == "&lt; 5"
+    assert chart.group(1).count('class="withheld"') == sum(v in ("&lt; 5", "–") for v in values)
+    assert all(v in ("&lt; 5", "–") or int(v) >= 5 for v in values)
+
+
 def test_a_count_whose_complement_is_small_is_withheld(client, database, make_centre, centre_with_answers):
     for _ in range(6):  # 14 of 15 came to meet people: "only one did not" must not show either
         answer(database, centre_with_answers, "2025-W09", [("reasons", "meet_people")])
@@ -71,6 +84,9 @@ def test_a_week_shows_the_last_12_weeks_as_they_may_be_shown(client, centre_with
     trend = html[html.index("De sidste 12 uger"):]
     assert row(trend, "uge 10 · 2025") == "15" and row(trend, "uge 11 · 2025") == "&lt; 5"
     assert row(trend, "uge 52 · 2024") == "&lt; 5"  # the trend reaches back into last year
+    answers_chart = re.search(r'<svg class="columns trend"[^>]*>(.*?)</svg>', trend, re.S).group(1)
+    assert re.findall(r'<text class="label"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["10", "11"]
+    assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["15", "&lt; 5"]
 
 
 def test_a_week_with_too_few_answers_shows_nothing(client, centre_with_answers):
@@ -145,8 +161,12 @@ def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_
     assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Café Tal · uge 10 · 2025" in text and "15 svar" in text
-    assert re.search(r"^\s*9\s+8\s+53,3 %", text, re.M)
-    assert re.search(r"^\s*1\s+<\s?5\s*$", text, re.M)  # pdftotext may close up "< 5"
+    assert "9 eller 10 ud af 10: 93,3 %" in text
+    # Importance as columns: each count above its score, "< 5" where one is withheld.
+    scores = text.splitlines().index(next(line for line in text.splitlines() if re.fullmatch(r"\s*1(\s+\d+){9}\s*", line)))
+    assert re.fullmatch(r"\s*" + r"\s+".join(str(n) for n in range(1, 11)) + r"\s*", text.splitlines()[scores])
+    above = "\n".join(text.splitlines()[max(0, scores - 8):scores])
+    assert re.search(r"<\s?5", above) and re.search(r"\b8\b", above)
     assert "Jeg føler mig respekteret her" in text
 
 

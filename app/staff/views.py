@@ -60,6 +60,16 @@ def logout():
     return redirect(url_for("staff.login"), 303)
 
 
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """A staff member's language follows them: pages and downloads use it until they change it."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    db.set_staff_language(db.get_db(), g.staff["id"], language)
+    return redirect(safe_next(request.form.get("back")), 303)
+
+
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     form = ChangePasswordForm()

@@ -1,0 +1,72 @@
+"""Column charts as inline SVG, drawn on the server: no chart library and no JavaScript.
+
+A chart only repeats what the table beside it says in words and numbers (the table is the text
+equivalent), so it is hidden from screen readers. A withheld count gets no column, only its
+label ("< 5" or "–") where the column would stand.
+
+A small template of our own rather than pygal: pygal's charts lean on JavaScript for tooltips
+and inline styles, which our Content-Security-Policy forbids, and ten rectangles need no
+library.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import format_percent
+from markupsafe import Markup, escape
+
+from .formatting import count_label
+
+WIDTH, PLOT, LABELS = 40, 100, 28  # one column's slot, the plot's height, the room for labels
+
+
+@dataclass
+class Column:
+    label: str  # under the column: "7", "uge 48"
+    fraction: float | None  # of the tallest possible column; None when the count is withheld
+    text: str  # above the column: "12", "< 5", "52,3 %"
+
+
+def column_chart(columns, css_class="columns"):
+    width = WIDTH * len(columns)
+    height = PLOT + LABELS
+    parts = [f'<svg class="{css_class}" viewBox="0 0 {width} {height}" role="presentation" '
+             f'aria-hidden="true" focusable="false">',
+             f'<line class="axis" x1="0" y1="{PLOT + 0.5}" x2="{width}" y2="{PLOT + 0.5}"/>']
+    for i, column in enumerate(columns):
+        x = i * WIDTH
+        middle = x + WIDTH / 2
+        if column.fraction is None:
+            parts.append(f'<rect class="withheld" x="{x + 6}" y="{PLOT - 12}" width="{WIDTH - 12}" height="12"/>')
+            top = PLOT - 12
+        else:
+            bar = max(PLOT * 0.82 * column.fraction, 0.8 if column.fraction else 0)
+            top = PLOT - bar
+            parts.append(f'<rect x="{x + 6}" y="{top:.1f}" width="{WIDTH - 12}" height="{bar:.1f}"/>')
+        parts.append(f'<text class="value" x="{middle}" y="{top - 4:.1f}">{escape(column.text)}</text>')
+        parts.append(f'<text class="label" x="{middle}" y="{PLOT + 18}">{escape(column.label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def importance_chart(item):
+    """Importance 1-10 as columns of the count giving each score, scaled to the largest shown."""
+    shown = [row["count"].value for row in item["rows"] if row["count"].shown]
+    most = max(shown, default=0) or 1
+    return column_chart([Column(row["option"].text, row["count"].value / most if row["count"].shown else None,
+                                count_label(row["count"])) for row in item["rows"]])
+
+
+def trend_charts(trend):
+    """Answers a week, and the share giving 9 or 10, for the weeks of the trend."""
+    shown = [row["total"].value for row in trend if row["total"].shown]
+    most = max(shown, default=0) or 1
+    answers = column_chart([Column(str(row["period"].number), row["total"].value / most if row["total"].shown else None,
+                                   count_label(row["total"])) for row in trend], "columns trend")
+    top = column_chart([Column(str(row["period"].number), row["share_top"],
+                               "–" if row["share_top"] is None else format_percent(row["share_top"], format="#,##0 %"))
+                        for row in trend], "columns trend")
+    return answers, top
+
+
+def register(app):
+    app.jinja_env.globals.update(importance_chart=importance_chart, trend_charts=trend_charts)

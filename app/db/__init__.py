@@ -1,0 +1,22 @@
+"""The only package that speaks SQL: connection, migrations and named queries.
+
+Views, commands and the sync call these functions as `db.name(...)`; each module below holds
+one part of the schema's story.
+"""
+
+from .core import (
+    close_db, connect, get_db, new_token, path_in, write_transaction, BUSY_TIMEOUT_MS, CentreExists,
+    DB_FILENAME, StorageError)
+from .schema import applied_migrations, migrate
+from .centres import (
+    centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
+    create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, update_centre,
+    CENTRE_SETTINGS)
+from .responses import (
+    answers_of, count_responses, delete_message, erase_arrival_order, insert_response, messages_in_week,
+    messages_of, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES)
+from .staff import (
+    centres_of, create_invite, create_staff, forget_login_failures, make_site_admin, record_login_failure,
+    remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,
+    staff_for_invite, team_of, throttle_locked_until, StaffExists)
+from .counts import published_statuses, save_published, weekly_counts

@@ -1,0 +1,98 @@
+"""Connections, transactions and one-time tokens: what every part of the data layer stands on."""
+
+import contextlib
+import hashlib
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+
+import sqlite_utils
+from flask import current_app, g
+
+DB_FILENAME = "brugerstemmen.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StorageError(Exception):
+    """The database could not take a write (disk full, locked too long, read-only...)."""
+
+
+class CentreExists(Exception):
+    pass
+
+
+# --- connections ---------------------------------------------------------------------------
+
+def connect(path, busy_timeout_ms=BUSY_TIMEOUT_MS):
+    """Open the database with the settings every connection must have.
+
+    isolation_level=None leaves transactions to us: writes use BEGIN IMMEDIATE (below), since
+    in WAL mode a deferred read-then-write transaction gets SQLITE_BUSY without waiting.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: an answer acknowledged by the thank-you page survives a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left readable
+    return sqlite_utils.Database(conn)
+
+
+def path_in(data_dir):
+    return Path(data_dir) / DB_FILENAME
+
+
+def get_db():
+    """The request's connection, opened on first use (never before gunicorn forks)."""
+    if "db" not in g:
+        g.db = connect(path_in(current_app.config["DATA_DIR"]),
+                       current_app.config.get("DB_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+    return g.db
+
+
+def close_db(_exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextlib.contextmanager
+def write_transaction(db):
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise StorageError(str(error)) from error
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException as error:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError):
+            raise StorageError(str(error)) from error
+        raise
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+def new_token():
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_one_time_token(db, table, owner_column, owner_id, ttl_hours):
+    """A link that works once and expires; only its hash is kept. Expired ones are swept here."""
+    token = new_token()
+    now = int(time.time())
+    with write_transaction(db):
+        db.execute(f"DELETE FROM {table} WHERE expires_at < ?", [now])
+        db.execute(f"INSERT INTO {table} (token_hash, {owner_column}, expires_at) VALUES (?, ?, ?)",
+                   [_hash(token), owner_id, now + ttl_hours * 3600])
+    return token
+
+

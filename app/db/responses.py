@@ -1,0 +1,90 @@
+"""Answers and messages: stored without anything that could point back to a person."""
+
+import secrets
+import time
+
+from .core import connect, write_transaction
+
+
+# --- responses -----------------------------------------------------------------------------
+
+def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
+    """Store one person's answers (and, apart from them, their scrubbed message) atomically."""
+    with write_transaction(db):
+        return insert_response(db, centre_id=centre_id, iso_week=iso_week, channel=channel,
+                               language=language, question_set=question_set, answers=answers,
+                               message=message)
+
+
+def insert_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
+    """As record_response, inside a write_transaction the caller holds."""
+    response_id = secrets.token_hex(16)
+    if answers:
+        db.execute("""INSERT INTO responses (id, centre_id, iso_week, channel, language, question_set)
+                      VALUES (?, ?, ?, ?, ?, ?)""",
+                   [response_id, centre_id, iso_week, channel, language, question_set])
+        db.conn.executemany("INSERT INTO answers (response_id, question, option) VALUES (?, ?, ?)",
+                            [(response_id, q, o) for q, o in answers])
+    if message:
+        db.execute("INSERT INTO messages (id, centre_id, iso_week, language, body) VALUES (?, ?, ?, ?, ?)",
+                   [secrets.token_hex(16), centre_id, iso_week, language, message])
+    return response_id
+
+
+# Below this size the whole file is rewritten after every answer; above it, at most hourly.
+ERASE_EVERY_TIME_BELOW_BYTES = 16 * 1024 * 1024
+
+
+def erase_arrival_order(path, now=None):
+    """Rewrite the database so that nothing in the file shows in which order answers came.
+
+    SQLite appends a new row's bytes inside its page and keeps committed pages in the WAL in
+    commit order; VACUUM rebuilds every table in key (random) order, and the truncating
+    checkpoint empties the WAL. Runs after the thank-you page is on its way, on its own
+    connection; a failure only postpones it to the next answer.
+    """
+    database = connect(path)
+    try:
+        size = database.execute("PRAGMA page_count").fetchone()[0] * database.execute("PRAGMA page_size").fetchone()[0]
+        now = int(now or time.time())
+        if size >= ERASE_EVERY_TIME_BELOW_BYTES:
+            last = database.execute("SELECT value FROM maintenance WHERE name = 'erased'").fetchone()
+            if last and now - int(last[0]) < 3600:
+                return False
+            database.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES ('erased', ?)", [now])
+        database.execute("VACUUM")
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
+    finally:
+        database.close()
+
+
+def count_responses(db, centre_id):
+    return db.execute("SELECT count(*) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
+
+
+def response_ids_in_storage_order(db):
+    """Rows as SQLite keeps them, for checking that storage order reveals nothing."""
+    return [row[0] for row in db.execute("SELECT id FROM responses")]
+
+
+def answers_of(db, response_id):
+    return sorted(tuple(row) for row in db.execute(
+        "SELECT question, option FROM answers WHERE response_id = ?", [response_id]))
+
+
+def messages_in_week(db, centre_id, iso_week):
+    """A week's messages, in the order of their random ids (never the order they came in)."""
+    return list(db.query("SELECT id, language, body FROM messages WHERE centre_id = ? AND iso_week = ? ORDER BY id",
+                         [centre_id, iso_week]))
+
+
+def delete_message(db, centre_id, message_id):
+    with write_transaction(db):
+        return db.execute("DELETE FROM messages WHERE centre_id = ? AND id = ?", [centre_id, message_id]).rowcount
+
+
+def messages_of(db, centre_id):
+    return [row[0] for row in db.execute("SELECT body FROM messages WHERE centre_id = ?", [centre_id])]
+
+

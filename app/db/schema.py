@@ -1,0 +1,150 @@
+"""The schema, as versioned migrations recorded in the database itself."""
+
+import sqlite3
+
+from sqlite_utils.migrations import Migrations
+
+from .core import write_transaction
+
+
+# --- schema --------------------------------------------------------------------------------
+
+migrations = Migrations("brugerstemmen")
+
+
+@migrations()
+def m001_initial(db):
+    # Statement by statement: executescript() would commit the migration's transaction early.
+    _run_script(db, """
+        CREATE TABLE centres (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            survey_token TEXT NOT NULL UNIQUE,
+            disabled_questions TEXT NOT NULL DEFAULT '[]',
+            kiosk_idle_seconds INTEGER
+        );
+        -- One-time links that pair a tablet. Only a hash is kept, so the database cannot pair.
+        CREATE TABLE kiosk_pairings (
+            token_hash TEXT PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE kiosks (
+            token_hash TEXT PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            nickname TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- A response keeps no time finer than the ISO week. The random primary key of a
+        -- WITHOUT ROWID table orders rows by chance, never by when they arrived.
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            iso_week TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('kiosk', 'phone')),
+            language TEXT NOT NULL,
+            question_set INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX responses_by_centre_week ON responses (centre_id, iso_week);
+        CREATE TABLE answers (
+            response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            option TEXT NOT NULL,
+            PRIMARY KEY (response_id, question, option)
+        ) WITHOUT ROWID;
+        -- Free text is kept apart from the answers, with its own random id, so a message
+        -- cannot be joined to the ticks of the person who wrote it.
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            iso_week TEXT NOT NULL,
+            language TEXT NOT NULL,
+            body TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX messages_by_centre_week ON messages (centre_id, iso_week);
+    """)
+
+
+@migrations()
+def m002_staff(db):
+    _run_script(db, """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT,
+            is_site_admin INTEGER NOT NULL DEFAULT 0,
+            session_version INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE memberships (
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('staff', 'admin')),
+            PRIMARY KEY (staff_id, centre_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE invites (
+            token_hash TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        -- Failed staff logins, by account and by client. A client is a keyed hash of its
+        -- address, never the address. Rows are forgotten once they stop mattering.
+        CREATE TABLE login_throttle (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure INTEGER NOT NULL,
+            locked_until INTEGER NOT NULL
+        ) WITHOUT ROWID
+    """)
+
+
+@migrations()
+def m003_maintenance(db):
+    db.execute("CREATE TABLE maintenance (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+
+
+@migrations()
+def m004_published(db):
+    # What each period's cells were decided to be (suppression.py), once, when it closed.
+    db.execute("""
+        CREATE TABLE published (
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            cell TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('shown', 'small', 'hidden')),
+            k INTEGER NOT NULL,
+            PRIMARY KEY (centre_id, period, cell)
+        ) WITHOUT ROWID""")
+
+
+@migrations()
+def m005_centre_settings(db):
+    db.execute("ALTER TABLE centres ADD COLUMN min_cell_size INTEGER NOT NULL DEFAULT 5")
+    db.execute("""ALTER TABLE centres ADD COLUMN languages TEXT NOT NULL DEFAULT '["da", "en"]'""")
+
+
+@migrations()
+def m006_staff_language(db):
+    db.execute("ALTER TABLE staff ADD COLUMN language TEXT")  # NULL: the installation's default
+
+
+def _run_script(db, script):
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
+
+
+def migrate(db):
+    """Create or bring the schema up to date; safe to run any number of times, from any process."""
+    with write_transaction(db):
+        migrations.apply(db)
+
+
+def applied_migrations(db):
+    return [m.name for m in migrations.applied(db)]
+
+

@@ -1,0 +1,124 @@
+"""Staff accounts, memberships, invites and login throttling."""
+
+import time
+
+from .centres import _centre
+from .core import _hash, _issue_one_time_token, write_transaction
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+class StaffExists(Exception):
+    pass
+
+
+def create_staff(db, email, password_hash=None, *, site_admin=False):
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM staff WHERE email = ?", [email]).fetchone():
+            raise StaffExists(email)
+        cursor = db.execute("INSERT INTO staff (email, password_hash, is_site_admin) VALUES (?, ?, ?)",
+                            [email, password_hash, int(site_admin)])
+    return staff_by_id(db, cursor.lastrowid)
+
+
+def staff_by_id(db, staff_id):
+    return next(db.query("SELECT * FROM staff WHERE id = ?", [staff_id]), None)
+
+
+def staff_by_email(db, email):
+    return next(db.query("SELECT * FROM staff WHERE email = ?", [email]), None)
+
+
+def set_password(db, staff_id, password_hash):
+    """New password; every session signed in with the old one ends."""
+    with write_transaction(db):
+        db.execute("UPDATE staff SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+                   [password_hash, staff_id])
+        db.execute("DELETE FROM invites WHERE staff_id = ?", [staff_id])
+
+
+def set_staff_language(db, staff_id, language):
+    with write_transaction(db):
+        db.execute("UPDATE staff SET language = ? WHERE id = ?", [language, staff_id])
+
+
+def make_site_admin(db, staff_id):
+    with write_transaction(db):
+        db.execute("UPDATE staff SET is_site_admin = 1 WHERE id = ?", [staff_id])
+
+
+def set_membership(db, staff_id, centre_id, role):
+    with write_transaction(db):
+        db.execute("""INSERT INTO memberships (staff_id, centre_id, role) VALUES (?, ?, ?)
+                      ON CONFLICT (staff_id, centre_id) DO UPDATE SET role = excluded.role""",
+                   [staff_id, centre_id, role])
+
+
+def remove_membership(db, staff_id, centre_id):
+    with write_transaction(db):
+        db.execute("DELETE FROM memberships WHERE staff_id = ? AND centre_id = ?", [staff_id, centre_id])
+
+
+def role_at(db, staff_id, centre_id):
+    row = db.execute("SELECT role FROM memberships WHERE staff_id = ? AND centre_id = ?",
+                     [staff_id, centre_id]).fetchone()
+    return row[0] if row else None
+
+
+def centres_of(db, staff_id):
+    """The centres a person works at, with their role; a site admin sees every centre."""
+    return [_centre(row) for row in db.query("""
+        SELECT centres.*, coalesce(memberships.role, 'admin') AS role FROM centres
+        LEFT JOIN memberships ON memberships.centre_id = centres.id AND memberships.staff_id = :staff
+        WHERE memberships.staff_id IS NOT NULL
+           OR (SELECT is_site_admin FROM staff WHERE id = :staff)
+        ORDER BY centres.name""", {"staff": staff_id})]
+
+
+def team_of(db, centre_id):
+    return list(db.query("""
+        SELECT staff.id, staff.email, memberships.role, staff.password_hash IS NOT NULL AS active
+        FROM memberships JOIN staff ON staff.id = memberships.staff_id
+        WHERE memberships.centre_id = ? ORDER BY staff.email""", [centre_id]))
+
+
+def create_invite(db, staff_id, ttl_hours):
+    return _issue_one_time_token(db, "invites", "staff_id", staff_id, ttl_hours)
+
+
+def staff_for_invite(db, token):
+    return next(db.query("""
+        SELECT staff.* FROM invites JOIN staff ON staff.id = invites.staff_id
+        WHERE token_hash = ? AND expires_at >= ?""", [_hash(token), int(time.time())]), None)
+
+
+# --- login throttling ----------------------------------------------------------------------
+
+def throttle_locked_until(db, keys):
+    """The latest time any of these keys is locked until (0 when none is)."""
+    marks = ",".join("?" * len(keys))
+    row = db.execute(f"SELECT max(locked_until) FROM login_throttle WHERE key IN ({marks})", list(keys)).fetchone()
+    return row[0] or 0
+
+
+def record_login_failure(db, key, now, lock_for):
+    """Count one more failure for key; lock_for(failures) says for how many seconds to lock."""
+    with write_transaction(db):
+        row = db.execute("SELECT failures FROM login_throttle WHERE key = ?", [key]).fetchone()
+        failures = (row[0] if row else 0) + 1
+        db.execute("""INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
+                      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                      last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
+                   [key, failures, now, now + lock_for(failures)])
+    return failures
+
+
+def forget_login_failures(db, keys=(), older_than=None):
+    with write_transaction(db):
+        for key in keys:
+            db.execute("DELETE FROM login_throttle WHERE key = ?", [key])
+        if older_than is not None:
+            db.execute("DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?",
+                       [older_than, older_than])
+
+
