@@ -63,11 +63,28 @@ def create_app(test_config=None):
     app.after_request(security_headers)
     register_error_pages(app)
 
-    from .staff import bp as staff_bp
-    from .survey import bp as survey_bp
-    app.register_blueprint(survey_bp)
-    app.register_blueprint(staff_bp)
+    register_blueprints(app)
     return app
+
+
+ROLES = ("centre", "hub", "both")
+
+
+def register_blueprints(app):
+    """A centre installation answers respondents; a hub takes the centres' reports; both share
+    the staff accounts (LVS staff sign in the same way)."""
+    role = app.config["ROLE"]
+    if role not in ROLES:
+        raise config.ConfigError(f"{config.ENV_PREFIX}ROLE={role!r}: use centre, hub or both")
+    from .staff import bp as staff_bp
+    if role in ("centre", "both"):
+        from .survey import bp as survey_bp
+        app.register_blueprint(survey_bp)
+    app.register_blueprint(staff_bp)
+    if role in ("hub", "both"):
+        from .hub.api import bp as api_bp
+        csrf.exempt(api_bp)  # signed by the centre's key, not by a browser session
+        app.register_blueprint(api_bp)
 
 
 def select_locale():
@@ -144,6 +161,9 @@ def register_error_pages(app):
             code = 500
         if isinstance(error, db.StorageError):
             code = 503
+        if request.path.startswith("/api/") and app.config["ROLE"] != "centre":
+            from .hub.api import json_error  # a program asked: it gets JSON it can log
+            return json_error(code, getattr(error, "description", ""))
         return render_template("errors/error.html", code=code), code
 
     app.register_error_handler(HTTPException, page)

@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask_babel import force_locale
 
-from . import accounts, config, db, demo, exports, figures, links, periods, server
+from . import accounts, clock, config, db, demo, exports, figures, links, periods, server
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -205,7 +205,7 @@ def demo_centre():
     password = demo.demo_staff_password(database, found)
     click.echo(f"  Staff login:    {links.public_url('staff.login')}  e-mail {demo.DEMO_STAFF}, password {password}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
-    figures.decided_table(database, found, periods.last_full_week().year, found["min_cell_size"])
+    figures.decided_table(database, found, periods.last_full_week(clock.today()).year, found["min_cell_size"])
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))
@@ -289,7 +289,7 @@ def summary(slug, week, period, file_format, output, language):
     if week and period:
         raise click.ClickException("give --week or --period, not both")
     try:
-        chosen = periods.parse(week or period) if (week or period) else periods.last_full_week()
+        chosen = periods.parse(week or period) if (week or period) else periods.last_full_week(clock.today())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if week and chosen.level != "week":
@@ -317,3 +317,11 @@ def serve(host, port, workers):
     """Run the real server (gunicorn); its access log holds no client address."""
     _database().close()  # migrate before forking; workers open their own connections
     server.run(host, port, workers)
+
+
+# The hub's commands live beside the hub; they use the helpers above.
+from .hub.cli import centre_connect, hub, sync  # noqa: E402
+
+cli.add_command(hub)
+cli.add_command(sync)
+centre.add_command(centre_connect)

@@ -1,5 +1,6 @@
 """Configuration: defaults, then BRUGERSTEMMEN_* environment variables, then test config."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -20,6 +21,13 @@ DEFAULTS = {
     "PAIRING_TTL_HOURS": 72,
     "MESSAGE_MAX_CHARS": 1000,
     "LANGUAGES": ["da", "en"],
+    # centre: answers and staff summaries; hub: the LVS hub; both: one installation doing both.
+    "ROLE": "centre",
+    # Fixes the calendar (an ISO date and time) for tests and demonstrations; empty: real time.
+    "CLOCK": "",
+    # Seconds the sync waits after its first failure; it doubles up to SYNC_MAX_BACKOFF_SECONDS.
+    "SYNC_BACKOFF_SECONDS": 60,
+    "SYNC_MAX_BACKOFF_SECONDS": 6 * 3600,
 }
 
 # Settings read from the environment, and how to turn the text into a value.
@@ -27,6 +35,8 @@ _FROM_ENV = {
     "DATA_DIR": str,
     "BASE_URL": lambda v: v.rstrip("/"),
     "SECRET_KEY": str,
+    "CLOCK": datetime.datetime.fromisoformat,
+    "ROLE": str,
     "TEXT_MIN_ANSWERS": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,

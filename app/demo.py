@@ -4,7 +4,7 @@ import datetime
 import random
 import secrets
 
-from . import accounts, db, privacy, questions
+from . import accounts, clock, db, privacy, questions
 
 DEMO_STAFF = "demo@example.org"
 DEMO_NAME = "Demo-værestedet"
@@ -59,7 +59,7 @@ def ensure_demo(database, today=None):
     if db.count_responses(database, centre["id"]):
         return centre, False
     rng = random.Random(2020)
-    today = today or datetime.date.today()
+    today = today or clock.today()
     question_set = questions.load()
     fields = question_set.fields()
     with db.write_transaction(database):

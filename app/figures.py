@@ -8,7 +8,7 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from . import db, periods, questions
+from . import clock, db, periods, questions
 from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
 
 # A week counts as closed an hour after it ends, so an answer sent at Sunday midnight is in.
@@ -66,7 +66,7 @@ def _decode(text):
 
 
 def closed_weeks(year, now=None):
-    now = now or datetime.datetime.now()
+    now = now or clock.now()
     year_period = periods.Period(year, "year", 0)
     return [periods.Period(year, "week", w) for w in year_period.weeks
             if datetime.datetime.combine(periods.Period(year, "week", w).last_day, datetime.time()) +

@@ -1,10 +1,9 @@
 """What protects respondents on the way in and out: free-text scrubbing, token masking, the week."""
 
-import datetime
 import re
 import unicodedata
 
-from . import periods
+from . import clock, periods
 
 # Separators people (and phone keyboards) put between digit groups: spaces, dots, dashes of any
 # kind, slashes; up to three in a row ("20. 30", "010190 - 1234").
@@ -54,4 +53,4 @@ def iso_week(day):
 
 
 def current_iso_week():
-    return iso_week(datetime.date.today())
+    return iso_week(clock.today())

@@ -37,3 +37,8 @@ def save_published(db, centre_id, statuses, k):
         db.conn.executemany(
             "INSERT OR IGNORE INTO published (centre_id, period, cell, status, k) VALUES (?, ?, ?, ?, ?)",
             [(centre_id, period, cell, status, k) for (period, cell), status in statuses.items()])
+
+
+def first_week(db, centre_id):
+    """The earliest ISO week with an answer at this centre, or None."""
+    return db.execute("SELECT min(iso_week) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]

@@ -127,6 +127,80 @@ def m006_staff_language(db):
     db.execute("ALTER TABLE staff ADD COLUMN language TEXT")  # NULL: the installation's default
 
 
+@migrations()
+def m007_sync(db):
+    _run_script(db, """
+        -- Centre side: where this centre reports, and what the hub has acknowledged.
+        CREATE TABLE hub_links (
+            centre_id INTEGER PRIMARY KEY REFERENCES centres(id) ON DELETE CASCADE,
+            hub_url TEXT NOT NULL,
+            hub_centre_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            -- back-off after failures: operational times of this machine, never of an answer
+            failures INTEGER NOT NULL DEFAULT 0,
+            failing_since INTEGER,
+            next_attempt_at INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        );
+        CREATE TABLE outbox (
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            question_set INTEGER NOT NULL,
+            digest TEXT NOT NULL,          -- of the aggregate as computed now
+            acknowledged TEXT,             -- digest of the aggregate the hub last confirmed
+            PRIMARY KEY (centre_id, period, question_set)
+        ) WITHOUT ROWID;
+        CREATE TABLE national_figures (
+            period TEXT NOT NULL,
+            question_set INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (period, question_set)
+        ) WITHOUT ROWID;
+
+        -- Hub side: registered centres and the aggregates they pushed.
+        CREATE TABLE hub_centres (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            lvs_code TEXT NOT NULL UNIQUE,
+            org_form TEXT NOT NULL,
+            municipality TEXT NOT NULL,
+            municipality_type TEXT NOT NULL,
+            key TEXT NOT NULL,             -- HMAC needs the key itself, so it is kept, not hashed
+            revoked INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE TABLE hub_nonces (
+            centre_id TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (centre_id, nonce)
+        ) WITHOUT ROWID;
+        CREATE TABLE hub_aggregates (
+            centre_id TEXT NOT NULL REFERENCES hub_centres(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            level TEXT NOT NULL,
+            question_set INTEGER NOT NULL,
+            k INTEGER NOT NULL,
+            answers_status TEXT NOT NULL,
+            answers INTEGER,               -- only when shown, so never below k
+            PRIMARY KEY (centre_id, period, question_set)
+        ) WITHOUT ROWID;
+        CREATE TABLE hub_cells (
+            centre_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            question_set INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            status TEXT NOT NULL,
+            count INTEGER,                 -- only when shown
+            PRIMARY KEY (centre_id, period, question_set, question, answer),
+            FOREIGN KEY (centre_id, period, question_set)
+                REFERENCES hub_aggregates(centre_id, period, question_set) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX hub_cells_by_period ON hub_cells (period, question_set);
+        ALTER TABLE staff ADD COLUMN is_hub_admin INTEGER NOT NULL DEFAULT 0;
+    """)
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

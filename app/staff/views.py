@@ -6,7 +6,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
                    url_for)
 from flask_babel import gettext as _
 
-from .. import accounts, db, exports, figures, language_name, links, periods, posters, questions
+from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions
 from . import bp, centre_access
 from wtforms import SelectChoice
 
@@ -123,14 +123,13 @@ def centre(centre):
 def _table(centre, year):
     tables = g.setdefault("decided_tables", {})
     if year not in tables:
-        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"],
-                                             now=current_app.config.get("NOW"))
+        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"])
     return tables[year]
 
 
 def _figures_for(centre, period_key):
     try:
-        period = periods.parse(period_key) if period_key else periods.last_full_week()
+        period = periods.parse(period_key) if period_key else periods.last_full_week(clock.today())
     except ValueError:
         abort(404)
     return period, figures.period_figures(_table(centre, period.year), period)

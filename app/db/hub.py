@@ -1,0 +1,103 @@
+"""The hub's side: registered centres, nonces seen, and the aggregates centres pushed."""
+
+import secrets
+
+from .core import write_transaction
+
+HUB_CENTRE_FIELDS = ("name", "lvs_code", "org_form", "municipality", "municipality_type")
+
+
+class HubCentreExists(Exception):
+    pass
+
+
+def register_hub_centre(db, *, key, **fields):
+    centre_id = "c-" + secrets.token_hex(6)
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM hub_centres WHERE lvs_code = ?", [fields["lvs_code"]]).fetchone():
+            raise HubCentreExists(fields["lvs_code"])
+        db.execute(f"INSERT INTO hub_centres (id, key, {', '.join(HUB_CENTRE_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [centre_id, key, *(fields[name] for name in HUB_CENTRE_FIELDS)])
+    return hub_centre(db, centre_id)
+
+
+def hub_centre(db, centre_id):
+    return next(db.query("SELECT * FROM hub_centres WHERE id = ?", [centre_id]), None)
+
+
+def hub_centre_by_code(db, lvs_code):
+    return next(db.query("SELECT * FROM hub_centres WHERE lvs_code = ?", [lvs_code]), None)
+
+
+def list_hub_centres(db):
+    return list(db.query("SELECT * FROM hub_centres ORDER BY name"))
+
+
+def set_hub_centre_key(db, centre_id, key):
+    with write_transaction(db):
+        db.execute("UPDATE hub_centres SET key = ?, revoked = 0 WHERE id = ?", [key, centre_id])
+
+
+def revoke_hub_centre(db, centre_id):
+    with write_transaction(db):
+        db.execute("UPDATE hub_centres SET revoked = 1 WHERE id = ?", [centre_id])
+
+
+def signing_key(db, centre_id):
+    row = db.execute("SELECT key FROM hub_centres WHERE id = ? AND revoked = 0", [centre_id]).fetchone()
+    return row[0] if row else None
+
+
+def remember_nonce(db, centre_id, nonce, expires_at, now):
+    """False if this centre used the nonce before (a replay). Forgets nonces that have expired:
+    their timestamps are too old to pass the signature check anyway."""
+    with write_transaction(db):
+        db.execute("DELETE FROM hub_nonces WHERE expires_at < ?", [now])
+        cursor = db.execute("INSERT OR IGNORE INTO hub_nonces (centre_id, nonce, expires_at) VALUES (?, ?, ?)",
+                            [centre_id, nonce, expires_at])
+        return cursor.rowcount == 1
+
+
+def store_aggregate(db, centre_id, level, aggregate):
+    """Keep a centre's aggregate for a period, replacing any earlier push of the same period."""
+    key = [centre_id, aggregate["period"], aggregate["question_set"]]
+    answers = aggregate["answers"]
+    with write_transaction(db):
+        db.execute("DELETE FROM hub_cells WHERE centre_id = ? AND period = ? AND question_set = ?", key)
+        db.execute("DELETE FROM hub_aggregates WHERE centre_id = ? AND period = ? AND question_set = ?", key)
+        db.execute("""INSERT INTO hub_aggregates (centre_id, period, question_set, level, k, answers_status, answers)
+                      VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   [*key, level, aggregate["k"], answers["status"], answers.get("count")])
+        db.conn.executemany("""INSERT INTO hub_cells (centre_id, period, question_set, question, answer, status, count)
+                               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                            [(*key, c["question"], c["answer"], c["status"], c.get("count"))
+                             for c in aggregate["cells"]])
+
+
+def national_sums(db, period, question_set, group_by=None):
+    """Per group of centres (all centres when `group_by` is None, else by that column of
+    hub_centres): how many centres reported, their shown answers, and per cell the sum of
+    shown counts, how many centres it holds and their answers (the base of a share)."""
+    if group_by not in (None, "org_form", "municipality_type"):
+        raise ValueError(group_by)
+    group = f"c.{group_by}" if group_by else "''"
+    span = [period, question_set]
+    groups = {}
+    for name, centres, answers in db.execute(f"""
+            SELECT {group}, count(*), sum(a.answers) FROM hub_aggregates a
+            JOIN hub_centres c ON c.id = a.centre_id
+            WHERE a.period = ? AND a.question_set = ? GROUP BY 1""", span):
+        groups[name] = {"centres": centres, "answers": answers or 0, "cells": {}}
+    for name, question, answer, count, centres, base in db.execute(f"""
+            SELECT {group}, h.question, h.answer, sum(h.count), count(*), sum(a.answers) FROM hub_cells h
+            JOIN hub_aggregates a USING (centre_id, period, question_set)
+            JOIN hub_centres c ON c.id = h.centre_id
+            WHERE h.period = ? AND h.question_set = ? AND h.status = 'shown' GROUP BY 1, 2, 3""", span):
+        groups[name]["cells"][(question, answer)] = {"count": count, "centres": centres, "base": base}
+    return groups
+
+
+def reported_periods(db, question_set):
+    """The periods at least one centre reported, newest first."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT period FROM hub_aggregates WHERE question_set = ? ORDER BY period DESC", [question_set])]

@@ -1,0 +1,110 @@
+"""The aggregate a centre sends for one period, and the hub's reading of one.
+
+A centre's aggregate is built from figures.period_figures, the same numbers its staff see:
+counts the summary shows, statuses for the ones it withholds, and never a message. The hub
+checks every push against the schema in openapi.yaml (the one description of the wire
+format) and then against what the schema cannot say.
+"""
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .. import figures, periods, questions
+
+SPEC = Path(__file__).with_name("openapi.yaml")
+
+
+def build(table, period, question_set):
+    """What this centre may tell the hub about `period`; None while the period is open."""
+    result = figures.period_figures(table, period, question_set)
+    if result is None:
+        return None
+    cells = []
+    for item in result["fields"]:
+        field = item["field"]
+        if field.multiple:
+            cells.append({"question": field.name, "answer": figures.ANSWERED, **_count(item["answered"])})
+        cells += [{"question": field.name, "answer": row["option"].id, **_count(row["count"])} for row in item["rows"]]
+    return {"question_set": question_set.version, "period": period.key, "k": table.k,
+            "answers": _count(result["total"]), "cells": cells}
+
+
+def _count(count):
+    return {"status": count.status, "count": count.value} if count.shown else {"status": count.status}
+
+
+def encode(aggregate):
+    """The bytes on the wire: the same aggregate always gives the same bytes, and so the same digest."""
+    return json.dumps(aggregate, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(aggregate):
+    return hashlib.sha256(encode(aggregate)).hexdigest()
+
+
+@functools.cache
+def spec():
+    return yaml.safe_load(SPEC.read_text())
+
+
+@functools.cache
+def _validator():
+    schema = {"$ref": "#/components/schemas/Aggregate", "components": spec()["components"]}
+    return jsonschema.Draft202012Validator(schema)
+
+
+class Invalid(ValueError):
+    """A push the hub cannot take; the message says what is wrong."""
+
+
+def parse(body):
+    """The aggregate in a push's body, checked; Invalid otherwise."""
+    try:
+        aggregate = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise Invalid("the body is not JSON") from None
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(aggregate))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the body"
+        raise Invalid(f"{where}: {error.message}")
+    try:
+        period = periods.parse(aggregate["period"])
+    except ValueError:
+        raise Invalid(f"period: {aggregate['period']!r} is not a week, block, quarter or year of the grid") from None
+    question_set = questions.load()
+    if aggregate["question_set"] != question_set.version:
+        raise Invalid(f"question_set: this hub knows version {question_set.version}, not {aggregate['question_set']}")
+    known = _known_cells()
+    k = aggregate["k"]
+    seen = set()
+    for i, cell in enumerate([aggregate["answers"], *aggregate["cells"]]):
+        where = "answers" if i == 0 else f"cells/{i - 1}"
+        if cell["status"] == "shown" and cell["count"] < k:
+            raise Invalid(f"{where}/count: a shown count below k ({k}) is never sent")
+        if i:
+            key = (cell["question"], cell["answer"])
+            if key not in known:
+                raise Invalid(f"{where}: no answer {cell['answer']!r} to a question {cell['question']!r}")
+            if key in seen:
+                raise Invalid(f"{where}: {cell['question']}/{cell['answer']} appears twice")
+            seen.add(key)
+    if aggregate["answers"]["status"] != "shown" and aggregate["cells"]:
+        raise Invalid("cells: a period whose answers are withheld sends no cells")
+    return period, aggregate
+
+
+@functools.cache
+def _known_cells():
+    known = set()
+    for field in questions.load().fields():
+        if field.kind == "text":
+            continue
+        known |= {(field.name, option.id) for option in field.options}
+        if field.multiple:
+            known.add((field.name, figures.ANSWERED))
+    return frozenset(known)

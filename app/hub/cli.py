@@ -1,0 +1,136 @@
+"""Commands for the hub (`brugerstemmen hub ...`) and for a centre reporting to it
+(`brugerstemmen centre connect`, `brugerstemmen sync`)."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .. import db
+from ..cli import _centre_or_fail, _database, _emit
+from . import signing, sync as sync_client
+
+ORG_FORMS = ("municipal", "self-governing", "self-governing-with-agreement", "user-driven", "housing-area-plan")
+MUNICIPALITY_TYPES = ("rural", "commuter", "provincial", "large-city", "capital-area")
+
+
+@click.group(cls=AppGroup)
+def hub():
+    """The LVS hub: register centres and read the national figures."""
+
+
+@hub.group("centre")
+def hub_centre():
+    """Centres registered with this hub."""
+
+
+def _hub_centre_or_fail(database, code):
+    found = db.hub_centre_by_code(database, code)
+    if found is None:
+        raise click.ClickException(f"no centre with LVS code {code!r}; see `brugerstemmen hub centre list`")
+    return found
+
+
+def _credentials(found, key):
+    return {"name": found["name"], "code": found["lvs_code"], "centre_id": found["id"], "key": key}
+
+
+def _credential_lines(info):
+    return [f"Registered {info['name']} ({info['code']}).",
+            f"Centre id:  {info['centre_id']}",
+            f"Secret key: {info['key']}",
+            "The key is shown only now. At the centre, run:",
+            f"  brugerstemmen centre connect SLUG --hub-url {current_app.config['BASE_URL']} "
+            f"--centre-id {info['centre_id']} --key-stdin"]
+
+
+@hub_centre.command("add")
+@click.argument("name")
+@click.option("--code", required=True, help="The centre's LVS code.")
+@click.option("--org-form", required=True, type=click.Choice(ORG_FORMS))
+@click.option("--municipality", required=True, help="The municipality, e.g. Aarhus.")
+@click.option("--municipality-type", required=True, type=click.Choice(MUNICIPALITY_TYPES))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def hub_centre_add(name, code, org_form, municipality, municipality_type, as_json):
+    """Register a centre and print its id and secret key (shown this once)."""
+    database = _database()
+    key = signing.new_key()
+    try:
+        found = db.register_hub_centre(database, key=key, name=name.strip(), lvs_code=code.strip(), org_form=org_form,
+                                       municipality=municipality.strip(), municipality_type=municipality_type)
+    except db.HubCentreExists:
+        raise click.ClickException(f"a centre with LVS code {code!r} is registered already; "
+                                   "`brugerstemmen hub centre rotate-key` gives it a new key") from None
+    info = _credentials(found, key)
+    _emit(as_json, info, _credential_lines(info))
+
+
+@hub_centre.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def hub_centre_list(as_json):
+    """The registered centres (without their keys)."""
+    rows = [{name: c[name] for name in ("id", *db.HUB_CENTRE_FIELDS)} | {"revoked": bool(c["revoked"])}
+            for c in db.list_hub_centres(_database())]
+    _emit(as_json, rows, [f"{r['lvs_code']}\t{r['id']}\t{r['name']}\t{r['org_form']}\t{r['municipality']}"
+                          f"{'  (revoked)' if r['revoked'] else ''}" for r in rows])
+
+
+@hub_centre.command("rotate-key")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def hub_centre_rotate_key(code, as_json):
+    """Give a centre a new secret key; the old one stops working at once."""
+    database = _database()
+    found = _hub_centre_or_fail(database, code)
+    key = signing.new_key()
+    db.set_hub_centre_key(database, found["id"], key)
+    info = _credentials(found, key)
+    _emit(as_json, info, _credential_lines(info))
+
+
+@hub_centre.command("revoke")
+@click.argument("code")
+def hub_centre_revoke(code):
+    """Refuse every further request from a centre (its figures so far stay)."""
+    database = _database()
+    found = _hub_centre_or_fail(database, code)
+    db.revoke_hub_centre(database, found["id"])
+    click.echo(f"{found['name']} ({code}) can no longer report; `rotate-key` lets it in again with a new key.")
+
+
+@click.command("connect")
+@with_appcontext
+@click.argument("slug")
+@click.option("--hub-url", required=True, help="The hub's address, e.g. https://hub.lvs.dk")
+@click.option("--centre-id", required=True, help="The id the hub gave this centre.")
+@click.option("--key-stdin", is_flag=True, required=True, help="Read the secret key from standard input.")
+def centre_connect(slug, hub_url, centre_id, key_stdin):
+    """Report this centre's figures to an LVS hub, with the id and key the hub issued."""
+    database = _database()
+    centre = _centre_or_fail(database, slug)
+    if not hub_url.startswith(("https://", "http://")):
+        raise click.ClickException(f"--hub-url {hub_url!r} must start with https:// (or http:// on a test machine)")
+    key = sys.stdin.readline().strip()
+    if len(key) < 32:
+        raise click.ClickException("no key on standard input: pipe the secret key the hub printed, e.g. "
+                                   "`echo KEY | brugerstemmen centre connect ...`")
+    db.connect_hub(database, centre["id"], hub_url.rstrip("/"), centre_id.strip(), key)
+    click.echo(f"{centre['name']} reports to {hub_url} as {centre_id}; `brugerstemmen sync` sends what is waiting.")
+
+
+@click.command("sync")
+@with_appcontext
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object listing each centre, period and outcome.")
+def sync(as_json):
+    """Push every closed period the hub has not acknowledged, for every connected centre."""
+    database = _database()
+    results = sync_client.sync_all(database, current_app.config)
+    lines = []
+    for r in results:
+        sent = f"sent {len(r['sent'])} period(s)" + (f" up to {r['sent'][-1]}" if r["sent"] else "")
+        lines.append(f"{r['centre']}: {sent}, {r['waiting']} waiting" +
+                     (f" — {r['error']}" if r.get("error") else ""))
+    _emit(as_json, {"centres": results}, lines or ["No centre is connected to a hub: see `brugerstemmen centre connect`."])
+    if any(r["outcome"] == "failed" for r in results):
+        sys.exit(1)

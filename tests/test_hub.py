@@ -1,0 +1,153 @@
+"""The hub's API: signed, idempotent pushes; rejections store nothing; national sums need 3 centres."""
+
+import json
+import time
+
+import pytest
+
+from app import create_app, db
+from app.hub import aggregates, signing
+
+
+@pytest.fixture
+def hub_app(data_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub"})
+    with app.app_context():
+        db.migrate(db.get_db())
+    return app
+
+
+@pytest.fixture
+def hub(hub_app):
+    return hub_app.test_client()
+
+
+@pytest.fixture
+def hub_db(hub_app):
+    connection = db.connect(db.path_in(hub_app.config["DATA_DIR"]))
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def register(hub_db):
+    def make(code="LVS-1", org_form="user-driven", municipality_type="large-city"):
+        key = signing.new_key()
+        found = db.register_hub_centre(hub_db, key=key, name=f"Centre {code}", lvs_code=code, org_form=org_form,
+                                       municipality="Aarhus", municipality_type=municipality_type)
+        return found["id"], key
+    return make
+
+
+def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5):
+    cells = [{"question": "importance", "answer": "9", "status": "shown", "count": nine}]
+    cells += [{"question": "importance", "answer": a, "status": "small"} for a in small]
+    return {"question_set": 1, "period": period, "k": k, "answers": {"status": "shown", "count": n}, "cells": cells}
+
+
+def push(client, centre_id, key, body, *, path="/api/v1/aggregates", now=None, headers=None):
+    raw = body if isinstance(body, bytes) else aggregates.encode(body)
+    signed = signing.sign(centre_id, key, "POST", path, raw, now)
+    signed.update(headers or {})
+    return client.post(path, data=raw, headers=signed, content_type="application/json")
+
+
+def stored(hub_db):
+    return (hub_db.execute("SELECT count(*) FROM hub_aggregates").fetchone()[0],
+            hub_db.execute("SELECT count(*) FROM hub_cells").fetchone()[0])
+
+
+def test_a_signed_push_is_stored_and_a_repeat_replaces_it(hub, hub_db, register):
+    centre_id, key = register()
+    response = push(hub, centre_id, key, aggregate())
+    assert response.status_code == 200, response.json
+    assert response.json == {"period": "2026-W47", "question_set": 1, "cells": 3}
+    assert push(hub, centre_id, key, aggregate(n=25, nine=10)).status_code == 200
+    assert stored(hub_db) == (1, 3)
+    sums = db.national_sums(hub_db, "2026-W47", 1)[""]
+    assert sums["answers"] == 25 and sums["cells"][("importance", "9")]["count"] == 10  # replaced, not added
+
+
+@pytest.mark.parametrize("change, status, message", [
+    (lambda h, body: (h | {signing.SIGNATURE: "0" * 64}, body), 401, "signature"),
+    (lambda h, body: (h, body.replace(b'"count":20', b'"count":21')), 401, "signature"),  # tampered body
+    (lambda h, body: ({k: v for k, v in h.items() if k != signing.NONCE}, body), 401, "headers"),
+    (lambda h, body: (h | {signing.CENTRE: "c-unknown"}, body), 401, "signature"),
+])
+def test_a_bad_signature_is_refused_and_nothing_is_stored(hub, hub_db, register, change, status, message):
+    centre_id, key = register()
+    body = aggregates.encode(aggregate())
+    headers, body = change(signing.sign(centre_id, key, "POST", "/api/v1/aggregates", body), body)
+    response = hub.post("/api/v1/aggregates", data=body, headers=headers, content_type="application/json")
+    assert response.status_code == status and message in response.json["error"]
+    assert stored(hub_db) == (0, 0)
+
+
+def test_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(hub, hub_db, register):
+    centre_id, key = register()
+    assert push(hub, centre_id, signing.new_key(), aggregate()).status_code == 401
+    stale = push(hub, centre_id, key, aggregate(), now=time.time() - 600)
+    assert stale.status_code == 401 and "clock" in stale.json["error"]
+    raw = aggregates.encode(aggregate())
+    headers = signing.sign(centre_id, key, "POST", "/api/v1/aggregates", raw)
+    assert hub.post("/api/v1/aggregates", data=raw, headers=headers).status_code == 200
+    replay = hub.post("/api/v1/aggregates", data=raw, headers=headers)
+    assert replay.status_code == 409 and "nonce" in replay.json["error"]
+    assert stored(hub_db) == (1, 3)
+
+
+def test_a_revoked_centre_is_refused(hub, hub_db, register):
+    centre_id, key = register()
+    db.revoke_hub_centre(hub_db, centre_id)
+    assert push(hub, centre_id, key, aggregate()).status_code == 401
+
+
+@pytest.mark.parametrize("body, fragment", [
+    (b"not json", "not JSON"),
+    (aggregate() | {"k": 2}, "k"),
+    (aggregate() | {"period": "2026-W54"}, "period"),
+    (aggregate() | {"question_set": 9}, "question_set"),
+    (aggregate() | {"message": "Jeg hedder Ole"}, "Additional properties"),  # no free text travels
+    (aggregate(nine=3), "below k"),
+    (aggregate() | {"answers": {"status": "small", "count": 2}}, "answers"),
+    ({**aggregate(), "cells": [{"question": "importance", "answer": "11", "status": "small"}]}, "no answer"),
+    ({**aggregate(), "cells": [{"question": "importance", "answer": "9", "status": "shown"}]}, "count"),
+])
+def test_a_body_off_the_schema_gets_400_saying_what_is_wrong(hub, hub_db, register, body, fragment):
+    centre_id, key = register()
+    response = push(hub, centre_id, key, body)
+    assert response.status_code == 400 and fragment in response.json["error"], response.json
+    assert stored(hub_db) == (0, 0)
+
+
+def test_an_oversize_body_gets_413(hub, register):
+    centre_id, key = register()
+    response = push(hub, centre_id, key, b"{" + b" " * 200_000 + b"}")
+    assert response.status_code == 413 and response.json["error"] == "the body is too large"
+
+
+def test_national_figures_need_three_centres_and_sum_each_level_separately(hub, hub_db, register):
+    centres = [register(f"LVS-{i}") for i in range(3)]
+    for i, (centre_id, key) in enumerate(centres[:2]):
+        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i)).status_code == 200
+    assert push(hub, *centres[0], aggregate(period="2026-Q4", n=100, nine=50)).status_code == 200
+
+    def national(period):
+        path = f"/api/v1/national/{period}?question_set=1"
+        return hub.get(path, headers=signing.sign(*centres[2], "GET", path)).json
+
+    two = national("2026-W47")
+    assert two["centres"] == 2 and two["cells"] == [] and two["answers"] == 0  # two centres: nothing to show
+    assert push(hub, *centres[2], aggregate(n=12, nine=6)).status_code == 200
+    three = national("2026-W47")
+    assert three["centres"] == 3 and three["answers"] == 33
+    assert three["cells"] == [{"question": "importance", "answer": "9", "count": 17, "centres": 3, "base": 33}]
+    assert national("2026-Q4")["centres"] == 1  # the quarter is its own level, never weeks added up
+
+
+def test_the_api_answers_in_json_and_ships_its_openapi_file(hub):
+    assert hub.get("/api/v1/nowhere").json == {"error": "no such address in this API"}
+    spec = hub.get("/api/v1/openapi.yaml")
+    assert spec.status_code == 200 and b"openapi: 3.1.0" in spec.data
+    assert hub.get("/s/anything").status_code == 404  # a hub has no survey
+    assert json.loads(hub.post("/api/v1/aggregates", data=b"{}").data)["error"].startswith("a signed request")
