@@ -163,7 +163,7 @@ def register_error_pages(app):
             code = 503
         if request.path.startswith("/api/") and app.config["ROLE"] != "centre":
             from .hub.api import json_error  # a program asked: it gets JSON it can log
-            return json_error(code, getattr(error, "description", ""))
+            return json_error(error if isinstance(error, HTTPException) else None)
         return render_template("errors/error.html", code=code), code
 
     app.register_error_handler(HTTPException, page)

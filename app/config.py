@@ -41,6 +41,8 @@ _FROM_ENV = {
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,
     "PAIRING_TTL_HOURS": int,
+    "SYNC_BACKOFF_SECONDS": int,
+    "SYNC_MAX_BACKOFF_SECONDS": int,
 }
 
 

@@ -1,6 +1,6 @@
 """Numbers, shares and periods in the reader's language (Babel)."""
 
-from flask_babel import format_decimal, format_percent, gettext as _
+from flask_babel import format_datetime, format_decimal, format_percent, gettext as _
 
 from .suppression import SHOWN, SMALL
 
@@ -31,4 +31,4 @@ def share_label(share):
 
 def register(app):
     app.jinja_env.globals.update(period_label=period_label, count_label=count_label, share_label=share_label,
-                                 format_decimal=format_decimal)
+                                 format_decimal=format_decimal, format_datetime=format_datetime)

@@ -1,5 +1,6 @@
 """Fixtures: a real SQLite file in a temp dir, the real CLI, the real server, real Chromium."""
 
+import http.cookiejar
 import json
 import os
 import re
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -78,13 +80,18 @@ def free_port():
 
 
 class LiveServer:
-    def __init__(self, root):
+    """`brugerstemmen serve` on a free port with its own data folder; `settings` become
+    BRUGERSTEMMEN_* variables (ROLE="hub", CLOCK=...). `probe` is a page that answers 200."""
+
+    def __init__(self, root, probe="/", **settings):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.probe = probe
         self.data_dir = root / "data"
         self.log_path = root / "server.log"
         self.env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(self.data_dir),
-                    "BRUGERSTEMMEN_BASE_URL": self.url, "BRUGERSTEMMEN_KIOSK_RETURN_SECONDS": "2"}
+                    "BRUGERSTEMMEN_BASE_URL": self.url, "BRUGERSTEMMEN_KIOSK_RETURN_SECONDS": "2",
+                    **{f"BRUGERSTEMMEN_{name}": str(value) for name, value in settings.items()}}
         self.process = None
 
     def start(self):
@@ -95,7 +102,7 @@ class LiveServer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/", timeout=1).close()
+                urllib.request.urlopen(self.url + self.probe, timeout=1).close()
                 return self
             except OSError:
                 if self.process.poll() is not None:
@@ -119,6 +126,22 @@ class LiveServer:
 
     def log(self):
         return self.log_path.read_text(errors="replace")
+
+
+class Respondent:
+    """One person's browser, as seen by the server: its own cookies, its own headers."""
+
+    def __init__(self, headers=None):
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.opener.addheaders = list((headers or {}).items())
+
+    def answer(self, survey_url, answers):
+        with self.opener.open(survey_url, timeout=30) as response:
+            form = response.read().decode()
+        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form)}, doseq=True).encode()
+        with self.opener.open(survey_url, data=body, timeout=30) as response:
+            return response.status, response.url, response.read().decode()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
 """Against the real server process (gunicorn on 127.0.0.1): privacy of storage and logs, concurrency."""
 
-import http.cookiejar
 import re
 import threading
 import urllib.parse
@@ -11,27 +10,12 @@ import pytest
 
 from app import db
 
-from .conftest import csrf_token
+from .conftest import Respondent
 
 CANARY_AGENT = "Canary-Agent/7.7 (brugerstemmen privacy probe)"
 CANARY_ADDRESS = "203.0.113.77"
 CANARY_LANGUAGE = "xx-canary"
 CANARY_REFERRER = "https://referrer-canary.example/"
-
-
-class Respondent:
-    """One person's browser, as seen by the server: its own cookies, its own headers."""
-
-    def __init__(self, headers=None):
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        self.opener.addheaders = list((headers or {}).items())
-
-    def answer(self, survey_url, answers):
-        form = self.opener.open(survey_url, timeout=30).read().decode()
-        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form)}, doseq=True).encode()
-        with self.opener.open(survey_url, data=body, timeout=30) as response:
-            return response.status, response.url, response.read().decode()
 
 
 def response_count(live_server, slug):

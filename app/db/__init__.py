@@ -25,5 +25,5 @@ from .hub import (
     reported_periods, revoke_hub_centre, set_hub_centre_key, signing_key, store_aggregate, HubCentreExists,
     HUB_CENTRE_FIELDS)
 from .sync import (
-    acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, record_sync_failure,
+    acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_weeks, record_sync_failure,
     record_sync_success, refresh_outbox, save_national, waiting)

@@ -79,3 +79,10 @@ def national(db, period, question_set):
     row = db.execute("SELECT body FROM national_figures WHERE period = ? AND question_set = ?",
                      [period, question_set]).fetchone()
     return json.loads(row[0]) if row else None
+
+
+def outbox_weeks(db, centre_id):
+    """(week, acknowledged as it stands) for every week the outbox knows."""
+    return [(period, bool(acknowledged)) for period, acknowledged in db.execute(
+        """SELECT period, max(acknowledged IS digest) FROM outbox
+           WHERE centre_id = ? AND period LIKE '____-W__' GROUP BY period""", [centre_id])]

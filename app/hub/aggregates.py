@@ -17,6 +17,7 @@ import yaml
 from .. import figures, periods, questions
 
 SPEC = Path(__file__).with_name("openapi.yaml")
+FIRST_YEAR, LAST_YEAR = 2020, 2200  # Brugerstemmen did not exist before; a year beyond is a typo
 
 
 def build(table, period, question_set):
@@ -76,6 +77,8 @@ def parse(body):
         period = periods.parse(aggregate["period"])
     except ValueError:
         raise Invalid(f"period: {aggregate['period']!r} is not a week, block, quarter or year of the grid") from None
+    if period.key != aggregate["period"] or not FIRST_YEAR <= period.year <= LAST_YEAR:
+        raise Invalid(f"period: {aggregate['period']!r} is not a period this hub takes")
     question_set = questions.load()
     if aggregate["question_set"] != question_set.version:
         raise Invalid(f"question_set: this hub knows version {question_set.version}, not {aggregate['question_set']}")

@@ -21,12 +21,13 @@ MESSAGES = {404: "no such address in this API", 405: "method not allowed here", 
 
 
 @bp.errorhandler(HTTPException)
-def error(exception):
-    return json_error(exception.code, exception.description)
-
-
-def json_error(code, description=""):
-    return jsonify(error=MESSAGES.get(code, description)), code
+def json_error(exception):
+    """An HTTP error as JSON; a 405 still says which methods are allowed (RFC 9110)."""
+    code = getattr(exception, "code", None) or 500
+    response = jsonify(error=MESSAGES.get(code, getattr(exception, "description", "")))
+    if getattr(exception, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exception.valid_methods)
+    return response, code
 
 
 @bp.errorhandler(signing.Rejected)

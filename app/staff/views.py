@@ -7,6 +7,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 
 from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions
+from ..hub import status
 from . import bp, centre_access
 from wtforms import SelectChoice
 
@@ -157,7 +158,10 @@ def summary(centre, period=None):
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
     levels = {level: _containing(shown, level) for level in periods.LEVELS}
+    database = db.get_db()
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+                           sync=status.sync_status(database, centre, clock.today()),
+                           national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
                            trend=_trend(centre, shown) if shown.level == "week" else None,
                            text_min=_text_min(centre), previous=shown.previous(), next=shown.next())
