@@ -83,8 +83,10 @@ def register_blueprints(app):
     app.register_blueprint(staff_bp)
     if role in ("hub", "both"):
         from .hub.api import bp as api_bp
+        from .hub.dashboard import bp as hub_bp
         csrf.exempt(api_bp)  # signed by the centre's key, not by a browser session
         app.register_blueprint(api_bp)
+        app.register_blueprint(hub_bp)
 
 
 def select_locale():

@@ -222,15 +222,16 @@ def staff():
 @click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True,
               help="staff sees summaries; admin also changes settings and the team.")
 @click.option("--site-admin", is_flag=True, help="May open every centre of this installation.")
+@click.option("--hub-admin", is_flag=True, help="LVS staff: may open the hub's national dashboard and register centres.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input; "
               "without it, print a one-time link where the person chooses one.")
-def staff_add(email, slug, role, site_admin, password_stdin):
+def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
     """Give someone a staff account, or another centre."""
     email = email.strip()
     if not re.match(accounts.EMAIL_PATTERN, email):
         raise click.ClickException(f"{email!r} is not an e-mail address")
-    if not slug and not site_admin:
-        raise click.ClickException("say where this person works: --centre SLUG (or --site-admin)")
+    if not slug and not site_admin and not hub_admin:
+        raise click.ClickException("say where this person works: --centre SLUG (or --site-admin, --hub-admin)")
     database = _database()
     found = _centre_or_fail(database, slug) if slug else None
     password = None
@@ -249,11 +250,15 @@ def staff_add(email, slug, role, site_admin, password_stdin):
         db.set_password(database, person["id"], accounts.hash_password(password))
     if site_admin:
         db.make_site_admin(database, person["id"])
+    if hub_admin:
+        db.make_hub_admin(database, person["id"])
     if found:
         db.set_membership(database, person["id"], found["id"], role)
         click.echo(f"{email} is {role} at {found['slug']}")
     if site_admin:
         click.echo(f"{email} is site admin: every centre of this installation")
+    if hub_admin:
+        click.echo(f"{email} is hub admin: the national dashboard at {links.public_url('hub.dashboard')}")
     if not password and not db.staff_by_id(database, person["id"])["password_hash"]:
         token = db.create_invite(database, person["id"], INVITE_TTL_HOURS)
         click.echo(f"Give {email} this one-time link to choose a password (valid {INVITE_TTL_HOURS // 24} days):")

@@ -148,3 +148,11 @@ def week_of(day):
 
 def last_full_week(today=None):
     return week_of(today or datetime.date.today()).previous()
+
+
+def containing(period, level):
+    """The period of `level` that holds `period` (its first week, when it is coarser)."""
+    found = Period(period.year, "week", period.weeks[0])
+    while found.level != level and found.parent() is not None:
+        found = found.parent()
+    return found

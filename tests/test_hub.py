@@ -1,6 +1,8 @@
 """The hub's API: signed, idempotent pushes; rejections store nothing; national sums need 3 centres."""
 
 import json
+import os
+import re
 import time
 import urllib.parse
 
@@ -13,10 +15,12 @@ from schemathesis.specs.openapi.checks import ignored_auth, negative_data_reject
 from app import create_app, db
 from app.hub import aggregates, signing
 
+from .conftest import run_cli
+
 
 @pytest.fixture
 def hub_app(data_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub"})
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub", "WTF_CSRF_ENABLED": False})
     with app.app_context():
         db.migrate(db.get_db())
     return app
@@ -188,3 +192,100 @@ def test_the_api_keeps_to_its_openapi_file_and_never_fails_with_a_server_error(c
         aggregates.parse(body)  # whatever the hub took passes its own reading
     assert not hub_db.execute("""SELECT 1 FROM hub_cells c JOIN hub_aggregates a USING (centre_id, period, question_set)
                                  WHERE c.count < a.k""").fetchone()
+
+
+# --- LVS staff: the dashboard and the register of centres -----------------------------------
+
+PASSWORD = "blå kaffekande på hylden"
+
+
+@pytest.fixture
+def lvs(hub_app, hub_db):
+    """A signed-in hub admin's browser."""
+    from app import accounts
+
+    person = db.create_staff(hub_db, "analytiker@lvs.example", accounts.hash_password(PASSWORD))
+    db.make_hub_admin(hub_db, person["id"])
+    client = hub_app.test_client()
+    client.post("/staff/login", data={"email": "analytiker@lvs.example", "password": PASSWORD})
+    return client
+
+
+def fill_week(hub, register):
+    """Five centres report 2026-W47: three user-driven, two municipal."""
+    forms = ["user-driven"] * 3 + ["municipal"] * 2
+    for i, org_form in enumerate(forms):
+        centre_id, key = register(f"LVS-{i}", org_form=org_form)
+        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i)).status_code == 200
+
+
+def test_hub_pages_are_for_hub_admins_only(hub_app, hub_db, lvs):
+    from app import accounts
+
+    rules = [r for r in hub_app.url_map.iter_rules() if r.endpoint.startswith("hub.")]
+    assert len(rules) >= 5
+    db.create_staff(hub_db, "medarbejder@example.dk", accounts.hash_password(PASSWORD))
+    staff = hub_app.test_client()
+    staff.post("/staff/login", data={"email": "medarbejder@example.dk", "password": PASSWORD})
+    for rule in rules:
+        url = rule.build({"period_key": "2026-W47", "extension": "csv", "centre_id": "c-000000000000"},
+                         append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            anonymous = hub_app.test_client().open(url, method=method)
+            assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"], url
+            assert staff.open(url, method=method).status_code == 404, url  # not a hub admin: no hub
+            assert lvs.open(url, method=method).status_code in (200, 303, 400, 404), url
+
+
+def test_the_dashboard_shows_groups_of_three_centres_or_more(hub, register, lvs):
+    fill_week(hub, register)
+    page = lvs.get("/hub/2026-W47").get_data(as_text=True)
+    assert "5 værester har sendt tal" in page and "<strong>60</strong> svar" in page
+    assert re.search(r'<th scope="row">9</th>\s*<td class="num">35</td>\s*<td class="num">58,3 %</td>', page)
+    by_form = lvs.get("/hub/2026-W47?by=org-form").get_data(as_text=True)
+    assert "Brugerstyret" in by_form and "3 værester har sendt tal" in by_form
+    assert "Kommunal" not in by_form  # two municipal centres: not a group anyone may see
+    assert lvs.get("/hub/2026-W47?by=shoe-size").status_code == 404
+
+
+def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_app, hub, register, lvs, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    fill_week(hub, register)
+    response = lvs.get("/hub/2026-W47/report.csv?by=org-form")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="brugerstemmen-lvs-2026-W47-org-form.csv"'
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    nine = next(r for r in rows if len(r) > 4 and r[4] == "9")
+    assert nine[0] == "Brugerstyret" and nine[1:3] == ["3", "33"] and nine[5:] == ["18", "54,5", "3"]
+    book = load_workbook(io.BytesIO(lvs.get("/hub/2026-W47/report.xlsx").data))
+    values = [row for row in book.active.iter_rows(values_only=True) if row[4] == "9"]
+    assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9
+    env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub"}
+    groups = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)["groups"]
+    assert groups[""]["answers"] == 60 and groups[""]["centres"] == 5
+    run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "municipality-type", "--format", "xlsx",
+            "--output", str(tmp_path / "lvs.xlsx"))
+    assert load_workbook(tmp_path / "lvs.xlsx").active["A4"].value == "Storby"
+    refused = run_cli(env, "hub", "report", "--period", "2026-W99", check=False)
+    assert refused.returncode == 1 and "not a period of the grid" in refused.stderr
+
+
+def test_registering_a_centre_shows_its_key_once(hub_db, lvs):
+    page = lvs.post("/hub/centres", data={"name": "Værestedet Lyset", "code": "LVS-77", "org_form": "municipal",
+                                          "municipality": "Odense", "municipality_type": "large-city"})
+    html = page.get_data(as_text=True)
+    found = db.hub_centre_by_code(hub_db, "LVS-77")
+    assert page.status_code == 200 and found["key"] in html and found["id"] in html
+    assert page.headers["Cache-Control"] == "no-store"
+    assert found["key"] not in lvs.get("/hub/centres").get_data(as_text=True)
+    again = lvs.post("/hub/centres", data={"name": "X", "code": "LVS-77", "org_form": "municipal",
+                                           "municipality": "Odense", "municipality_type": "large-city"})
+    assert "allerede registreret" in again.get_data(as_text=True)
+    rotated = lvs.post(f"/hub/centres/{found['id']}/rotate").get_data(as_text=True)
+    new_key = db.hub_centre(hub_db, found["id"])["key"]
+    assert new_key != found["key"] and new_key in rotated
+    assert lvs.post(f"/hub/centres/{found['id']}/revoke").status_code == 303
+    assert db.signing_key(hub_db, found["id"]) is None

@@ -42,6 +42,11 @@ def set_staff_language(db, staff_id, language):
         db.execute("UPDATE staff SET language = ? WHERE id = ?", [language, staff_id])
 
 
+def make_hub_admin(db, staff_id):
+    with write_transaction(db):
+        db.execute("UPDATE staff SET is_hub_admin = 1 WHERE id = ?", [staff_id])
+
+
 def make_site_admin(db, staff_id):
     with write_transaction(db):
         db.execute("UPDATE staff SET is_site_admin = 1 WHERE id = ?", [staff_id])

@@ -10,10 +10,9 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .. import db, periods, questions
-from . import aggregates, signing
+from . import aggregates, national, signing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MIN_CENTRES = 3  # a national figure rests on at least this many centres, or it is not given
 
 
 MESSAGES = {404: "no such address in this API", 405: "method not allowed here", 413: "the body is too large",
@@ -67,7 +66,7 @@ def push():
 
 
 @bp.get("/national/<period_key>")
-def national(period_key):
+def national_of_period(period_key):
     _signed_centre()
     try:
         period = periods.parse(period_key)
@@ -76,20 +75,4 @@ def national(period_key):
     version = request.args.get("question_set", str(questions.load().version))
     if not version.isdigit():
         raise aggregates.Invalid("question_set: must be a whole number")
-    return jsonify(national_figures(period, int(version)))
-
-
-def national_figures(period, version, group_by=None):
-    """The national figures of a period (or per group of centres), each resting on enough centres."""
-    groups = db.national_sums(db.get_db(), period.key, version, group_by)
-    result = {}
-    for name, group in groups.items():
-        enough = group["centres"] >= MIN_CENTRES
-        result[name] = {
-            "period": period.key, "question_set": version, "centres": group["centres"],
-            "answers": group["answers"] if enough else 0,
-            "cells": [{"question": q, "answer": a, **figures} for (q, a), figures in sorted(group["cells"].items())
-                      if figures["centres"] >= MIN_CENTRES] if enough else []}
-    if group_by is None:
-        return result.get("", {"period": period.key, "question_set": version, "centres": 0, "answers": 0, "cells": []})
-    return result
+    return jsonify(national.figures(db.get_db(), period, int(version)))

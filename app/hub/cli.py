@@ -5,14 +5,13 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 from flask.cli import AppGroup, with_appcontext
 
-from .. import db
+from .. import db, periods, questions
 from ..cli import _centre_or_fail, _database, _emit
-from . import signing, sync as sync_client
+from . import kinds, report, signing, sync as sync_client
 
-ORG_FORMS = ("municipal", "self-governing", "self-governing-with-agreement", "user-driven", "housing-area-plan")
-MUNICIPALITY_TYPES = ("rural", "commuter", "provincial", "large-city", "capital-area")
 
 
 @click.group(cls=AppGroup)
@@ -48,9 +47,9 @@ def _credential_lines(info):
 @hub_centre.command("add")
 @click.argument("name")
 @click.option("--code", required=True, help="The centre's LVS code.")
-@click.option("--org-form", required=True, type=click.Choice(ORG_FORMS))
+@click.option("--org-form", required=True, type=click.Choice(list(kinds.ORG_FORMS)))
 @click.option("--municipality", required=True, help="The municipality, e.g. Aarhus.")
-@click.option("--municipality-type", required=True, type=click.Choice(MUNICIPALITY_TYPES))
+@click.option("--municipality-type", required=True, type=click.Choice(list(kinds.MUNICIPALITY_TYPES)))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def hub_centre_add(name, code, org_form, municipality, municipality_type, as_json):
     """Register a centre and print its id and secret key (shown this once)."""
@@ -97,6 +96,34 @@ def hub_centre_revoke(code):
     found = _hub_centre_or_fail(database, code)
     db.revoke_hub_centre(database, found["id"])
     click.echo(f"{found['name']} ({code}) can no longer report; `rotate-key` lets it in again with a new key.")
+
+
+@hub.command("report")
+@click.option("--period", "period_key", required=True, help="A period of the grid: 2026-W47, 2026-B12, 2026-Q4 or 2026.")
+@click.option("--by", type=click.Choice(list(kinds.GROUPINGS)), help="Break down by organisation form or municipality type.")
+@click.option("--format", "file_format", type=click.Choice(list(report.FORMATS)), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output; for xlsx a file named after the period).")
+@click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
+def hub_report(period_key, by, file_format, output, language):
+    """The national figures of a period, each resting on at least three centres."""
+    try:
+        period = periods.parse(period_key)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    database = _database()
+    with current_app.test_request_context(), force_locale(language):
+        body = report.WRITERS[file_format](period, report.build(database, period, questions.load().version, by), by)
+    if output is None and file_format != "xlsx":
+        click.echo(body.decode("utf-8-sig"), nl=False)
+        return
+    path = output or report.filename(period, by, file_format)
+    try:
+        with open(path, "wb") as handle:
+            handle.write(body)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
+    click.echo(f"Wrote {path}")
 
 
 @click.command("connect")

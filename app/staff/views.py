@@ -49,8 +49,8 @@ def login():
 
 
 def safe_next(target, default=None):
-    # Only back into the staff area: never an open redirect to another site.
-    if target and target.startswith("/staff/") and "\\" not in target:
+    # Only back into the staff area or the hub: never an open redirect to another site.
+    if target and target.startswith(("/staff/", "/hub/")) and "\\" not in target:
         return target
     return default or url_for("staff.home")
 
@@ -110,6 +110,8 @@ def accept_invite(token):
 @bp.route("/")
 def home():
     centres = db.centres_of(db.get_db(), g.staff["id"])
+    if not centres and g.staff["is_hub_admin"] and "hub.dashboard" in current_app.view_functions:
+        return redirect(url_for("hub.dashboard"))
     if len(centres) == 1:
         return redirect(url_for("staff.centre", slug=centres[0]["slug"]))
     return render_template("staff/home.html", centres=centres)
@@ -157,7 +159,7 @@ def summary(centre, period=None):
         return render_template("staff/summary_open.html", centre=centre, period=shown), 404
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
-    levels = {level: _containing(shown, level) for level in periods.LEVELS}
+    levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
     database = db.get_db()
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
                            sync=status.sync_status(database, centre, clock.today()),
@@ -202,14 +204,6 @@ def download(centre, period, extension):
     response.headers["Content-Type"] = exports.FORMATS[extension]
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, shown, extension)}"'
     return response
-
-
-def _containing(period, level):
-    """The period of `level` that holds `period` (its first week, when it is coarser)."""
-    found = periods.Period(period.year, "week", period.weeks[0])
-    while found.level != level and found.parent() is not None:
-        found = found.parent()
-    return found
 
 
 POSTER_FILES = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}

@@ -1,0 +1,124 @@
+"""The hub's pages for LVS staff (/hub): the national dashboard and the register of centres.
+
+LVS staff sign in like centre staff (the same accounts); the hub-admin flag opens these pages.
+"""
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import clock, db, periods, questions
+from ..staff import signed_in_staff
+from . import kinds, national, report, signing
+
+bp = Blueprint("hub", __name__, url_prefix="/hub", template_folder="templates")
+
+
+@bp.before_request
+def require_hub_admin():
+    g.staff = signed_in_staff()
+    if g.staff is None:
+        return redirect(url_for("staff.login", next=request.path))
+    if not g.staff["is_hub_admin"]:
+        abort(404)  # as if there were no hub here
+    return None
+
+
+class HubCentreForm(FlaskForm):
+    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120)])
+    code = StringField(_l("LVS code"), validators=[DataRequired(), Length(max=40)])
+    org_form = SelectField(_l("Organisation form"), choices=[SelectChoice(c, t) for c, t in kinds.ORG_FORMS.items()])
+    municipality = StringField(_l("Municipality"), validators=[DataRequired(), Length(max=80)])
+    municipality_type = SelectField(_l("Municipality type"),
+                                    choices=[SelectChoice(c, t) for c, t in kinds.MUNICIPALITY_TYPES.items()])
+
+
+def _period(period_key):
+    try:
+        return periods.parse(period_key) if period_key else periods.last_full_week(clock.today())
+    except ValueError:
+        abort(404)
+
+
+def _by():
+    by = request.args.get("by") or None
+    if by is not None and by not in kinds.GROUPINGS:
+        abort(404)
+    return by
+
+
+@bp.route("/")
+@bp.route("/<period_key>")
+def dashboard(period_key=None):
+    period, by = _period(period_key), _by()
+    version = questions.load().version
+    groups = []
+    for name, figures in report.build(db.get_db(), period, version, by).items():
+        fields = national.by_question(figures)
+        groups.append({"label": report.group_label(by, name), "figures": figures, "fields": fields,
+                       "share_top": national.share_top(fields, figures["centres"])})
+    levels = {level: periods.containing(period, level) for level in periods.LEVELS}
+    return render_template("hub/dashboard.html", period=period, by=by, groups=groups, levels=levels,
+                           previous=period.previous(), next=period.next(), groupings=kinds.GROUPINGS,
+                           min_centres=national.MIN_CENTRES)
+
+
+@bp.route("/<period_key>/report.<extension>")
+def download(period_key, extension):
+    if extension not in ("csv", "xlsx"):
+        abort(404)
+    period, by = _period(period_key), _by()
+    body = report.WRITERS[extension](period, report.build(db.get_db(), period, questions.load().version, by), by)
+    response = make_response(body)
+    response.headers["Content-Type"] = report.FORMATS[extension]
+    response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(period, by, extension)}"'
+    return response
+
+
+@bp.route("/centres", methods=["GET", "POST"])
+def centres():
+    form = HubCentreForm()
+    database = db.get_db()
+    if form.validate_on_submit():
+        key = signing.new_key()
+        try:
+            found = db.register_hub_centre(database, key=key, name=form.name.data.strip(),
+                                           lvs_code=form.code.data.strip(), org_form=form.org_form.data,
+                                           municipality=form.municipality.data.strip(),
+                                           municipality_type=form.municipality_type.data)
+        except db.HubCentreExists:
+            form.code.errors.append(_("A centre with this LVS code is registered already."))
+        else:
+            return _credentials(found, key)
+    return render_template("hub/centres.html", form=form, centres=db.list_hub_centres(database),
+                           org_forms=kinds.ORG_FORMS, municipality_types=kinds.MUNICIPALITY_TYPES)
+
+
+def _credentials(found, key):
+    """The key is shown on this one page and never again (the page is not cached)."""
+    return render_template("hub/credentials.html", centre=found, key=key, hub_url=current_app.config["BASE_URL"])
+
+
+def _hub_centre(centre_id):
+    found = db.hub_centre(db.get_db(), centre_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/centres/<centre_id>/rotate", methods=["POST"])
+def rotate_key(centre_id):
+    found = _hub_centre(centre_id)
+    key = signing.new_key()
+    db.set_hub_centre_key(db.get_db(), found["id"], key)
+    return _credentials(found, key)
+
+
+@bp.route("/centres/<centre_id>/revoke", methods=["POST"])
+def revoke(centre_id):
+    found = _hub_centre(centre_id)
+    db.revoke_hub_centre(db.get_db(), found["id"])
+    return redirect(url_for("hub.centres"), 303)

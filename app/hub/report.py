@@ -1,0 +1,86 @@
+"""The national figures as files for LVS's reports: CSV for Danish Excel, XLSX, and JSON."""
+
+import csv
+import io
+import json
+
+from flask_babel import format_decimal, gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ..formatting import period_label
+from . import kinds, national
+
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "json": "application/json"}
+
+
+def build(database, period, version, by=None):
+    """{group label: national figures}; the single group "" when not broken down."""
+    result = national.figures(database, period, version, by)
+    return {"": result} if by is None else result
+
+
+def filename(period, by, extension):
+    return f"brugerstemmen-lvs-{period.key}{'-' + by if by else ''}.{extension}"
+
+
+def group_label(by, name):
+    return kinds.label(by, name) if by else _("All centres")
+
+
+def _rows(report, by):
+    for name, figures in report.items():
+        for item in national.by_question(figures):
+            field = item["field"]
+            question = f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
+            for row in item["rows"]:
+                text = row["option"].text
+                answer = text if field.kind == "scale" else _(text)
+                yield (group_label(by, name), figures["centres"], figures["answers"], question, answer,
+                       row["count"].value, row["share"], row["centres"])
+
+
+def _header():
+    return [_("Group"), _("Centres"), _("Answers"), _("Question"), _("Answer"), _("Count"), _("Share (%)"),
+            _("Centres in the count")]
+
+
+def to_csv(period, report, by):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Period"), period_label(period)])
+    writer.writerow([])
+    writer.writerow(_header())
+    for group, centres, answers, question, answer, count, share, cell_centres in _rows(report, by):
+        writer.writerow([group, centres, answers, question, answer, "" if count is None else count,
+                         "" if share is None else format_decimal(share * 100, format="0.0"),
+                         "" if cell_centres is None else cell_centres])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(period, report, by):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("National figures")[:31]
+    sheet.append([_("Period"), period_label(period)])
+    sheet.append([])
+    sheet.append(_header())
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in _rows(report, by):
+        sheet.append(list(row))
+        if row[6] is not None:
+            sheet.cell(row=sheet.max_row, column=7).number_format = "0.0%"
+    sheet.column_dimensions["D"].width = 60
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_json(period, report, by):
+    return json.dumps({"period": period.key, "by": by, "groups": report}, ensure_ascii=False, indent=2).encode()
+
+
+WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
