@@ -48,6 +48,14 @@ def column_chart(columns, css_class="columns"):
     return Markup("".join(parts))
 
 
+def bar(share):
+    """A horizontal bar for a share (0-1), for a table row; nothing when the share is withheld."""
+    if share is None:
+        return ""
+    return Markup(f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+                  f'focusable="false"><rect width="{share * 100:.1f}" height="10"/></svg>')
+
+
 def importance_chart(item):
     """Importance 1-10 as columns of the count giving each score, scaled to the largest shown."""
     shown = [row["count"].value for row in item["rows"] if row["count"].shown]
@@ -69,4 +77,4 @@ def trend_charts(trend):
 
 
 def register(app):
-    app.jinja_env.globals.update(importance_chart=importance_chart, trend_charts=trend_charts)
+    app.jinja_env.globals.update(bar=bar, importance_chart=importance_chart, trend_charts=trend_charts)

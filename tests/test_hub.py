@@ -289,3 +289,42 @@ def test_registering_a_centre_shows_its_key_once(hub_db, lvs):
     assert new_key != found["key"] and new_key in rotated
     assert lvs.post(f"/hub/centres/{found['id']}/revoke").status_code == 303
     assert db.signing_key(hub_db, found["id"]) is None
+
+
+def test_one_installation_can_be_centre_and_hub_and_a_wrong_role_says_so(data_dir):
+    from app.config import ConfigError
+
+    both = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "both"})
+    endpoints = {rule.endpoint.split(".")[0] for rule in both.url_map.iter_rules()}
+    assert {"survey", "staff", "api", "hub"} <= endpoints
+    centre = create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+    assert not {"api", "hub"} & {rule.endpoint.split(".")[0] for rule in centre.url_map.iter_rules()}
+    with pytest.raises(ConfigError, match="use centre, hub or both"):
+        create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "lvs"})
+
+
+def test_a_failing_hub_is_retried_later_and_later_with_jitter(app, database, make_centre):
+    from app.hub import sync as sync_client
+
+    from .conftest import free_port
+
+    delays = [sync_client.backoff_seconds(n, 60, 3600) for n in range(1, 10) for _ in range(20)]
+    assert all(30 <= d <= 3600 for d in delays) and len(set(delays)) > 100  # jittered, capped
+    assert max(sync_client.backoff_seconds(1, 60, 3600) for _ in range(50)) <= 60
+    assert min(sync_client.backoff_seconds(5, 60, 3600) for _ in range(50)) >= 480
+
+    centre = make_centre("Café Nord", slug="nord")
+    db.record_response(database, centre_id=centre["id"], iso_week="2026-W01", channel="phone", language="da",
+                       question_set=1, answers=[("importance", "9")])
+    db.connect_hub(database, centre["id"], f"http://127.0.0.1:{free_port()}", "c-1", signing.new_key())
+    with app.app_context():
+        app.config["CLOCK"] = "2026-01-12T12:00:00"
+        first = sync_client.sync_all(db.get_db(), app.config, now=1_000_000)[0]
+        assert first["outcome"] == "failed" and "unreachable" in first["error"] and first["waiting"] > 0
+        assert 1_000_000 + 30 <= first["retry_at"] <= 1_000_000 + 60
+        second = sync_client.sync_all(db.get_db(), app.config, now=1_000_010)[0]
+        assert second["outcome"] == "waiting" and second["sent"] == []  # not knocking again yet
+        third = sync_client.sync_all(db.get_db(), app.config, now=1_000_100)[0]
+        assert third["outcome"] == "failed" and third["retry_at"] >= 1_000_100 + 60  # twice as long
+    link = db.hub_link(database, centre["id"])
+    assert link["failures"] == 2 and link["failing_since"] == 1_000_000
