@@ -22,7 +22,7 @@ bench: install-test translations
 	$(BIN)/python -m tests.bench_survey
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet --quiet -e ".[test]"
+	touch $@
+
+# Test-only tools from npm (axe-core), exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian packages: npm"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 # Debian packages the browser, QR and PDF tests need; installed only when missing.
@@ -54,6 +60,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 
 extract-strings: install
 	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot -k _l --add-location=never --no-wrap --sort-output .
+	$(BIN)/pybabel extract -F babel-respondent.cfg -o translations/respondent.pot -k _l --add-location=never --no-wrap --sort-output --omit-header .
 
 update-strings: extract-strings
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
@@ -62,4 +69,4 @@ demo: install translations
 	$(BIN)/brugerstemmen demo
 
 clean:
-	rm -rf $(VENV) $(COMPILED) .pytest_cache
+	rm -rf $(VENV) $(COMPILED) .pytest_cache node_modules

@@ -100,7 +100,8 @@ def select_locale():
 
     if not has_request_context():
         return "en"  # the operator's command speaks English
-    languages = current_app.config["LANGUAGES"]
+    staff_side = request.blueprint in ("staff", "hub")
+    languages = current_app.config["STAFF_LANGUAGES" if staff_side else "LANGUAGES"]
     chosen = request.args.get("lang", "")
     if chosen in languages:
         return chosen

@@ -18,9 +18,13 @@ DEFAULTS = {
     "TEXT_MIN_ANSWERS": 10,
     # Seconds the kiosk shows its thank-you page before returning to the start screen.
     "KIOSK_RETURN_SECONDS": 10,
+    # Seconds after one answer before the kiosk takes the next, so nobody can hammer the tablet.
+    "KIOSK_GAP_SECONDS": 5,
     "PAIRING_TTL_HOURS": 72,
     "MESSAGE_MAX_CHARS": 1000,
-    "LANGUAGES": ["da", "en"],
+    # Languages a respondent can choose (each centre offers some of them); staff pages have two.
+    "LANGUAGES": ["da", "en", "ar", "uk", "pl", "fa"],
+    "STAFF_LANGUAGES": ["da", "en"],
     # centre: answers and staff summaries; hub: the LVS hub; both: one installation doing both.
     "ROLE": "centre",
     # Fixes the calendar (an ISO date and time) for tests and demonstrations; empty: real time.
@@ -40,6 +44,7 @@ _FROM_ENV = {
     "TEXT_MIN_ANSWERS": int,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,
+    "KIOSK_GAP_SECONDS": int,
     "PAIRING_TTL_HOURS": int,
     "SYNC_BACKOFF_SECONDS": int,
     "SYNC_MAX_BACKOFF_SECONDS": int,

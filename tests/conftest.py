@@ -91,6 +91,7 @@ class LiveServer:
         self.log_path = root / "server.log"
         self.env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(self.data_dir),
                     "BRUGERSTEMMEN_BASE_URL": self.url, "BRUGERSTEMMEN_KIOSK_RETURN_SECONDS": "2",
+                    "BRUGERSTEMMEN_KIOSK_GAP_SECONDS": "3",
                     **{f"BRUGERSTEMMEN_{name}": str(value) for name, value in settings.items()}}
         self.process = None
 

@@ -94,6 +94,34 @@ def test_phone_works_without_javascript_in_english(live_server, browser):
         ("frequency", "few_times_week", "en"), ("wishes", "opening_hours", "en")]
 
 
+@pytest.mark.parametrize("code, direction", [("ar", "rtl"), ("fa", "rtl"), ("uk", "ltr"), ("pl", "ltr")])
+def test_phone_in_each_language_with_the_scale_in_reading_order(live_server, phone, code, direction):
+    from babel import Locale
+
+    centre = live_server.add_centre(f"Café {code}")
+    database = live_server.database()
+    try:
+        db.update_centre(database, centre["slug"], languages=["da", "en", "ar", "uk", "pl", "fa"])
+    finally:
+        database.close()
+    phone.goto(centre["survey_url"])
+    danish_heading = phone.get_by_role("heading", level=1).inner_text()
+    phone.get_by_role("link", name=Locale.parse(code).display_name).click()
+    assert phone.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [code, direction]
+    heading = phone.get_by_role("heading", level=1).inner_text()
+    assert heading and heading != danish_heading  # translated, not Danish
+    one, two = (phone.locator("label.option").filter(has=phone.locator(f'input[name="importance"][value="{v}"]'))
+                .bounding_box() for v in ("1", "2"))
+    assert (one["x"] > two["x"]) == (direction == "rtl")  # 1 comes first in the reading direction
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    tap(phone, "importance", "9")
+    phone.locator("button[type=submit]").last.click()
+    expect(phone.locator("html")).to_have_attribute("dir", direction)
+    assert phone.url.split("?")[0].endswith("/tak")
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o, lang) for _, _, lang, q, o in rows] == [("importance", "9", code)]
+
+
 def test_phone_sending_nothing_is_explained_and_stores_nothing(live_server, phone):
     centre = live_server.add_centre("Café Tom")
     phone.goto(centre["survey_url"])
@@ -157,6 +185,21 @@ def test_kiosk_pair_answer_send_and_return_to_start(live_server, tablet):
     tablet.wait_for_load_state()
     assert checked_inputs(tablet) == 0
     expect(tablet.get_by_role("heading", name="Tak for dit svar!")).to_have_count(0)
+
+
+def test_the_kiosk_waits_a_few_seconds_before_it_takes_the_next_answer(live_server, tablet):
+    centre = live_server.add_centre("Café Hammer")
+    pair(tablet, centre)
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    tap(tablet, "importance", "5")
+    while not tablet.locator(".step.current.final").count():
+        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    tablet.get_by_role("button", name="Send mit svar").click()
+    tablet.get_by_role("link", name="Tilbage til start").click()  # straight back, at once
+    start = tablet.get_by_role("button", name="Tryk for at starte")
+    expect(start).to_be_disabled()
+    expect(start).to_be_enabled(timeout=5000)  # KIOSK_GAP_SECONDS=3 in the test server
+    assert len(stored_answers(live_server, centre["slug"])[0]) == 1
 
 
 def test_kiosk_idle_timeout_throws_half_answers_away(live_server, tablet):
@@ -299,3 +342,91 @@ def test_staff_sign_in_read_the_summary_and_download_it(live_server, browser, tm
         assert load_workbook(tmp_path / "summary.xlsx")["Opsummering"]["B3"].value == 16
     finally:
         context.close()
+
+
+# --- comfort: read aloud, larger text -------------------------------------------------------
+
+FAKE_VOICES = """
+(() => {
+  const voices = %s;
+  const spoken = [];
+  window.__spoken = spoken;
+  const synth = window.speechSynthesis;
+  synth.getVoices = () => voices;
+  synth.speak = (utterance) => { spoken.push([utterance.lang, utterance.text]); };
+})();
+"""
+
+
+@pytest.mark.parametrize("voices, lang, shown", [
+    ([], "da", False),                                          # no voice at all: no button
+    ([{"lang": "da-DK", "name": "Dansk"}], "da", True),
+    ([{"lang": "da-DK", "name": "Dansk"}], "ar", False),         # no Arabic voice on this device
+    ([{"lang": "ar-SA", "name": "Arabic"}], "ar", True),
+])
+def test_read_aloud_is_offered_only_with_a_voice_for_the_language(live_server, browser, voices, lang, shown):
+    import json
+
+    centre = live_server.add_centre(f"Café Stemme {lang} {len(voices)} {shown}")
+    database = live_server.database()
+    try:
+        db.update_centre(database, centre["slug"], languages=["da", "ar"])
+    finally:
+        database.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_init_script(FAKE_VOICES % json.dumps(voices))
+    page = context.new_page()
+    try:
+        page.goto(centre["survey_url"] + f"?lang={lang}")
+        button = page.locator("[data-read-aloud]")
+        if not shown:
+            expect(button).to_be_hidden()
+            return
+        expect(button).to_be_visible()
+        button.click()
+        spoken = page.evaluate("window.__spoken")
+        assert spoken and spoken[0][0] == voices[0]["lang"]
+        assert page.get_by_role("heading", level=1).inner_text() in spoken[0][1]
+    finally:
+        context.close()
+
+
+def test_larger_text_makes_the_text_larger_for_this_answer(live_server, phone):
+    centre = live_server.add_centre("Café Stor Tekst")
+    phone.goto(centre["survey_url"])
+    text = phone.locator("header.intro p").nth(1)
+    before = text.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+    toggle = phone.get_by_role("button", name="Større tekst")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert text.evaluate("p => parseFloat(getComputedStyle(p).fontSize)") >= before * 1.2
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.goto(centre["survey_url"])  # a new page, a new person: back to normal
+    expect(phone.get_by_role("button", name="Større tekst")).to_have_attribute("aria-pressed", "false")
+
+
+def test_the_phone_survey_can_be_answered_and_sent_with_the_keyboard_alone(live_server, phone):
+    centre = live_server.add_centre("Café Tastatur")
+    phone.goto(centre["survey_url"])
+
+    def tab_to(selector, limit=150):
+        for _ in range(limit):
+            phone.keyboard.press("Tab")
+            if phone.evaluate("s => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to('input[name="importance"]')
+    phone.keyboard.press("Space")
+    for _ in range(7):
+        phone.keyboard.press("ArrowRight")  # radios move (and tick) with the arrows
+    assert phone.evaluate("document.activeElement.value") == "8"
+    tab_to('input[name="reasons"]')
+    phone.keyboard.press("Space")
+    # The tile of the focused box shows where the keyboard is.
+    assert phone.evaluate("getComputedStyle(document.activeElement.nextElementSibling).outlineStyle") == "solid"
+    tab_to("button.send")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o) for _, _, _, q, o in rows) == [("importance", "8"), ("reasons", "meet_people")]

@@ -9,8 +9,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGS = {"da": ROOT / "translations/da/LC_MESSAGES/messages.po",
-            "en": ROOT / "translations/en/LC_MESSAGES/messages.po"}
+STAFF_LANGUAGES = ["da", "en"]
+RESPONDENT_LANGUAGES = ["da", "en", "ar", "uk", "pl", "fa"]
+CATALOGS = {code: ROOT / f"translations/{code}/LC_MESSAGES/messages.po" for code in RESPONDENT_LANGUAGES}
 
 
 def msgids(path):
@@ -18,25 +19,62 @@ def msgids(path):
         return {m.id for m in read_po(handle) if m.id}
 
 
-@pytest.fixture(scope="module")
-def extracted(tmp_path_factory):
+def extract(tmp_path_factory, config):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", config, "-k", "_l",
                     "-o", str(pot), "--add-location=never", "--no-wrap", "--sort-output", "."],
                    cwd=ROOT, check=True, capture_output=True)
     return msgids(pot)
 
 
-def test_the_committed_template_is_not_stale(extracted):
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    return extract(tmp_path_factory, "babel.cfg")
+
+
+@pytest.fixture(scope="module")
+def respondent_facing(tmp_path_factory):
+    return extract(tmp_path_factory, "babel-respondent.cfg")
+
+
+def test_the_committed_templates_are_not_stale(extracted, respondent_facing):
     assert msgids(ROOT / "translations/messages.pot") == extracted, "run `make update-strings`"
+    assert msgids(ROOT / "translations/respondent.pot") == respondent_facing, "run `make update-strings`"
 
 
-@pytest.mark.parametrize("language", sorted(CATALOGS))
-def test_every_string_is_translated(extracted, language):
+def translated(language):
     with open(CATALOGS[language], "rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
-    assert not extracted - translated, f"untranslated in {language}: {sorted(extracted - translated)}"
+    return {m.id for m in catalog
+            if m.id and all(m.string if isinstance(m.string, tuple) else (m.string,)) and not m.fuzzy}
+
+
+@pytest.mark.parametrize("language", STAFF_LANGUAGES)
+def test_staff_languages_translate_every_string(extracted, language):
+    missing = extracted - translated(language)
+    assert not missing, f"untranslated in {language}: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("language", RESPONDENT_LANGUAGES)
+def test_every_language_translates_everything_a_respondent_sees(respondent_facing, language):
+    missing = respondent_facing - translated(language)
+    assert not missing, f"untranslated for respondents in {language}: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("language", RESPONDENT_LANGUAGES)
+def test_every_catalogue_states_whether_a_native_speaker_checked_it(language):
+    header = CATALOGS[language].read_text(encoding="utf-8").split('msgid ""')[0]
+    assert re.search(r"^# REVIEW STATUS: \S", header, re.M), f"{language}: no REVIEW STATUS line in its header"
+    if language not in ("da", "en"):
+        assert "not yet checked by a native speaker" in header
+
+
+def test_the_shipped_languages_are_the_configured_ones():
+    from app.config import DEFAULTS
+
+    assert DEFAULTS["LANGUAGES"] == RESPONDENT_LANGUAGES and DEFAULTS["STAFF_LANGUAGES"] == STAFF_LANGUAGES
+    assert sorted(p.parent.parent.name for p in ROOT.glob("translations/*/LC_MESSAGES/messages.po")) == \
+        sorted(RESPONDENT_LANGUAGES)
 
 
 def test_danish_keeps_every_placeholder():

@@ -7,6 +7,9 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 
 from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions
+from babel import Locale
+
+from .. import catalogues
 from ..hub import status
 from . import bp, centre_access
 from wtforms import SelectChoice
@@ -65,7 +68,7 @@ def logout():
 def set_language():
     """A staff member's language follows them: pages and downloads use it until they change it."""
     language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
+    if language not in current_app.config["STAFF_LANGUAGES"]:
         abort(400)
     db.set_staff_language(db.get_db(), g.staff["id"], language)
     return redirect(safe_next(request.form.get("back")), 303)
@@ -115,6 +118,14 @@ def home():
     if len(centres) == 1:
         return redirect(url_for("staff.centre", slug=centres[0]["slug"]))
     return render_template("staff/home.html", centres=centres)
+
+
+@bp.route("/translations")
+def translations():
+    """Every shipped language, how much of it is translated, and whether a native speaker checked it."""
+    rows = [{"code": code, "name": language_name(code), "direction": Locale.parse(code).text_direction,
+             **catalogues.status(code)} for code in current_app.config["LANGUAGES"]]
+    return render_template("staff/translations.html", rows=rows)
 
 
 @bp.route("/c/<slug>/")

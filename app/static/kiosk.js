@@ -79,6 +79,8 @@ document.addEventListener("DOMContentLoaded", function () {
     fetch(window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
         if (response.ok && response.redirected) {
+          // Kept on this tablet only, to hold the next answer back for a few seconds.
+          window.sessionStorage.setItem("kioskSentAt", String(Date.now()));
           form.reset();
           window.location.replace(response.url);
           return null;
@@ -112,6 +114,15 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { form.reset(); show(-1); }
   });
+
+  // The start button waits out the gap since the last answer sent from this tablet.
+  var startButton = start.querySelector("[data-action=start]");
+  var wait = Number(window.sessionStorage.getItem("kioskSentAt") || 0) +
+    Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
+  if (wait > 0) {
+    startButton.disabled = true;
+    window.setTimeout(function () { startButton.disabled = false; }, wait);
+  }
 
   form.reset();  // back to the answers the server rendered: none, unless a send failed
   show(body.dataset.resume ? steps.length - 1 : -1);

@@ -51,7 +51,8 @@ def kiosk():
     response = make_response(survey_page(
         centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
         thanks_url=url_for(".kiosk_thanks", lang=lang()),
-        idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"]))
+        idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
+        gap_seconds=current_app.config["KIOSK_GAP_SECONDS"]))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 

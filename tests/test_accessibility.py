@@ -1,0 +1,108 @@
+"""WCAG 2.2 A/AA, checked by axe-core in headless Chromium on every page a person sees."""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from app import accounts, db
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+LANGUAGES = ["da", "en", "ar", "uk", "pl", "fa"]
+PASSWORD = "en lang og tilfældig sætning"
+
+
+@pytest.fixture(scope="module")
+def site(live_server):
+    """A centre offering every language, with a staff admin; a week of answers to summarise."""
+    centre = live_server.add_centre("Værestedet Tilgængelig")
+    database = live_server.database()
+    try:
+        db.update_centre(database, centre["slug"], languages=LANGUAGES)
+        admin = db.create_staff(database, "tilgaengelig@example.dk", accounts.hash_password(PASSWORD))
+        db.set_membership(database, admin["id"], db.centre_by_slug(database, centre["slug"])["id"], "admin")
+    finally:
+        database.close()
+    return centre
+
+
+@pytest.fixture
+def page(browser):
+    # Playwright adds axe by evaluating it in the page, which the pages' CSP rightly forbids
+    # to a page's own inline scripts; this context may.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+def violations(page):
+    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": TAGS}})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+def assert_accessible(page):
+    found = violations(page)
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_phone_survey_and_its_thank_you_page(live_server, site, page, language):
+    page.goto(f"{site['survey_url']}?lang={language}")
+    assert_accessible(page)
+    page.locator("label.option").filter(has=page.locator('input[name="importance"][value="8"]')).click()
+    page.locator("button.send").click()
+    page.wait_for_url("**/tak*")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_kiosk_start_questions_and_thank_you(live_server, site, page, language):
+    pairing = json.loads(live_server.cli("centre", "pair-kiosk", site["slug"], "--json").stdout)
+    page.goto(pairing["kiosk_pairing_url"])
+    page.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/kiosk/?lang={language}")
+    assert_accessible(page)
+    page.locator("[data-action=start]").click()
+    assert_accessible(page)  # the first question
+    page.locator(".step.current label.option").first.click()
+    page.locator(".step.current [data-action=next]").click()
+    assert_accessible(page)
+    # Straight to the last step and send.
+    while page.locator(".step.current button.send").count() == 0:
+        page.locator(".step.current [data-action=next]").click()
+    assert_accessible(page)
+    page.locator(".step.current button.send").click()
+    page.wait_for_url("**/kiosk/tak*")
+    assert_accessible(page)
+
+
+def test_pages_without_a_survey_explain_themselves_accessibly(live_server, page):
+    for path in ("/s/no-such-code", "/kiosk/", "/kiosk/pair/no-such-link", "/no-such-page"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+
+STAFF_PAGES = ["/staff/", "/staff/c/{slug}/", "/staff/c/{slug}/summary", "/staff/c/{slug}/settings",
+               "/staff/c/{slug}/team", "/staff/password", "/staff/translations"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_staff_page(live_server, site, page, language):
+    page.goto(live_server.url + "/staff/login")
+    assert_accessible(page)
+    page.get_by_label("E-mail").fill("tilgaengelig@example.dk")
+    page.locator("input[type=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("h1")).to_be_visible()
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+    for path in STAFF_PAGES:
+        page.goto(live_server.url + path.format(slug=site["slug"]))
+        assert page.evaluate("document.documentElement.lang") == language
+        assert_accessible(page)
