@@ -10,6 +10,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench install install-test system-packages translations extract-strings update-strings check-strings demo clean
 
+# Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
+run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install translations
 	$(BIN)/brugerstemmen demo
 	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
