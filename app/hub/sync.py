@@ -76,7 +76,7 @@ def sync_centre(database, link, config, now=None):
     db.refresh_outbox(database, centre["id"], {key: aggregates.digest(a) for key, a in current.items()})
     pending = [(p, v, d) for p, v, d in db.waiting(database, centre["id"]) if (p, v) in current]
     report = {"centre": centre["slug"], "hub": link["hub_url"], "sent": [], "outcome": "ok"}
-    if pending and link["next_attempt_at"] > now:
+    if link["next_attempt_at"] > now:  # backing off: not even for national figures
         report.update(outcome="waiting", retry_at=link["next_attempt_at"], error=link["last_error"])
     else:
         try:
