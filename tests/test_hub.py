@@ -129,6 +129,16 @@ def test_a_body_off_the_schema_gets_400_saying_what_is_wrong(hub, hub_db, regist
     assert stored(hub_db) == (0, 0)
 
 
+def test_hostile_bodies_and_queries_from_a_registered_centre_get_400_not_500(hub, hub_db, register):
+    centre_id, key = register()
+    deep = push(hub, centre_id, key, b"[" * 30_000 + b"]" * 30_000)
+    assert deep.status_code == 400 and "not JSON" in deep.json["error"]
+    path = "/api/v1/national/2026-W47?question_set=" + "9" * 40
+    huge = hub.get(path, headers=signing.sign(centre_id, key, "GET", path))
+    assert huge.status_code == 400 and "question_set" in huge.json["error"]
+    assert stored(hub_db) == (0, 0)
+
+
 def test_an_oversize_body_gets_413(hub, register):
     centre_id, key = register()
     response = push(hub, centre_id, key, b"{" + b" " * 200_000 + b"}")

@@ -67,8 +67,8 @@ def parse(body):
     """The aggregate in a push's body, checked; Invalid otherwise."""
     try:
         aggregate = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise Invalid("the body is not JSON") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Invalid("the body is not JSON (or nests too deep)") from None
     error = jsonschema.exceptions.best_match(_validator().iter_errors(aggregate))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the body"

@@ -73,6 +73,6 @@ def national_of_period(period_key):
     except ValueError:
         raise aggregates.Invalid(f"period: {period_key!r} is not a week, block, quarter or year of the grid") from None
     version = request.args.get("question_set", str(questions.load().version))
-    if not version.isdigit():
-        raise aggregates.Invalid("question_set: must be a whole number")
+    if not (version.isdigit() and len(version) <= 4):
+        raise aggregates.Invalid("question_set: must be a whole number from 1 to 1000")
     return jsonify(national.figures(db.get_db(), period, int(version)))
