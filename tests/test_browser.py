@@ -430,3 +430,27 @@ def test_the_phone_survey_can_be_answered_and_sent_with_the_keyboard_alone(live_
     expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
     rows, _ = stored_answers(live_server, centre["slug"])
     assert sorted((q, o) for _, _, _, q, o in rows) == [("importance", "8"), ("reasons", "meet_people")]
+
+
+def test_the_kiosk_asks_for_the_whole_screen_kept_awake_and_has_no_long_press_menu(live_server, browser):
+    centre = live_server.add_centre("Café Væg")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    context.add_init_script("""
+        window.__asked = [];
+        Element.prototype.requestFullscreen = function () { window.__asked.push("fullscreen"); return Promise.resolve(); };
+        Object.defineProperty(navigator, "wakeLock", {value: {request: (kind) => {
+            window.__asked.push("wakeLock:" + kind); return Promise.resolve({}); }}});
+    """)
+    tablet = context.new_page()
+    try:
+        pair(tablet, centre)
+        assert tablet.evaluate("getComputedStyle(document.body).userSelect") == "none"
+        prevented = tablet.evaluate("""() => {
+            const event = new MouseEvent("contextmenu", {bubbles: true, cancelable: true});
+            return !document.querySelector("h1").dispatchEvent(event);
+        }""")
+        assert prevented
+        tablet.get_by_role("button", name="Tryk for at starte").click()
+        assert tablet.evaluate("window.__asked") == ["fullscreen", "wakeLock:screen"]
+    finally:
+        context.close()

@@ -45,11 +45,25 @@ document.addEventListener("DOMContentLoaded", function () {
     armIdleTimer();
   }
 
+  // A tablet on the wall: no long-press menu, and (where the browser allows, after a tap)
+  // the whole screen, kept awake.
+  document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+
+  function stayOnScreen() {
+    var root = document.documentElement;
+    if (root.requestFullscreen && !document.fullscreenElement) {
+      root.requestFullscreen().catch(function () { /* not allowed here: fine */ });
+    }
+    if (navigator.wakeLock && navigator.wakeLock.request) {
+      navigator.wakeLock.request("screen").catch(function () { /* e.g. battery saver: fine */ });
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-action]");
     if (!button) { return; }
     var action = button.dataset.action;
-    if (action === "start") { show(0); }
+    if (action === "start") { stayOnScreen(); show(0); }
     if (action === "next") { show(current + 1); }
     if (action === "back") { show(current - 1); }
     if (action === "cancel") { form.reset(); backToStart(); }
