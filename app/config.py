@@ -20,6 +20,8 @@ DEFAULTS = {
     "KIOSK_RETURN_SECONDS": 10,
     # Seconds after one answer before the kiosk takes the next, so nobody can hammer the tablet.
     "KIOSK_GAP_SECONDS": 5,
+    # How often a kiosk tries again to send answers it holds while the server is unreachable.
+    "KIOSK_RETRY_SECONDS": 30,
     "PAIRING_TTL_HOURS": 72,
     "MESSAGE_MAX_CHARS": 1000,
     # Languages a respondent can choose (each centre offers some of them); staff pages have two.
@@ -45,6 +47,7 @@ _FROM_ENV = {
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_RETURN_SECONDS": int,
     "KIOSK_GAP_SECONDS": int,
+    "KIOSK_RETRY_SECONDS": int,
     "PAIRING_TTL_HOURS": int,
     "SYNC_BACKOFF_SECONDS": int,
     "SYNC_MAX_BACKOFF_SECONDS": int,

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from . import clock, db, periods, questions
 from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
 
-# A week counts as closed an hour after it ends, so an answer sent at Sunday midnight is in.
-CLOSING_GRACE = datetime.timedelta(hours=1)
 UNANSWERED, ANSWERED, CHOSEN, NOT_CHOSEN = "unanswered", "answered", "chosen", "not_chosen"
 
 
@@ -69,8 +67,7 @@ def closed_weeks(year, now=None):
     now = now or clock.now()
     year_period = periods.Period(year, "year", 0)
     return [periods.Period(year, "week", w) for w in year_period.weeks
-            if datetime.datetime.combine(periods.Period(year, "week", w).last_day, datetime.time()) +
-            datetime.timedelta(days=1) + CLOSING_GRACE <= now]
+            if periods.Period(year, "week", w).closes_at <= now]
 
 
 def decided_table(database, centre, year, k, now=None):

@@ -22,6 +22,8 @@ _PATTERNS = {
     "year": re.compile(r"^(\d{4})()$"),
 }
 QUARTER_FIRST_WEEKS = (1, 14, 27, 40)
+# A period counts as closed an hour after it ends, so an answer sent at Sunday midnight is in.
+CLOSING_GRACE = datetime.timedelta(hours=1)
 
 
 def weeks_in_year(year):
@@ -74,6 +76,11 @@ class Period:
     @property
     def last_day(self):
         return datetime.date.fromisocalendar(self.year, self.weeks[-1], 7)
+
+    @property
+    def closes_at(self):
+        """When its numbers are decided for good: nothing may be added to it after that."""
+        return datetime.datetime.combine(self.last_day + datetime.timedelta(days=1), datetime.time()) + CLOSING_GRACE
 
     def parent(self):
         if self.level == "year":

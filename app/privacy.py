@@ -54,3 +54,18 @@ def iso_week(day):
 
 def current_iso_week():
     return iso_week(clock.today())
+
+
+def week_for_late_answer(claimed):
+    """The week an answer a kiosk held back (offline) is counted in: the week the person gave it,
+    as the tablet says, while that week is still open; otherwise this week. A closed week's
+    numbers are decided and published, and one late answer added to them would stand out."""
+    now = clock.now()
+    current = periods.week_of(now.date())
+    try:
+        week = periods.parse(claimed or "")
+    except ValueError:
+        return current.key
+    if week.level != "week" or week >= current or week.closes_at <= now:
+        return current.key
+    return week.key

@@ -215,3 +215,88 @@ def test_a_kiosk_token_does_not_expire(csrf_client, database, make_centre, monke
     monkeypatch.setattr(time, "time", lambda: later)
     assert csrf_client.post("/kiosk/", data={"importance": "8", "csrf_token": token}).status_code == 303
     assert stored(database, centre) == 1
+
+
+# --- the kiosk's held answers ---------------------------------------------------------------
+
+@pytest.fixture
+def kiosk_client(app, database, make_centre):
+    """A test client that is a paired tablet, on a calendar fixed to Wednesday of week 48."""
+    app.config["CLOCK"] = "2026-11-25T12:00:00"
+    client = app.test_client()
+    centre = make_centre("Café Kø")
+    link = db.create_pairing(database, centre["id"], ttl_hours=1)
+    assert client.post(f"/kiosk/pair/{link}").status_code == 303
+    client.centre = centre
+    return client
+
+
+def weeks_stored(database, centre):
+    return [row[0] for row in database.execute(
+        "SELECT iso_week FROM responses WHERE centre_id = ? ORDER BY iso_week", [centre["id"]])]
+
+
+def test_an_answer_sent_twice_with_one_key_is_stored_once(kiosk_client, database):
+    key = "k" * 24
+    for _ in range(3):  # the reply was lost twice; the tablet tries again
+        response = kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": key})
+        assert response.status_code == 303 and response.headers["Location"].endswith("/kiosk/tak?lang=da")
+    assert stored(database, kiosk_client.centre) == 1
+    kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "m" * 24})
+    assert stored(database, kiosk_client.centre) == 2  # another person's answer, another key
+    # The receipt knows its week and nothing else: no way from a key to an answer.
+    assert db.receipts(database) == [{"key": "k" * 24, "iso_week": "2026-W48"},
+                                     {"key": "m" * 24, "iso_week": "2026-W48"}]
+    columns = {row[1] for row in database.execute("PRAGMA table_info(kiosk_receipts)")}
+    assert columns == {"key", "iso_week"}
+
+
+def test_a_malformed_key_is_refused_and_stores_nothing(kiosk_client, database):
+    for key in ("short", "x" * 65, "bad key with spaces and more", "ø" * 30):
+        response = kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": key})
+        assert response.status_code == 400
+    assert stored(database, kiosk_client.centre) == 0
+
+
+@pytest.mark.parametrize("held, counted", [
+    ("2026-W48", "2026-W48"),  # given this week
+    ("2026-W47", "2026-W48"),  # last week has closed: its numbers are decided and published
+    ("2026-W49", "2026-W48"),  # a tablet whose clock runs ahead
+    ("2025-W48", "2026-W48"),
+    ("2026-Q4", "2026-W48"),
+    ("nonsense", "2026-W48"),
+    ("", "2026-W48"),
+])
+def test_a_held_answer_counts_in_its_own_week_only_while_that_week_is_open(kiosk_client, database, held, counted):
+    kiosk_client.post("/kiosk/", data={"importance": "8", "week": held}, headers={"Idempotency-Key": "h" * 24})
+    assert weeks_stored(database, kiosk_client.centre) == [counted]
+
+
+def test_a_held_answer_from_last_week_still_counts_there_in_the_closing_hour(app, kiosk_client, database):
+    app.config["CLOCK"] = "2026-11-30T00:30:00"  # Monday of week 49, before week 48 closes
+    kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"})
+    app.config["CLOCK"] = "2026-11-30T01:30:00"  # now it has closed
+    kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"})
+    assert weeks_stored(database, kiosk_client.centre) == ["2026-W48", "2026-W49"]
+
+
+def test_the_phone_takes_no_held_week(client, database, make_centre):
+    centre = make_centre()
+    # A phone never holds answers: a week in the form is an unknown field, refused.
+    assert client.post(f"/s/{centre['survey_token']}", data={"importance": "8", "week": "2026-W01"}).status_code == 400
+    assert stored(database, centre) == 0
+
+
+def test_old_receipts_are_forgotten(kiosk_client, database):
+    with db.write_transaction(database):
+        database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('o' || hex(randomblob(12)), '2026-W30')")
+        database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('r' || hex(randomblob(12)), '2026-W40')")
+    kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "n" * 24})
+    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W40", "2026-W48"]
+
+
+def test_the_kiosk_worker_is_served_for_the_kiosk_scope(kiosk_client):
+    with kiosk_client.get("/kiosk/sw.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+        assert "caches.open" in response.get_data(as_text=True)

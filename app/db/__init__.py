@@ -14,7 +14,7 @@ from .centres import (
     CENTRE_SETTINGS)
 from .responses import (
     answers_of, count_responses, delete_message, erase_arrival_order, insert_response, messages_in_week,
-    messages_of, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES)
+    messages_of, receipts, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES, RECEIPT_WEEKS)
 from .staff import (
     centres_of, create_invite, create_staff, forget_login_failures, make_hub_admin, make_site_admin, record_login_failure,
     remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,

@@ -1,16 +1,34 @@
 """Answers and messages: stored without anything that could point back to a person."""
 
+import datetime
 import secrets
 import time
+
+from .. import periods
 
 from .core import connect, write_transaction
 
 
 # --- responses -----------------------------------------------------------------------------
 
-def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
-    """Store one person's answers (and, apart from them, their scrubbed message) atomically."""
+# A kiosk may hold an answer for weeks while its network is down; its key is kept a little longer.
+RECEIPT_WEEKS = 12
+
+
+def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message="",
+                    receipt=None):
+    """Store one person's answers (and, apart from them, their scrubbed message) atomically.
+
+    With a receipt (a kiosk's idempotency key) an answer sent twice is stored once: the second
+    time nothing is written and None is returned.
+    """
     with write_transaction(db):
+        if receipt is not None:
+            oldest = periods.week_of(periods.parse(iso_week).first_day - datetime.timedelta(weeks=RECEIPT_WEEKS))
+            db.execute("DELETE FROM kiosk_receipts WHERE iso_week < ?", [oldest.key])
+            if db.execute("INSERT OR IGNORE INTO kiosk_receipts (key, iso_week) VALUES (?, ?)",
+                          [receipt, iso_week]).rowcount == 0:
+                return None
         return insert_response(db, centre_id=centre_id, iso_week=iso_week, channel=channel,
                                language=language, question_set=question_set, answers=answers,
                                message=message)
@@ -57,6 +75,10 @@ def erase_arrival_order(path, now=None):
         return True
     finally:
         database.close()
+
+
+def receipts(db):
+    return list(db.query("SELECT key, iso_week FROM kiosk_receipts ORDER BY key"))
 
 
 def count_responses(db, centre_id):

@@ -201,6 +201,17 @@ def m007_sync(db):
     """)
 
 
+@migrations()
+def m008_kiosk_receipts(db):
+    # The idempotency keys of answers a kiosk sent, so a re-send after a lost reply is stored
+    # once. Apart from the responses on purpose: a key never leads to an answer. Random keys
+    # in a WITHOUT ROWID table keep no arrival order either.
+    db.execute("""CREATE TABLE kiosk_receipts (
+                      key TEXT PRIMARY KEY,
+                      iso_week TEXT NOT NULL
+                  ) WITHOUT ROWID""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -4,11 +4,52 @@
 "use strict";
 document.documentElement.classList.add("js");
 
+var SEND_TIMEOUT_MS = 10000;  // a Wi-Fi that hangs rather than fails must not keep a person waiting
+
+// The ISO week ("2026-W48") of a day on the tablet's own calendar.
+function isoWeek(date) {
+  var day = new Date(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()));
+  day.setUTCDate(day.getUTCDate() + 4 - (day.getUTCDay() || 7));  // the Thursday of its week
+  var year = day.getUTCFullYear();
+  var week = Math.ceil(((day - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
+  return year + "-W" + (week < 10 ? "0" : "") + week;
+}
+
+// The tablet's queue of answers not yet stored by the server: one IndexedDB store, by key.
+var kioskQueue = (function () {
+  function run(mode, work) {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var opening = window.indexedDB.open("brugerstemmen-kiosk", 1);
+      opening.onupgradeneeded = function () { opening.result.createObjectStore("answers", { keyPath: "key" }); };
+      opening.onerror = function () { reject(opening.error); };
+      opening.onsuccess = function () {
+        var database = opening.result;
+        var transaction = database.transaction("answers", mode);
+        var request = work(transaction.objectStore("answers"));
+        transaction.oncomplete = function () { database.close(); resolve(request.result); };
+        transaction.onerror = transaction.onabort = function () { database.close(); reject(transaction.error); };
+      };
+    });
+  }
+  return {
+    put: function (entry) { return run("readwrite", function (store) { return store.put(entry); }); },
+    remove: function (key) { return run("readwrite", function (store) { return store.delete(key); }); },
+    all: function () { return run("readonly", function (store) { return store.getAll(); }); }
+  };
+}());
+
 document.addEventListener("DOMContentLoaded", function () {
   var body = document.body;
   var startUrl = body.dataset.startUrl;
 
   function backToStart() {
+    // Without a service worker to open the start page offline, an unreachable server means
+    // starting afresh in place.
+    if (unreachable && !(navigator.serviceWorker && navigator.serviceWorker.controller)) {
+      resetInPlace();
+      return;
+    }
     // replace(), not assign(): the finished or abandoned page leaves no history entry.
     window.location.replace(startUrl);
   }
@@ -25,6 +66,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var idleMs = Number(body.dataset.idleSeconds || 90) * 1000;
   var current = -1;
   var idleTimer = null;
+  var unreachable = false;
 
   function armIdleTimer() {
     window.clearTimeout(idleTimer);
@@ -78,65 +120,183 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   // Sending in the background keeps every answer out of the browser's history: a failed send
-  // never becomes a page the next person could go back to or re-send.
+  // never becomes a page the next person could go back to or re-send. Every answer is first
+  // put in the tablet's own queue (IndexedDB) under a random key, then sent; when the server
+  // cannot be reached it waits there, the person is thanked all the same, and it is sent later.
+  // The key makes a re-send after a lost reply count once.
   var sendButton = form.querySelector("button[type=submit]");
   var sendNotice = document.getElementById("send-notice");
+  var thanks = document.getElementById("thanks");
+  var waiting = document.getElementById("waiting");
+  var retryMs = Number(body.dataset.retrySeconds || 30) * 1000;
+  var inFlight = {};
 
   function say(text) {
     sendNotice.textContent = text;
     sendNotice.hidden = false;
   }
 
-  function send(mayRetry) {
-    sendButton.disabled = true;
-    sendNotice.hidden = true;
-    fetch(window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+  function answerFields() {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token") { fields.push([name, value]); }
+    });
+    return fields;
+  }
+
+  function newEntry() {
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    var key = window.btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    // The week is all the time a queued answer carries: never the moment it was given.
+    return { key: key, week: isoWeek(new Date()), url: window.location.pathname + window.location.search,
+             fields: answerFields() };
+  }
+
+  // outcome: {stored: thank-you URL} | {refused: the page's notice} | {unreachable: true}
+  function deliver(entry, token, mayRenewToken) {
+    var data = new FormData();
+    entry.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    data.append("week", entry.week);
+    data.append("csrf_token", token);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && window.setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    inFlight[entry.key] = true;
+    return fetch(entry.url, { method: "POST", body: data, credentials: "same-origin",
+                              headers: { "Idempotency-Key": entry.key }, signal: controller && controller.signal })
       .then(function (response) {
-        if (response.ok && response.redirected) {
-          // Kept on this tablet only, to hold the next answer back for a few seconds.
-          window.sessionStorage.setItem("kioskSentAt", String(Date.now()));
-          form.reset();
-          window.location.replace(response.url);
-          return null;
-        }
+        if (response.ok && response.redirected) { return { stored: response.url }; }
+        if (response.status >= 500 || response.status === 403 || response.status === 429) { return { unreachable: true }; }
         return response.text().then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           var fresh = page.querySelector("input[name=csrf_token]");
           if (fresh) { form.elements.csrf_token.value = fresh.value; }
           var notice = page.querySelector(".notice");
-          if (mayRetry && notice && (notice.dataset.notice === "expired" || notice.dataset.notice === "cookies")) { send(false); return; }
-          say(notice ? notice.textContent.trim() : sendNotice.dataset.failed);
-          sendButton.disabled = false;
+          var kind = notice && notice.dataset.notice;
+          if (kind === "expired" || kind === "cookies") {
+            return mayRenewToken && fresh ? deliver(entry, fresh.value, false) : { unreachable: true };
+          }
+          return { refused: notice ? notice.textContent.trim() : sendNotice.dataset.failed };
         });
       })
-      .catch(function () {
-        say(sendNotice.dataset.failed);
-        sendButton.disabled = false;
+      .catch(function () { return { unreachable: true }; })
+      .then(function (outcome) {
+        window.clearTimeout(timer);
+        delete inFlight[entry.key];
+        return outcome;
       });
+  }
+
+  function send() {
+    sendButton.disabled = true;
+    sendNotice.hidden = true;
+    var entry = newEntry();
+    kioskQueue.put(entry).then(function () { return true; }, function () { return false; }).then(function (queued) {
+      return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
+        if (outcome.stored) {
+          answered();
+          return kioskQueue.remove(entry.key).catch(function () { /* sent again later, counted once */ })
+            .then(function () { window.location.replace(outcome.stored); });
+        }
+        if (outcome.unreachable && queued) {
+          unreachable = true;
+          answered();
+          thankInPlace();
+          return null;
+        }
+        if (queued) { kioskQueue.remove(entry.key).catch(function () { /* refused again later */ }); }
+        say(outcome.refused || sendNotice.dataset.failed);
+        sendButton.disabled = false;
+        return null;
+      });
+    });
+  }
+
+  function answered() {
+    // Kept on this tablet only, to hold the next answer back for a few seconds.
+    window.sessionStorage.setItem("kioskSentAt", String(Date.now()));
+    form.reset();
+  }
+
+  function thankInPlace() {
+    form.hidden = true;
+    start.hidden = true;
+    thanks.hidden = false;
+    thanks.querySelector("h1").focus();
+    window.setTimeout(backToStart, Number(thanks.dataset.returnSeconds) * 1000);
+  }
+
+  function flush() {
+    return kioskQueue.all().then(function (entries) {
+      var pending = entries.filter(function (entry) { return !inFlight[entry.key]; });
+      return pending.reduce(function (previous, entry) {
+        return previous.then(function () {
+          return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
+            unreachable = Boolean(outcome.unreachable);
+            // Stored now, or refused for good (it could never be stored): either way it leaves.
+            return outcome.unreachable ? null : kioskQueue.remove(entry.key);
+          });
+        });
+      }, Promise.resolve());
+    }).catch(function () { /* no queue on this browser: nothing waits */ }).then(showWaiting);
+  }
+
+  function showWaiting() {
+    return kioskQueue.all().then(function (entries) {
+      waiting.hidden = entries.length === 0;
+      waiting.querySelector("span").textContent =
+        waiting.dataset.template.replace("__N__", new Intl.NumberFormat(document.documentElement.lang).format(entries.length));
+    }).catch(function () { waiting.hidden = true; });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    send(true);
+    send();
   });
 
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     document.addEventListener(type, armIdleTimer, true);
   });
 
+  function resetInPlace() {
+    form.reset();
+    thanks.hidden = true;
+    sendButton.disabled = false;
+    show(-1);
+    holdStartButton();
+    showWaiting();
+  }
+
   // A page restored from the back/forward cache must not show the last person's answers.
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted) { form.reset(); show(-1); }
+    if (event.persisted) { resetInPlace(); }
   });
+
+  // Queued answers go as soon as the network is back, and are tried again now and then.
+  window.addEventListener("online", flush);
+  window.setInterval(flush, retryMs);
+  flush();
+  if (navigator.storage && navigator.storage.persist) {
+    // Ask that queued answers survive when the tablet runs short of space.
+    navigator.storage.persisted().then(function (yes) { return yes || navigator.storage.persist(); })
+      .catch(function () { /* not granted: the queue still works */ });
+  }
+  if (navigator.serviceWorker && body.dataset.worker) {
+    navigator.serviceWorker.register(body.dataset.worker, { scope: startUrl })
+      .catch(function () { /* e.g. plain http: the start page then needs the network */ });
+  }
 
   // The start button waits out the gap since the last answer sent from this tablet.
   var startButton = start.querySelector("[data-action=start]");
-  var wait = Number(window.sessionStorage.getItem("kioskSentAt") || 0) +
-    Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
-  if (wait > 0) {
-    startButton.disabled = true;
-    window.setTimeout(function () { startButton.disabled = false; }, wait);
+  function holdStartButton() {
+    var wait = Number(window.sessionStorage.getItem("kioskSentAt") || 0) +
+      Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
+    if (wait > 0) {
+      startButton.disabled = true;
+      window.setTimeout(function () { startButton.disabled = false; }, wait);
+    }
   }
+  holdStartButton();
 
   form.reset();  // back to the answers the server rendered: none, unless a send failed
   show(body.dataset.resume ? steps.length - 1 : -1);

@@ -1,9 +1,11 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
 import functools
+import re
 import sqlite3
 
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import (abort, current_app, make_response, redirect, render_template, request, send_from_directory, session,
+                   url_for)
 from flask_babel import get_locale
 
 from .. import csrf, db, privacy, questions
@@ -13,6 +15,10 @@ from .forms import HONEYPOT, KioskSurveyForm, PairKioskForm, SurveyForm
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
 NOT_ANSWERS = {"csrf_token", HONEYPOT}
+# A kiosk sends each answer with a random key of its own making (the IETF Idempotency-Key
+# header) and, when it held the answer back while offline, the ISO week it was given in.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+HELD_WEEK = "week"
 
 
 @bp.route("/")
@@ -52,7 +58,9 @@ def kiosk():
         centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
         thanks_url=url_for(".kiosk_thanks", lang=lang()),
         idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
-        gap_seconds=current_app.config["KIOSK_GAP_SECONDS"]))
+        gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
+        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+        retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"]))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 
@@ -64,6 +72,15 @@ def kiosk_thanks():
     return render_template("survey/kiosk_thanks.html",
                            min_cell_size=kiosk_centre()["min_cell_size"],
                            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
+
+
+@bp.route("/kiosk/sw.js")
+def kiosk_worker():
+    # Served from /kiosk/ so that its scope is the kiosk and nothing else.
+    response = send_from_directory(current_app.static_folder, "kiosk-worker.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/kiosk/pair/<token>", methods=["GET", "POST"])
@@ -115,9 +132,16 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
     if request.method == "GET":
         return render_template(template, **page, notice=None)
 
+    receipt, iso_week = None, privacy.current_iso_week()
+    if channel == "kiosk":
+        receipt = request.headers.get("Idempotency-Key")
+        if receipt is not None and not IDEMPOTENCY_KEY.match(receipt):
+            abort(400)
+        if HELD_WEEK in request.form:
+            iso_week = privacy.week_for_late_answer(request.form[HELD_WEEK])
     try:
         submission = questions.parse_submission(
-            request.form, fields, other_fields=NOT_ANSWERS,
+            request.form, fields, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
     except questions.InvalidSubmission as error:
         current_app.logger.warning("refused a submission: %s", error)
@@ -132,9 +156,9 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
         return render_template(template, **page, notice="empty"), 400
     try:
         db.record_response(
-            db.get_db(), centre_id=centre["id"], iso_week=privacy.current_iso_week(),
+            db.get_db(), centre_id=centre["id"], iso_week=iso_week,
             channel=channel, language=lang(), question_set=question_set.version,
-            answers=submission.answers, message=privacy.scrub(submission.message))
+            answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt)
     except db.StorageError as error:
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503

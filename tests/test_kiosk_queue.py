@@ -1,0 +1,137 @@
+"""A kiosk on flaky Wi-Fi: answers wait on the tablet and arrive exactly once (headless Chromium)."""
+
+import datetime
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from app import privacy
+
+from .conftest import LiveServer
+from .test_browser import pair, skip_to_send, tap
+
+pytestmark = pytest.mark.browser
+
+WAITING = "#waiting"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    # Tries again every second, where a real kiosk waits thirty.
+    server = LiveServer(tmp_path_factory.mktemp("queue"), KIOSK_RETRY_SECONDS=1).start()
+    yield server
+    server.stop()
+
+
+def stored(server, centre):
+    database = server.database()
+    try:
+        return [(row[0], row[1], row[2]) for row in database.execute(
+            """SELECT r.iso_week, a.question, a.option FROM responses r JOIN answers a ON a.response_id = r.id
+               JOIN centres c ON c.id = r.centre_id WHERE c.slug = ?""", [centre["slug"]])]
+    finally:
+        database.close()
+
+
+def queued(tablet):
+    return tablet.evaluate("kioskQueue.all()")
+
+
+def answer_importance(tablet, value):
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    tap(tablet, "importance", value)
+    skip_to_send(tablet)
+    tablet.get_by_role("button", name="Send mit svar").click()
+
+
+def test_an_answer_given_while_the_server_is_down_arrives_once_it_is_back(server, browser):
+    centre = server.add_centre("Café Ustabilt Net")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet = context.new_page()
+    try:
+        pair(tablet, centre)
+        tablet.evaluate("navigator.serviceWorker.ready.then(() => true)")  # start page kept offline
+        tablet.get_by_role("button", name="Tryk for at starte").click()
+        tap(tablet, "importance", "7")
+        skip_to_send(tablet)
+        server.stop()  # the Wi-Fi drops just before she presses send
+        try:
+            tablet.get_by_role("button", name="Send mit svar").click()
+            # She is thanked as always; the answer waits on the tablet with its week and no time.
+            expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+            [entry] = queued(tablet)
+            assert set(entry) == {"key", "week", "url", "fields"}
+            assert entry["week"] == this_week()
+            assert [pair for pair in entry["fields"] if pair[1]] == [["importance", "7"]]
+            # Back at the start screen (from the service worker's copy), staff see one answer waiting.
+            expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=8000)
+            expect(tablet.locator(WAITING)).to_have_text("Svar, der venter på at blive sendt: 1")
+            assert stored(server, centre) == []
+        finally:
+            server.start()
+        expect(tablet.locator(WAITING)).to_be_hidden(timeout=15000)
+        time.sleep(2.5)  # two more rounds of retrying: nothing more arrives
+        assert stored(server, centre) == [(this_week(), "importance", "7")]
+        assert queued(tablet) == []
+    finally:
+        context.close()
+
+
+def test_a_reply_lost_after_the_answer_was_stored_does_not_count_it_twice(server, browser):
+    centre = server.add_centre("Café Tabt Svar")
+    # Without the service worker, so that the test can stand between the page and the server.
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, service_workers="block")
+    tablet = context.new_page()
+    cut = []
+
+    def store_then_cut(route):
+        if route.request.method == "POST" and not cut:
+            cut.append(route.fetch())  # the server stores the answer ...
+            route.abort("connectionreset")  # ... and its reply never reaches the tablet
+        else:
+            route.continue_()
+
+    try:
+        pair(tablet, centre)
+        tablet.route("**/kiosk/**", store_then_cut)
+        answer_importance(tablet, "4")
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+        assert cut and cut[0].status == 200  # stored: the thank-you page it was sent on to
+        # The tablet cannot know, so it sends again with the same key: counted once.
+        expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=8000)
+        expect(tablet.locator(WAITING)).to_be_hidden(timeout=8000)
+        assert queued(tablet) == []
+        assert stored(server, centre) == [(this_week(), "importance", "4")]
+    finally:
+        context.close()
+
+
+def test_a_refused_answer_is_not_kept_and_the_person_is_told(server, browser):
+    centre = server.add_centre("Café Tomt Svar")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet = context.new_page()
+    try:
+        pair(tablet, centre)
+        tablet.get_by_role("button", name="Tryk for at starte").click()
+        skip_to_send(tablet)
+        tablet.get_by_role("button", name="Send mit svar").click()
+        expect(tablet.locator("#send-notice")).to_contain_text("Du har ikke svaret på noget endnu")
+        assert queued(tablet) == []
+        tap_back_to(tablet, "importance", "6")
+        tablet.get_by_role("button", name="Send mit svar").click()
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+        assert stored(server, centre) == [(this_week(), "importance", "6")]
+    finally:
+        context.close()
+
+
+def tap_back_to(tablet, name, value):
+    while not tablet.locator(f'.step.current input[name="{name}"]').count():
+        tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()
+    tap(tablet, name, value)
+    skip_to_send(tablet)
+
+
+def this_week():
+    return privacy.iso_week(datetime.date.today())
