@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install install-test system-packages translations extract-strings update-strings check-strings demo clean
+.PHONY: run test bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -22,6 +22,10 @@ test: install-test system-packages translations
 # Figures, not pass/fail: answering against a bare gunicorn app measured in the same run.
 bench: install-test translations
 	$(BIN)/python -m tests.bench_survey
+
+# Lighthouse (mobile) and the page-weight budget of the phone survey's first screen: printed figures.
+audit: install-test system-packages translations
+	$(BIN)/python -m tests.audit_pages
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test node_modules/.installed
@@ -38,18 +42,19 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet --quiet -e ".[test]"
 	touch $@
 
-# Test-only tools from npm (axe-core), exactly as package-lock.json pins them.
+# Test-only tools from npm (axe-core, lighthouse), exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Installing Debian packages: npm"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-# Debian packages the browser, QR and PDF tests need; installed only when missing.
+# Debian packages the browser, QR, PDF and shell-script tests need; installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v zbarimg  >/dev/null || missing="$$missing zbar-tools"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -1,8 +1,10 @@
-"""Staff accounts: password rules and hashing, and the throttle that slows password guessing."""
+"""Staff accounts: password rules and hashing, the throttle that slows password guessing, and the
+PIN that lets staff out of a locked kiosk."""
 
 import functools
 import hashlib
 import hmac
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +22,9 @@ ACCOUNT_FREE_FAILURES = 5
 # Per client: everyone at a centre shares one address, so it tolerates far more.
 CLIENT_FREE_FAILURES = 30
 MAX_LOCK_SECONDS = 15 * 60
+# A kiosk PIN has few digits, so wrong guesses soon cost waiting time, as for an account.
+KIOSK_PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
+KIOSK_PIN_FREE_FAILURES = 5
 FORGET_AFTER_SECONDS = 24 * 3600
 
 
@@ -91,3 +96,26 @@ def record_failure(database, keys, now=None):
 def record_success(database, keys):
     account, _client = keys  # the shared client address keeps its count: one good login must not reset it
     db.forget_login_failures(database, [account])
+
+
+# --- the kiosk PIN -------------------------------------------------------------------------
+
+def set_kiosk_pin(database, centre, pin):
+    if not KIOSK_PIN_PATTERN.match(pin):
+        raise ValueError("a kiosk PIN is 4 to 8 digits")
+    db.set_kiosk_pin(database, centre["id"], hash_password(pin))
+
+
+def check_kiosk_pin(database, centre, pin, now=None):
+    """'right', 'wrong', 'locked' (too many wrong tries just now) or 'unset'."""
+    if not centre["kiosk_pin_hash"]:
+        return "unset"
+    now = int(now or time.time())
+    key = f"kiosk-pin:{centre['id']}"
+    if db.throttle_locked_until(database, [key]) > now:
+        return "locked"
+    if check_password_hash(centre["kiosk_pin_hash"], pin or ""):
+        db.forget_login_failures(database, [key])
+        return "right"
+    db.record_login_failure(database, key, now, _lock_seconds(KIOSK_PIN_FREE_FAILURES))
+    return "wrong"

@@ -169,6 +169,21 @@ def centre_pair_kiosk(slug, as_json):
           [f"Open this link once on the tablet, within {hours} hours:", f"  {url}"])
 
 
+@centre.command("kiosk-pin")
+@click.argument("slug")
+@click.option("--pin-stdin", is_flag=True, required=True, help="Read the PIN (4 to 8 digits) from standard input.")
+def centre_kiosk_pin(slug, pin_stdin):
+    """Set the PIN staff type to leave this centre's kiosk (hold the centre's name on its start screen)."""
+    database = _database()
+    found = _centre_or_fail(database, slug)
+    pin = click.get_text_stream("stdin").readline().strip()
+    try:
+        accounts.set_kiosk_pin(database, found, pin)
+    except ValueError as reason:
+        raise click.ClickException(f"PIN refused: {reason}") from None
+    click.echo(f"The kiosk PIN of {slug} is set.")
+
+
 @centre.command("kiosks")
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
@@ -204,6 +219,8 @@ def demo_centre():
         click.echo(line)
     password = demo.demo_staff_password(database, found)
     click.echo(f"  Staff login:    {links.public_url('staff.login')}  e-mail {demo.DEMO_STAFF}, password {password}")
+    accounts.set_kiosk_pin(database, found, demo.DEMO_KIOSK_PIN)
+    click.echo(f"  Kiosk exit:     hold the centre's name on the kiosk start screen, PIN {demo.DEMO_KIOSK_PIN}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
     figures.decided_table(database, found, periods.last_full_week(clock.today()).year, found["min_cell_size"])
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "

@@ -10,6 +10,7 @@ DEMO_STAFF = "demo@example.org"
 DEMO_NAME = "Demo-værestedet"
 DEMO_SLUG = "demo"
 WEEKS = 12
+DEMO_KIOSK_PIN = "2468"  # printed with the demo; a real centre chooses its own
 
 # Shares from the LVS 2020 survey where it gives them; plausible guesses elsewhere.
 IMPORTANCE_WEIGHTS = {"1": 1, "2": 1, "3": 1, "4": 2, "5": 4, "6": 4, "7": 8, "8": 17, "9": 20, "10": 42}

@@ -4,7 +4,6 @@ Every output (pages, downloads, the command line, the sync to LVS) asks this mod
 module shows a count only where suppression.py decided it may be shown.
 """
 
-import datetime
 import statistics
 from dataclasses import dataclass
 

@@ -80,6 +80,16 @@ def test_the_kiosk_start_questions_and_thank_you(live_server, site, page, langua
     page.locator(".step.current button.send").click()
     page.wait_for_url("**/kiosk/tak*")
     assert_accessible(page)
+    # For staff: the line counting answers that wait for the network, and the way out.
+    page.goto(f"{live_server.url}/kiosk/?lang={language}")
+    page.evaluate("""() => { const line = document.getElementById('waiting');
+                            line.querySelector('span').textContent = line.dataset.template.replace('__N__', '2');
+                            line.hidden = false; document.getElementById('staff-exit').showModal(); }""")
+    assert_accessible(page)
+    page.locator("#staff-exit input[name=pin]").fill("0000")
+    page.locator("#staff-exit button[type=submit]").click()
+    page.wait_for_url("**/kiosk/exit*")
+    assert_accessible(page)
 
 
 def test_pages_without_a_survey_explain_themselves_accessibly(live_server, page):

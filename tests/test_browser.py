@@ -457,3 +457,55 @@ def test_the_kiosk_asks_for_the_whole_screen_kept_awake_and_has_no_long_press_me
         assert tablet.evaluate("window.__asked") == ["fullscreen", "wakeLock:screen"]
     finally:
         context.close()
+
+
+def test_staff_leave_the_kiosk_by_holding_the_centre_name_and_typing_the_pin(live_server, tablet):
+    from app import accounts
+
+    centre = live_server.add_centre("Café Udgang")
+    database = live_server.database()
+    try:
+        accounts.set_kiosk_pin(database, db.centre_by_slug(database, centre["slug"]), "8642")
+    finally:
+        database.close()
+    pair(tablet, centre)
+    name = tablet.locator("[data-staff-exit]")
+    dialog = tablet.get_by_role("dialog", name="Personale: forlad kiosken")
+    box = name.bounding_box()
+    tablet.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
+    tablet.mouse.down()
+    tablet.wait_for_timeout(800)  # a tap, or a short touch, does nothing
+    tablet.mouse.up()
+    tablet.wait_for_timeout(3000)
+    expect(dialog).to_be_hidden()
+    tablet.mouse.down()
+    tablet.wait_for_timeout(3300)
+    tablet.mouse.up()
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Kiosk-PIN")).to_be_focused()
+    dialog.get_by_label("Kiosk-PIN").fill("1111")
+    dialog.get_by_role("button", name="Fortsæt").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("PIN-koden er forkert")
+    tablet.get_by_role("link", name="Tilbage til spørgeskemaet").click()
+    name.hover()
+    tablet.mouse.down()
+    tablet.wait_for_timeout(3300)
+    tablet.mouse.up()
+    dialog.get_by_label("Kiosk-PIN").fill("8642")
+    dialog.get_by_label("Kiosk-PIN").press("Enter")
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Sådan forlader du kiosken")
+    expect(tablet.locator("main")).to_contain_text("systemctl --user stop brugerstemmen-kiosk")
+
+
+@pytest.mark.parametrize("language", ["da", "ar"])
+def test_the_phone_survey_first_screen_stays_within_its_weight_budget(live_server, phone, language):
+    # The bytes, not the time: `make audit` prints Lighthouse's timings and scores.
+    centre = live_server.add_centre(f"Café Let {language}")
+    requests = []
+    phone.on("request", lambda request: requests.append(request.url))
+    phone.goto(f"{centre['survey_url']}?lang={language}", wait_until="networkidle")
+    sizes = phone.evaluate("""() => performance.getEntriesByType('navigation')
+        .concat(performance.getEntriesByType('resource')).map(e => e.transferSize)""")
+    assert 0 < sum(sizes) < 50 * 1024, sizes
+    assert all(url.startswith(live_server.url) for url in requests), requests  # no third party, no CDN
+    assert not [url for url in requests if url.endswith((".woff", ".woff2", ".ttf", ".otf"))]

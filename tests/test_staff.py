@@ -335,3 +335,18 @@ def test_the_posters_address_stays_on_one_line_however_wide_its_letters(app, tmp
     text = subprocess.run(["pdftotext", str(tmp_path / "poster.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert url in text.splitlines()
+
+
+def test_an_admin_sets_the_kiosk_pin(client, database, make_centre, make_staff):
+    from app import accounts
+
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    assert "Der er ikke sat nogen PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)
+    refused = client.post("/staff/c/nord/kiosks/pin", data={"pin": "12"})
+    assert refused.status_code == 400 and "Brug 4 til 8 cifre." in refused.get_data(as_text=True)
+    assert client.post("/staff/c/nord/kiosks/pin", data={"pin": "97531"}).status_code == 303
+    centre = db.centre_by_slug(database, "nord")
+    assert accounts.check_kiosk_pin(database, centre, "97531") == "right"
+    assert "Der er sat en PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)

@@ -10,7 +10,7 @@ from .core import (
 from .schema import applied_migrations, migrate
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
-    create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, update_centre,
+    create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
     CENTRE_SETTINGS)
 from .responses import (
     answers_of, count_responses, delete_message, erase_arrival_order, insert_response, messages_in_week,

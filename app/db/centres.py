@@ -26,6 +26,11 @@ def _centre(row):
     return centre
 
 
+def set_kiosk_pin(db, centre_id, pin_hash):
+    with write_transaction(db):
+        db.execute("UPDATE centres SET kiosk_pin_hash = ? WHERE id = ?", [pin_hash, centre_id])
+
+
 def centre_by_slug(db, slug):
     return _centre(next(db.query("SELECT * FROM centres WHERE slug = ?", [slug]), None))
 

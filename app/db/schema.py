@@ -212,6 +212,12 @@ def m008_kiosk_receipts(db):
                   ) WITHOUT ROWID""")
 
 
+@migrations()
+def m009_kiosk_pin(db):
+    # Staff leave a locked kiosk with this PIN; only its hash is kept, as with passwords.
+    db.execute("ALTER TABLE centres ADD COLUMN kiosk_pin_hash TEXT")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -47,6 +47,12 @@ class CentreSettingsForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(20, 600)])
 
 
+class KioskPinForm(FlaskForm):
+    pin = PasswordField(_l("Kiosk PIN for staff (4 to 8 digits)"),
+                        validators=[DataRequired(), Regexp(r"^[0-9]{4,8}$", message=_l("Use 4 to 8 digits."))],
+                        render_kw={"inputmode": "numeric"})
+
+
 class RotateTokenForm(FlaskForm):
     understood = BooleanField(_l("I understand that printed posters with the old QR code stop working"),
                               validators=[DataRequired(_l("Tick the box to confirm."))])

@@ -14,7 +14,7 @@ from ..hub import status
 from . import bp, centre_access
 from wtforms import SelectChoice
 
-from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, LoginForm, NewPasswordForm,
+from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPinForm, LoginForm, NewPasswordForm,
                     RotateTokenForm)
 
 INVITE_TTL_HOURS = 7 * 24
@@ -260,9 +260,10 @@ def settings(centre):
     return _settings_page(centre, form)
 
 
-def _settings_page(centre, form, rotate_form=None, pairing_url=None, status=200):
+def _settings_page(centre, form, rotate_form=None, pairing_url=None, pin_form=None, status=200):
     return render_template("staff/settings.html", centre=centre, form=form,
                            rotate_form=rotate_form or RotateTokenForm(), survey_url=links.survey_url(centre),
+                           pin_form=pin_form or KioskPinForm(),
                            kiosks=db.kiosks_of(db.get_db(), centre["id"]), pairing_url=pairing_url), status
 
 
@@ -285,6 +286,19 @@ def pair_kiosk(centre):
     token = db.create_pairing(db.get_db(), centre["id"], current_app.config["PAIRING_TTL_HOURS"])
     form = CentreSettingsForm(formdata=None, data={"name": centre["name"]})
     return _settings_page(centre, form, pairing_url=links.pairing_url(token))
+
+
+@bp.route("/c/<slug>/kiosks/pin", methods=["POST"])
+@centre_access("admin")
+def kiosk_pin(centre):
+    form = KioskPinForm()
+    if not form.validate_on_submit():
+        return _settings_page(centre, CentreSettingsForm(formdata=None, data={"name": centre["name"]}),
+                              pin_form=form, status=400)
+    accounts.set_kiosk_pin(db.get_db(), centre, form.pin.data)
+    flash(_("The kiosk PIN is set. Staff leave a tablet's kiosk by holding a finger on the centre's name "
+            "on its start screen and typing the PIN."))
+    return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
 
 
 @bp.route("/c/<slug>/kiosks/<kiosk_id>/revoke", methods=["POST"])

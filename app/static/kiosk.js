@@ -4,7 +4,8 @@
 "use strict";
 document.documentElement.classList.add("js");
 
-var SEND_TIMEOUT_MS = 10000;  // a Wi-Fi that hangs rather than fails must not keep a person waiting
+var SEND_TIMEOUT_MS = 10000;
+var HOLD_TO_EXIT_MS = 3000;  // long enough that nobody leaves the kiosk by accident  // a Wi-Fi that hangs rather than fails must not keep a person waiting
 
 // The ISO week ("2026-W48") of a day on the tablet's own calendar.
 function isoWeek(date) {
@@ -109,6 +110,23 @@ document.addEventListener("DOMContentLoaded", function () {
     if (action === "next") { show(current + 1); }
     if (action === "back") { show(current - 1); }
     if (action === "cancel") { form.reset(); backToStart(); }
+    if (action === "close-exit") { exitDialog.close(); }
+  });
+
+  // Staff leave the kiosk by holding a finger on the centre's name, then typing the kiosk PIN.
+  var exitDialog = document.getElementById("staff-exit");
+  var holdTarget = start.querySelector("[data-staff-exit]");
+  var holdTimer = null;
+  holdTarget.addEventListener("pointerdown", function () {
+    window.clearTimeout(holdTimer);
+    holdTimer = window.setTimeout(function () {
+      exitDialog.querySelector("form").reset();
+      exitDialog.showModal();
+      exitDialog.querySelector("input[name=pin]").focus();
+    }, HOLD_TO_EXIT_MS);
+  });
+  ["pointerup", "pointerleave", "pointercancel"].forEach(function (type) {
+    holdTarget.addEventListener(type, function () { window.clearTimeout(holdTimer); });
   });
 
   form.addEventListener("change", function (event) {

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import Length, Optional
 
 HONEYPOT = "website"
@@ -19,6 +19,13 @@ class KioskSurveyForm(SurveyForm):
         # tablet's session, so it cannot be used from elsewhere. (None would mean "the
         # default hour" to Flask-WTF, so the limit is simply long.)
         csrf_time_limit = 400 * 86400
+
+
+class KioskExitForm(FlaskForm):
+    class Meta:
+        csrf_time_limit = KioskSurveyForm.Meta.csrf_time_limit  # as long-lived as the kiosk page
+
+    pin = PasswordField(_l("Kiosk PIN"), validators=[Length(max=20)])
 
 
 class PairKioskForm(FlaskForm):

@@ -8,9 +8,9 @@ from flask import (abort, current_app, make_response, redirect, render_template,
                    url_for)
 from flask_babel import get_locale
 
-from .. import csrf, db, privacy, questions
+from .. import accounts, csrf, db, privacy, questions
 from . import bp
-from .forms import HONEYPOT, KioskSurveyForm, PairKioskForm, SurveyForm
+from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
@@ -60,7 +60,7 @@ def kiosk():
         idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
         gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
-        retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"]))
+        retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm()))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 
@@ -72,6 +72,26 @@ def kiosk_thanks():
     return render_template("survey/kiosk_thanks.html",
                            min_cell_size=kiosk_centre()["min_cell_size"],
                            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
+
+
+# Seconds the exit page stays before the kiosk returns: long enough to read and act on.
+EXIT_PAGE_SECONDS = {"right": 180, "wrong": 15, "locked": 30, "unset": 30}
+
+
+@bp.route("/kiosk/exit", methods=["POST"])
+@csrf.exempt  # checked by the form, whose token lives as long as the kiosk page's
+def kiosk_exit():
+    """Staff, having held the centre's name and typed the kiosk PIN: how to leave the OS lock."""
+    centre = kiosk_centre()
+    if centre is None:
+        return render_template("survey/kiosk_unpaired.html"), 403
+    form = KioskExitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = accounts.check_kiosk_pin(db.get_db(), centre, form.pin.data)
+    status = {"right": 200, "wrong": 403, "locked": 429, "unset": 403}[outcome]
+    return render_template("survey/kiosk_exit.html", outcome=outcome,
+                           return_seconds=EXIT_PAGE_SECONDS[outcome]), status
 
 
 @bp.route("/kiosk/sw.js")
@@ -89,6 +109,9 @@ def pair_kiosk(token):
     database = db.get_db()
     centre = db.centre_for_pairing(database, token)
     if centre is None:
+        if kiosk_centre() is not None:
+            # A tablet set up with this link and started with it again (kiosk/install-kiosk.sh).
+            return redirect(url_for(".kiosk"), 303)
         return render_template("survey/pairing_spent.html"), 410
     form = PairKioskForm()
     if form.validate_on_submit():
