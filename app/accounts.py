@@ -118,4 +118,5 @@ def check_kiosk_pin(database, centre, pin, now=None):
         db.forget_login_failures(database, [key])
         return "right"
     db.record_login_failure(database, key, now, _lock_seconds(KIOSK_PIN_FREE_FAILURES))
+    db.forget_login_failures(database, older_than=now - FORGET_AFTER_SECONDS)
     return "wrong"

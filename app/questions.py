@@ -113,6 +113,12 @@ class Submission:
     def is_empty(self):
         return not self.answers and not self.message
 
+    def limited_to(self, fields):
+        """Only the answers to these fields (and the message, if one of them is the text)."""
+        names = {f.name for f in fields}
+        takes_text = any(f.kind == "text" for f in fields)
+        return Submission(tuple(a for a in self.answers if a[0] in names), self.message if takes_text else "")
+
 
 def parse_submission(form, fields, *, other_fields=(), max_message_chars=1000):
     """Read a submitted form (a werkzeug MultiDict) strictly against `fields`.

@@ -333,3 +333,16 @@ def test_a_kiosk_pin_must_be_four_to_eight_digits(database, make_centre, pin):
 
     with pytest.raises(ValueError):
         accounts.set_kiosk_pin(database, make_centre(), pin)
+
+
+def test_a_held_answer_to_a_question_switched_off_since_keeps_the_rest(kiosk_client, database, client):
+    db.update_centre(database, kiosk_client.centre["slug"], disabled_questions=["wishes", "message"])
+    response = kiosk_client.post("/kiosk/", data={"importance": "8", "wishes": "meals", "message": "Mere kaffe"},
+                                 headers={"Idempotency-Key": "w" * 24})
+    assert response.status_code == 303
+    [(response_id,)] = database.execute("SELECT id FROM responses").fetchall()
+    assert db.answers_of(database, response_id) == [("importance", "8")]
+    assert db.messages_of(database, kiosk_client.centre["id"]) == []
+    # The phone page is always fresh: there, an answer to a question that is off is refused.
+    refused = client.post(f"/s/{kiosk_client.centre['survey_token']}", data={"importance": "8", "wishes": "meals"})
+    assert refused.status_code == 400

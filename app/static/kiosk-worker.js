@@ -49,8 +49,12 @@ self.addEventListener("fetch", function (event) {
         return found || (page ? cache.match(request, { ignoreSearch: true }) : undefined);
       });
     };
+    // A server error (say, a proxy whose server is down) counts as offline when there is a copy.
+    var usable = fromNetwork.then(function (response) {
+      return response.status < 500 ? response : kept().then(function (found) { return found || response; });
+    }, kept);
     var late = new Promise(function (resolve) { setTimeout(resolve, NETWORK_WAIT_MS); }).then(kept);
-    return Promise.race([fromNetwork.catch(kept), late.then(function (found) { return found || fromNetwork; })])
+    return Promise.race([usable, late.then(function (found) { return found || usable; })])
       .then(function (response) { return response || fromNetwork; });
   }));
 });

@@ -4,8 +4,21 @@
 "use strict";
 document.documentElement.classList.add("js");
 
-var SEND_TIMEOUT_MS = 10000;
-var HOLD_TO_EXIT_MS = 3000;  // long enough that nobody leaves the kiosk by accident  // a Wi-Fi that hangs rather than fails must not keep a person waiting
+var SEND_TIMEOUT_MS = 10000;  // a Wi-Fi that hangs rather than fails must not keep a person waiting
+var STORAGE_TIMEOUT_MS = 3000;  // nor a browser whose storage hangs: then the answer is not queued
+var HOLD_TO_EXIT_MS = 3000;  // long enough that nobody leaves the kiosk by accident
+var EXIT_DIALOG_MS = 60000;  // a PIN dialog left open must not block the next person
+// As long as the server remembers an answer's key (RECEIPT_WEEKS): older ones could count twice.
+var QUEUE_WEEKS = 12;
+
+// The Monday of an ISO week ("2026-W48"), in milliseconds since 1970.
+function weekStart(key) {
+  var year = Number(key.slice(0, 4));
+  var week = Number(key.slice(6));
+  var january4 = Date.UTC(year, 0, 4);
+  var weekday = new Date(january4).getUTCDay() || 7;
+  return january4 - (weekday - 1) * 86400000 + (week - 1) * 7 * 86400000;
+}
 
 // The ISO week ("2026-W48") of a day on the tablet's own calendar.
 function isoWeek(date) {
@@ -21,15 +34,21 @@ var kioskQueue = (function () {
   function run(mode, work) {
     return new Promise(function (resolve, reject) {
       if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      window.setTimeout(function () { reject(new Error("IndexedDB did not answer")); }, STORAGE_TIMEOUT_MS);
       var opening = window.indexedDB.open("brugerstemmen-kiosk", 1);
       opening.onupgradeneeded = function () { opening.result.createObjectStore("answers", { keyPath: "key" }); };
-      opening.onerror = function () { reject(opening.error); };
+      opening.onerror = opening.onblocked = function () { reject(opening.error); };
       opening.onsuccess = function () {
         var database = opening.result;
-        var transaction = database.transaction("answers", mode);
-        var request = work(transaction.objectStore("answers"));
-        transaction.oncomplete = function () { database.close(); resolve(request.result); };
-        transaction.onerror = transaction.onabort = function () { database.close(); reject(transaction.error); };
+        try {
+          var transaction = database.transaction("answers", mode);
+          var request = work(transaction.objectStore("answers"));
+          transaction.oncomplete = function () { database.close(); resolve(request.result); };
+          transaction.onerror = transaction.onabort = function () { database.close(); reject(transaction.error); };
+        } catch (error) {
+          database.close();
+          reject(error);
+        }
       };
     });
   }
@@ -45,14 +64,24 @@ document.addEventListener("DOMContentLoaded", function () {
   var startUrl = body.dataset.startUrl;
 
   function backToStart() {
-    // Without a service worker to open the start page offline, an unreachable server means
-    // starting afresh in place.
-    if (unreachable && !(navigator.serviceWorker && navigator.serviceWorker.controller)) {
-      resetInPlace();
+    // replace(), not assign(): the finished or abandoned page leaves no history entry.
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      window.location.replace(startUrl);  // the service worker has a copy should the server be away
       return;
     }
-    // replace(), not assign(): the finished or abandoned page leaves no history entry.
-    window.location.replace(startUrl);
+    // Without one, only go if the start page is there to go to; else start afresh in place.
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && window.setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    fetch(startUrl, { method: "HEAD", credentials: "same-origin", signal: controller && controller.signal })
+      .then(function (response) { return response.ok; }, function () { return false; })
+      .then(function (reachable) {
+        window.clearTimeout(timer);
+        if (reachable || !document.getElementById("survey")) {
+          window.location.replace(startUrl);
+        } else {
+          resetInPlace();
+        }
+      });
   }
 
   if (body.dataset.returnSeconds) {
@@ -123,6 +152,7 @@ document.addEventListener("DOMContentLoaded", function () {
       exitDialog.querySelector("form").reset();
       exitDialog.showModal();
       exitDialog.querySelector("input[name=pin]").focus();
+      window.setTimeout(function () { exitDialog.close(); }, EXIT_DIALOG_MS);
     }, HOLD_TO_EXIT_MS);
   });
   ["pointerup", "pointerleave", "pointercancel"].forEach(function (type) {
@@ -147,7 +177,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var thanks = document.getElementById("thanks");
   var waiting = document.getElementById("waiting");
   var retryMs = Number(body.dataset.retrySeconds || 30) * 1000;
+  var centre = body.dataset.centre;
+  var thanksPath = new URL(body.dataset.thanksUrl, window.location.href).pathname;
   var inFlight = {};
+  var flushing = false;
 
   function say(text) {
     sendNotice.textContent = text;
@@ -167,8 +200,8 @@ document.addEventListener("DOMContentLoaded", function () {
     window.crypto.getRandomValues(bytes);
     var key = window.btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
     // The week is all the time a queued answer carries: never the moment it was given.
-    return { key: key, week: isoWeek(new Date()), url: window.location.pathname + window.location.search,
-             fields: answerFields() };
+    return { key: key, week: isoWeek(new Date()), centre: centre,
+             url: window.location.pathname + window.location.search, fields: answerFields() };
   }
 
   // outcome: {stored: thank-you URL} | {refused: the page's notice} | {unreachable: true}
@@ -183,8 +216,11 @@ document.addEventListener("DOMContentLoaded", function () {
     return fetch(entry.url, { method: "POST", body: data, credentials: "same-origin",
                               headers: { "Idempotency-Key": entry.key }, signal: controller && controller.signal })
       .then(function (response) {
-        if (response.ok && response.redirected) { return { stored: response.url }; }
-        if (response.status >= 500 || response.status === 403 || response.status === 429) { return { unreachable: true }; }
+        // Stored means the server's own thank-you page, not any page a proxy redirected to.
+        if (response.ok && new URL(response.url).pathname === thanksPath) { return { stored: response.url }; }
+        if (response.ok || response.status >= 500 || [403, 408, 429].indexOf(response.status) >= 0) {
+          return { unreachable: true };
+        }
         return response.text().then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           var fresh = page.querySelector("input[name=csrf_token]");
@@ -245,18 +281,25 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function flush() {
+    if (flushing) { return Promise.resolve(); }
+    flushing = true;
+    var oldest = Date.now() - QUEUE_WEEKS * 7 * 86400000;
     return kioskQueue.all().then(function (entries) {
-      var pending = entries.filter(function (entry) { return !inFlight[entry.key]; });
+      // Another centre's answers (a tablet moved between centres) wait for their own centre.
+      var pending = entries.filter(function (entry) { return !inFlight[entry.key] && entry.centre === centre; });
       return pending.reduce(function (previous, entry) {
-        return previous.then(function () {
+        return previous.then(function (stop) {
+          if (stop) { return true; }
+          if (weekStart(entry.week) < oldest) { return kioskQueue.remove(entry.key).then(function () { return false; }); }
           return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
             unreachable = Boolean(outcome.unreachable);
             // Stored now, or refused for good (it could never be stored): either way it leaves.
-            return outcome.unreachable ? null : kioskQueue.remove(entry.key);
+            return outcome.unreachable ? true : kioskQueue.remove(entry.key).then(function () { return false; });
           });
         });
-      }, Promise.resolve());
-    }).catch(function () { /* no queue on this browser: nothing waits */ }).then(showWaiting);
+      }, Promise.resolve(false));
+    }).catch(function () { /* no queue on this browser: nothing waits */ })
+      .then(function () { flushing = false; return showWaiting(); });
   }
 
   function showWaiting() {
@@ -279,6 +322,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function resetInPlace() {
     form.reset();
     thanks.hidden = true;
+    sendNotice.hidden = true;
     sendButton.disabled = false;
     show(-1);
     holdStartButton();

@@ -162,13 +162,18 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
             abort(400)
         if HELD_WEEK in request.form:
             iso_week = privacy.week_for_late_answer(request.form[HELD_WEEK])
+    # A kiosk may send an answer given on an older page, before an admin switched a question
+    # off: it is read against every question, and what is now off is left out, not refused.
+    readable = question_set.fields() if channel == "kiosk" else fields
     try:
         submission = questions.parse_submission(
-            request.form, fields, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
+            request.form, readable, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
     except questions.InvalidSubmission as error:
         current_app.logger.warning("refused a submission: %s", error)
         abort(400)
+    if readable is not fields:
+        submission = submission.limited_to(fields)
     if form.website.data:
         return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
     page.update(chosen=set(submission.answers), message=submission.message)
