@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
+.PHONY: run test check bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -16,8 +16,17 @@ run: install translations
 	$(BIN)/brugerstemmen demo
 	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
 
-test: install-test system-packages translations
+test: check system-packages translations
 	$(BIN)/python -m pytest
+
+# Lint, security lint and known vulnerabilities in the dependencies; `make test` runs it first.
+check: install-test
+	$(BIN)/ruff check app tests
+	@# bandit warns of every "# nosec" it honours (a bandit bug); the findings still print.
+	$(BIN)/python -c "import logging, sys; from bandit.cli import main; \
+	  logging.getLogger('bandit.core.tester').disabled = True; \
+	  sys.argv = ['bandit', '-q', '-c', 'pyproject.toml', '-r', 'app']; main.main()"
+	$(BIN)/python -m tests.audit_dependencies
 
 # Figures, not pass/fail: answering against a bare gunicorn app measured in the same run.
 bench: install-test translations
@@ -48,13 +57,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-# Debian packages the browser, QR, PDF and shell-script tests need; installed only when missing.
+# Debian packages the browser, QR, PDF, script and deploy/ tests need; installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v zbarimg  >/dev/null || missing="$$missing zbar-tools"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
+	PATH="$$PATH:/usr/sbin"; command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

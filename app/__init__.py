@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.logging import default_handler
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
@@ -25,6 +25,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# Everything off but what the kiosk uses: the whole screen, kept awake. (Speech synthesis for
+# "read aloud" needs no permission.)
+PERMISSIONS_POLICY = ", ".join([
+    "fullscreen=(self)", "screen-wake-lock=(self)", "accelerometer=()", "autoplay=()", "bluetooth=()",
+    "camera=()", "display-capture=()", "geolocation=()", "gyroscope=()", "hid=()", "idle-detection=()",
+    "magnetometer=()", "microphone=()", "midi=()", "payment=()", "publickey-credentials-get=()",
+    "serial=()", "usb=()", "web-share=()", "xr-spatial-tracking=()", "browsing-topics=()",
+])
+HSTS = "max-age=31536000"
 
 
 def create_app(test_config=None):
@@ -117,12 +126,14 @@ def icon(name):
     if name not in used:
         _icon_symbol(name)  # an unknown name fails here, not in the browser
         used.append(name)
-    return Markup(f'<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-{name}"/></svg>')
+    # Not an injection: our own icon files, by a name checked above.
+    return Markup(f'<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-{name}"/></svg>')  # nosec B704
 
 
 def icon_sprite():
     symbols = "".join(_icon_symbol(name) for name in g.get("icons_used", ()))
-    return Markup(f'<svg class="sprite" aria-hidden="true" focusable="false">{symbols}</svg>') if symbols else ""
+    # Not an injection: our own icon files.
+    return Markup(f'<svg class="sprite" aria-hidden="true" focusable="false">{symbols}</svg>') if symbols else ""  # nosec B704
 
 
 @functools.cache
@@ -145,6 +156,9 @@ def security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS (BASE_URL says so)
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
         # Nothing a respondent saw may be kept for the next person at the same screen.
         response.headers["Cache-Control"] = "no-store"

@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask_babel import force_locale
 
-from . import accounts, clock, config, db, demo, exports, figures, links, periods, server
+from . import accounts, backups, clock, config, db, demo, exports, figures, links, periods, server
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -329,6 +329,34 @@ def summary(slug, week, period, file_format, output, language):
     except OSError as error:
         raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
     click.echo(f"Wrote {path}")
+
+
+@cli.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+@click.option("--keep", default=14, show_default=True, type=click.IntRange(1, 3650),
+              help="How many copies to keep in DEST; older ones are deleted.")
+def backup(dest, keep):
+    """Copy the database into the folder DEST while the server runs (weeks not yet closed are
+    left out, so copies side by side never show which day an answer came)."""
+    try:
+        copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep)
+    except backups.BackupError as reason:
+        raise click.ClickException(str(reason)) from None
+    click.echo(f"Wrote {copy} (up to week {backups.first_open_week()}, not included)"
+               + (f"; deleted {len(deleted)} older {'copy' if len(deleted) == 1 else 'copies'}" if deleted else ""))
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database (it is kept beside the new one).")
+def restore(file, force):
+    """Put a backup in place of the database, after checking that it is intact."""
+    try:
+        kept = backups.restore(current_app.config["DATA_DIR"], file, force)
+    except backups.BackupError as reason:
+        raise click.ClickException(str(reason)) from None
+    click.echo(f"Restored {file}." + (f" The database it replaced is kept as {kept}." if kept else "")
+               + " Start the server again.")
 
 
 @cli.command("serve")

@@ -23,6 +23,8 @@ DEFAULTS = {
     # How often a kiosk tries again to send answers it holds while the server is unreachable.
     "KIOSK_RETRY_SECONDS": 30,
     "PAIRING_TTL_HOURS": 72,
+    # How long a request waits for another's write to finish before saying "not saved".
+    "DB_BUSY_TIMEOUT_MS": 10_000,
     "MESSAGE_MAX_CHARS": 1000,
     # Languages a respondent can choose (each centre offers some of them); staff pages have two.
     "LANGUAGES": ["da", "en", "ar", "uk", "pl", "fa"],
@@ -48,6 +50,7 @@ _FROM_ENV = {
     "KIOSK_RETURN_SECONDS": int,
     "KIOSK_GAP_SECONDS": int,
     "KIOSK_RETRY_SECONDS": int,
+    "DB_BUSY_TIMEOUT_MS": int,
     "PAIRING_TTL_HOURS": int,
     "SYNC_BACKOFF_SECONDS": int,
     "SYNC_MAX_BACKOFF_SECONDS": int,

@@ -48,7 +48,7 @@ def _week_cells(raw, question_set):
                 cells[(f"{field.name}={option.id}", NOT_CHOSEN)] = n - chosen
         else:
             counts = [raw["options"].get((field.name, o.id), 0) for o in field.options]
-            for option, count in zip(field.options, counts):
+            for option, count in zip(field.options, counts, strict=True):
                 cells[(field.name, option.id)] = count
             cells[(field.name, UNANSWERED)] = n - sum(counts)
     return cells

@@ -4,7 +4,9 @@ import http.cookiejar
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -99,7 +101,7 @@ class LiveServer:
         with open(self.log_path, "ab") as log:  # the server keeps its own copy of the handle
             self.process = subprocess.Popen(
                 [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", "3"],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -107,7 +109,7 @@ class LiveServer:
                 return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise AssertionError(f"server exited:\n{self.log_path.read_text()}")
+                    raise AssertionError(f"server exited:\n{self.log_path.read_text()}") from None
                 time.sleep(0.1)
         raise AssertionError("server did not start within 20 s")
 
@@ -115,6 +117,29 @@ class LiveServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=15)
+
+    def processes(self):
+        """The server's master and workers: its process group."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.process.pid:  # the group id: the master started it
+                found.append(int(stat.parent.name))
+        return found
+
+    def crash(self):
+        """kill -9, master and workers at once, as a power cut would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+    def limit_file_size(self, size=resource.RLIM_INFINITY):
+        """Every write past `size` bytes of any file fails, as on a full disk (Python ignores
+        SIGXFSZ, so the write fails rather than killing the process); no size: no limit."""
+        for pid in self.processes():
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))  # soft: liftable
 
     def cli(self, *args, **kwargs):
         return run_cli(self.env, *args, **kwargs)

@@ -175,7 +175,7 @@ def test_kiosk_pair_answer_send_and_return_to_start(live_server, tablet):
     tablet.get_by_role("button", name="Send mit svar").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
     # Back to the start by itself (KIOSK_RETURN_SECONDS=2 in the test server).
-    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     rows, _ = stored_answers(live_server, centre["slug"])
     assert sorted((q, o, ch) for _, ch, _, q, o in rows) == [("importance", "10", "kiosk"),
                                                            ("reasons", "safe_place", "kiosk")]
@@ -210,7 +210,7 @@ def test_kiosk_idle_timeout_throws_half_answers_away(live_server, tablet):
     tap(tablet, "importance", "3")
     tap(tablet, "reasons", "meal")
     assert checked_inputs(tablet) == 2
-    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     assert checked_inputs(tablet) == 0
     tablet.go_back()
     tablet.wait_for_load_state()
@@ -230,7 +230,7 @@ def test_kiosk_language_is_for_one_answer_only(live_server, tablet):
         tablet.locator(".step.current").get_by_role("button", name="Next").click()
     tablet.get_by_role("button", name="Send my answer").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
-    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     rows, _ = stored_answers(live_server, centre["slug"])
     assert [(q, o, lang) for _, _, lang, q, o in rows] == [("importance", "8", "en")]
 
@@ -258,7 +258,7 @@ def test_a_kiosk_left_in_another_language_returns_to_danish(live_server, tablet)
     pair(tablet, centre)
     tablet.get_by_role("link", name="English").click()
     expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
-    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
 
 
 def skip_to_send(tablet, next_label="Videre"):
@@ -285,7 +285,7 @@ def test_a_failed_kiosk_send_keeps_the_answers_and_leaves_nothing_in_history(liv
     tablet.evaluate("document.querySelector('input[name=csrf_token]').value = 'stale'")
     tablet.get_by_role("button", name="Send mit svar").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
-    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=6000)
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     rows, _ = stored_answers(live_server, centre["slug"])
     assert [(q, o) for _, _, _, q, o in rows] == [("importance", "6")]
     # The next person goes back as far as the history reaches: no answer anywhere.

@@ -234,7 +234,8 @@ def test_authorization_matrix(app, database, people):
         if role != "anonymous":
             assert sign_in(client, f"{role}@example.dk").status_code == 303
         for rule, method, minimum_role in routes:
-            url = rule.build({"slug": "a", "staff_id": 999999, "period": "2026-W01", "extension": "csv" if "summary" in rule.rule else "pdf",
+            url = rule.build({"slug": "a", "staff_id": 999999, "period": "2026-W01",
+                              "extension": "csv" if "summary" in rule.rule else "pdf",
                               "message_id": "0" * 32, "kiosk_id": "0" * 10},
                              append_unknown=False)[1]
             response = client.open(url, method=method, data={})

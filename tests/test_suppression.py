@@ -24,7 +24,7 @@ Q1_WEEKS = [periods.Period(2026, "week", w) for w in range(1, 14)]
 
 def build_table(k, weekly_n, splits):
     weeks = {}
-    for period, n, split in zip(Q1_WEEKS, weekly_n, splits):
+    for period, n, split in zip(Q1_WEEKS, weekly_n, splits, strict=True):
         counts = {N: n}
         for group, categories in GROUPS.items():  # cut the n answers into the categories
             edges = [0, *sorted(min(n, x) for x in split[group][:len(categories) - 1]), n]

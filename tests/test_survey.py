@@ -155,6 +155,19 @@ def test_security_headers_on_every_page(client, make_centre):
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Content-Type-Options"] == "nosniff"
+    allowed = {rule.split("=")[0] for rule in headers["Permissions-Policy"].split(", ") if not rule.endswith("=()")}
+    assert allowed == {"fullscreen", "screen-wake-lock"}  # what the kiosk uses, and nothing else
+    assert "camera=()" in headers["Permissions-Policy"] and "microphone=()" in headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in headers  # plain http: a browser would ignore it anyway
+
+
+def test_https_pages_ask_browsers_to_stay_on_https(data_dir, database, make_centre):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BASE_URL": "https://stemme.example.dk"})
+    centre = make_centre()
+    for path in (f"/s/{centre['survey_token']}", "/staff/login", "/static/style.css", "/no-such-page"):
+        with app.test_client().get(path, base_url="https://stemme.example.dk") as response:
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000", path
+            assert "Permissions-Policy" in response.headers
 
 
 # --- CSRF, switched back on -----------------------------------------------------------------

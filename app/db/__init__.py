@@ -7,7 +7,8 @@ one part of the schema's story.
 from .core import (
     close_db, connect, get_db, new_token, path_in, write_transaction, BUSY_TIMEOUT_MS, CentreExists,
     DB_FILENAME, StorageError)
-from .schema import applied_migrations, migrate
+from .schema import applied_migrations, known_migrations, migrate
+from .backups import check as check_backup, restore_backup, write_backup, NotABackup
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
     create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,

@@ -239,3 +239,8 @@ def applied_migrations(db):
     return [m.name for m in migrations.applied(db)]
 
 
+
+
+def known_migrations():
+    """Every migration this version has (sqlite-utils offers no public list of them)."""
+    return [m.name for m in migrations._migrations]

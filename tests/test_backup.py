@@ -1,0 +1,169 @@
+"""`brugerstemmen backup` and `restore`, run as an operator runs them, on real database files."""
+
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from app import db
+
+from .conftest import LiveServer, Respondent, run_cli
+
+CLOCK = "2026-11-25T12:00:00"  # Wednesday of 2026-W48: weeks up to W47 have closed
+OPEN_WEEK_MESSAGE = "Kaffen i denne uge var god"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(tmp_path / "data"), "BRUGERSTEMMEN_CLOCK": CLOCK}
+
+
+def counts_by_week(path):
+    connection = sqlite3.connect(path)
+    try:
+        return dict(connection.execute("SELECT iso_week, count(*) FROM responses GROUP BY iso_week"))
+    finally:
+        connection.close()
+
+
+def answer_this_week(env, message=OPEN_WEEK_MESSAGE):
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    try:
+        centre = db.centre_by_slug(database, "demo")
+        db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", channel="kiosk", language="da",
+                           question_set=1, answers=[("importance", "9")], message=message,
+                           receipt="r" * 24)
+    finally:
+        database.close()
+
+
+def test_a_backup_round_trips_every_closed_week_and_leaves_the_open_one_out(env, tmp_path):
+    run_cli(env, "demo")
+    answer_this_week(env)
+    live = db.path_in(env["BRUGERSTEMMEN_DATA_DIR"])
+    before = counts_by_week(live)
+    assert before["2026-W48"] == 1 and sum(before.values()) > 100
+
+    result = run_cli(env, "backup", str(tmp_path / "backups"))
+    copy = tmp_path / "backups" / "brugerstemmen-2026-11-25.sqlite3"
+    assert str(copy) in result.stdout and "2026-W48" in result.stdout
+    assert oct(copy.stat().st_mode & 0o777) == "0o600"
+    closed = {week: n for week, n in before.items() if week < "2026-W48"}
+    assert counts_by_week(copy) == closed
+    # Not in the rows, and not in the file's bytes either: copies side by side show no day.
+    raw = copy.read_bytes()
+    assert OPEN_WEEK_MESSAGE.encode() not in raw and b"2026-W48" not in raw
+    assert not list((tmp_path / "backups").glob("*.partial")) and not list((tmp_path / "backups").glob("*.tmp"))
+
+    # Onto a new machine: an empty data folder, the copy restored, everything closed is back.
+    elsewhere = {**env, "BRUGERSTEMMEN_DATA_DIR": str(tmp_path / "new-box")}
+    restored = run_cli(elsewhere, "restore", str(copy))
+    assert "Restored" in restored.stdout
+    new_live = db.path_in(elsewhere["BRUGERSTEMMEN_DATA_DIR"])
+    assert counts_by_week(new_live) == closed
+    summary = run_cli(elsewhere, "summary", "--centre", "demo", "--week", "2026-W47", "--format", "csv",
+                      "--output", str(tmp_path / "after.csv"))
+    original = run_cli(env, "summary", "--centre", "demo", "--week", "2026-W47", "--format", "csv",
+                       "--output", str(tmp_path / "before.csv"))
+    assert summary.returncode == original.returncode == 0
+    assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()
+
+
+def test_restore_never_overwrites_a_database_by_accident(env, tmp_path):
+    run_cli(env, "demo")
+    run_cli(env, "backup", str(tmp_path / "backups"))
+    copy = next((tmp_path / "backups").glob("*.sqlite3"))
+    answer_this_week(env)
+    refused = run_cli(env, "restore", str(copy), check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().count("\n") == 0 and "--force" in refused.stderr
+    assert counts_by_week(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))["2026-W48"] == 1  # untouched
+    forced = run_cli(env, "restore", str(copy), "--force")
+    kept = tmp_path / "data" / "brugerstemmen.sqlite3.before-restore-2026-11-25"
+    assert str(kept) in forced.stdout
+    assert "2026-W48" not in counts_by_week(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    assert counts_by_week(kept)["2026-W48"] == 1  # what it replaced, whole, beside it
+
+
+def test_restore_refuses_what_is_not_a_sound_backup(env, tmp_path):
+    run_cli(env, "demo")
+    run_cli(env, "backup", str(tmp_path / "backups"))
+    copy = next((tmp_path / "backups").glob("*.sqlite3"))
+    damaged = tmp_path / "damaged.sqlite3"
+    data = bytearray(copy.read_bytes())
+    data[5000:9000] = os.urandom(4000)  # a bad sector in the middle of the tables
+    damaged.write_bytes(bytes(data))
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    newer = tmp_path / "newer.sqlite3"
+    newer.write_bytes(copy.read_bytes())
+    connection = sqlite3.connect(newer)
+    connection.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                       "VALUES ('brugerstemmen', 'm999_future', '')")
+    connection.commit()
+    connection.close()
+    fresh = {**env, "BRUGERSTEMMEN_DATA_DIR": str(tmp_path / "fresh")}
+    for path, says in [(damaged, "damaged"), (other, "not a Brugerstemmen database"),
+                       (tmp_path / "missing.sqlite3", "is not a file"), (newer, "newer Brugerstemmen")]:
+        result = run_cli(fresh, "restore", str(path), check=False)
+        assert result.returncode == 1, path
+        assert says in result.stderr and result.stderr.strip().count("\n") == 0, result.stderr
+        assert not db.path_in(fresh["BRUGERSTEMMEN_DATA_DIR"]).exists()
+
+
+def test_old_copies_are_rotated_away(env, tmp_path):
+    run_cli(env, "demo")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for day in ("2026-11-20", "2026-11-21", "2026-11-22"):
+        (backups / f"brugerstemmen-{day}.sqlite3").write_bytes(b"an older copy")
+    (backups / "notes.txt").write_text("not ours: left alone")
+    result = run_cli(env, "backup", str(backups), "--keep", "2")
+    assert "deleted 2 older copies" in result.stdout
+    assert sorted(p.name for p in backups.iterdir()) == [
+        "brugerstemmen-2026-11-22.sqlite3", "brugerstemmen-2026-11-25.sqlite3", "notes.txt"]
+
+
+def test_backup_without_a_database_says_so(env, tmp_path):
+    result = run_cli(env, "backup", str(tmp_path / "backups"), check=False)
+    assert result.returncode == 1 and "no database" in result.stderr
+
+
+def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
+    """The online backup is one snapshot: intact, and every response in it has its answers."""
+    server = LiveServer(tmp_path, CLOCK="2026-11-30T02:00:00").start()  # W48 has just closed
+    try:
+        centre = server.add_centre("Café Travl")
+        stop = threading.Event()
+
+        def answer():
+            person = Respondent()
+            while not stop.is_set():
+                person.answer(centre["survey_url"], {"importance": "7", "reasons": ["meal", "meet_people"]})
+
+        threads = [threading.Thread(target=answer) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        try:
+            copies = []
+            for n in range(3):
+                env = {**server.env, "BRUGERSTEMMEN_CLOCK": "2026-12-08T02:00:00"}  # as if W49 had closed too
+                run_cli(env, "backup", str(tmp_path / f"backups{n}"))
+                copies.append(next((tmp_path / f"backups{n}").glob("*.sqlite3")))
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        for copy in copies:
+            connection = sqlite3.connect(copy)
+            try:
+                assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+                per_response = connection.execute(
+                    "SELECT count(*) FROM answers GROUP BY response_id").fetchall()
+                assert per_response and {n for (n,) in per_response} == {3}  # whole answers only
+            finally:
+                connection.close()
+    finally:
+        server.stop()
