@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask.logging import default_handler
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
@@ -69,6 +69,7 @@ def create_app(test_config=None):
     formatting.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
+    app.before_request(forms_are_forms)
     app.after_request(security_headers)
     register_error_pages(app)
 
@@ -149,6 +150,13 @@ def language_name(code):
 
 def text_direction():
     return Locale.parse(str(get_locale())).text_direction
+
+
+def forms_are_forms():
+    # Pages take forms. Flask-WTF would read a JSON body as the form and trip over any JSON that
+    # is not an object; only the hub API speaks JSON.
+    if request.method == "POST" and request.is_json and not request.path.startswith("/api/"):
+        abort(415)
 
 
 def security_headers(response):
