@@ -28,8 +28,9 @@ check: install-test
 	  sys.argv = ['bandit', '-q', '-c', 'pyproject.toml', '-r', 'app']; main.main()"
 	$(BIN)/python -m tests.audit_dependencies
 
-# Figures, not pass/fail: answering against a bare gunicorn app measured in the same run.
-bench: install-test translations
+# Figures, not pass/fail, each beside a baseline measured in the same run (tests/bench_survey.py).
+bench: install-test system-packages translations
+	@command -v wrk >/dev/null || { echo "Installing Debian packages: wrk"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python -m tests.bench_survey
 
 # Lighthouse (mobile) and the page-weight budget of the phone survey's first screen: printed figures.

@@ -28,10 +28,10 @@ CONTENT_SECURITY_POLICY = (
 # Everything off but what the kiosk uses: the whole screen, kept awake. (Speech synthesis for
 # "read aloud" needs no permission.)
 PERMISSIONS_POLICY = ", ".join([
-    "fullscreen=(self)", "screen-wake-lock=(self)", "accelerometer=()", "autoplay=()", "bluetooth=()",
+    "fullscreen=(self)", "screen-wake-lock=(self)", "accelerometer=()", "autoplay=()",
     "camera=()", "display-capture=()", "geolocation=()", "gyroscope=()", "hid=()", "idle-detection=()",
     "magnetometer=()", "microphone=()", "midi=()", "payment=()", "publickey-credentials-get=()",
-    "serial=()", "usb=()", "web-share=()", "xr-spatial-tracking=()", "browsing-topics=()",
+    "serial=()", "usb=()", "xr-spatial-tracking=()", "browsing-topics=()",
 ])
 HSTS = "max-age=31536000"
 

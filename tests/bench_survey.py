@@ -1,135 +1,402 @@
-"""`make bench`: what answering costs, against a bare gunicorn baseline measured in the same run.
+"""`make bench`: figures, not pass/fail. Every time is printed beside a baseline measured in the
+same run, because this machine is shared and noisy. Everything runs on 127.0.0.1.
 
-Not a test: it prints figures. Everything runs on 127.0.0.1 and stops by itself.
+1. Storing an answer (the final POST, with CSRF and validation) under wrk at 1, 16, 64 and 200
+   connections, beside a bare Flask + SQLite app (same gunicorn settings, WAL, synchronous=FULL)
+   doing one insert per request; rows stored against requests acknowledged.
+2. Whole answers per second through the complete phone flow (every request a person makes).
+3. Bytes transferred for the phone survey's first screen and the kiosk's start screen.
+4. A week's summary page and its PDF at 1 and 10 years of history (500 answers a week), and the
+   hub's national report at 200 centres × 1 and × 5 years, each beside the raw SQL aggregate.
+5. The database size per 100,000 answers.
 """
 
+import datetime
 import os
+import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
-from tests.conftest import LiveServer, free_port
-from tests.test_server import Respondent
+from app import accounts, create_app, db, demo, periods, questions
+from app.figures import groups_for
+from app.hub import kinds
+from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, csrf_token, free_port
 
-from app import db, demo
+CONNECTIONS = (1, 16, 64, 200)
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CLOCK = "2026-11-25T12:00:00"  # a Wednesday of 2026-W48: W47 is the last closed week
+PASSWORD = "en lang og tilfældig sætning"
 
-CLIENTS = 8
-PER_CLIENT = 25
+BARE_APP = '''
+import os, secrets, sqlite3
+from flask import Flask, redirect, request
 
-BARE_APP = """
-def app(environ, start_response):
-    environ["wsgi.input"].read()
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"ok"]
-"""
+app = Flask(__name__)
 
-
-def measure(task):
-    """Run task(client_number, i) PER_CLIENT times in CLIENTS threads; returns (per second, latencies)."""
-    latencies, lock = [], threading.Lock()
-
-    def client(n):
-        for i in range(PER_CLIENT):
-            started = time.perf_counter()
-            task(n, i)
-            with lock:
-                latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies) / (time.perf_counter() - started), latencies
-
-
-def bare_baseline(root):
-    (root / "bare.py").write_text(BARE_APP)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--chdir", str(root), "-b", f"127.0.0.1:{port}",
-                               "-w", "3", "-k", "gthread", "--threads", "4", "bare:app"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
+@app.post("/")
+def answer():
+    connection = sqlite3.connect(os.environ["BENCH_DB"], isolation_level=None, timeout=10)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        body = b"importance=9&reasons=meal&frequency=daily&csrf_token=x"
-
-        def task(n, i):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", data=body, timeout=30).read()
-        return measure(task)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO responses (id, iso_week, importance, reasons) VALUES (?, ?, ?, ?)",
+                           [secrets.token_hex(16), "2026-W48", request.form.get("importance"),
+                            ",".join(request.form.getlist("reasons"))])
+        connection.execute("COMMIT")
     finally:
-        server.terminate()
-        server.wait()
+        connection.close()
+    return redirect("/tak", 303)
+'''
+
+WRK_SCRIPT = '''
+wrk.method = "POST"
+wrk.body = os.getenv("BENCH_BODY")
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+if os.getenv("BENCH_COOKIE") ~= "" then wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, e.status,
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99)))
+end
+'''
 
 
 def ms(seconds):
-    return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1000:7.1f} ms"
 
 
-def report(name, rate, latencies, baseline_rate=None):
-    p95 = statistics.quantiles(latencies, n=20)[18]
-    ratio = f"  ({baseline_rate / rate:.1f}× the bare request's cost)" if baseline_rate else ""
-    print(f"{name:<44} {rate:7.1f}/s  median {ms(statistics.median(latencies))}  p95 {ms(p95)}{ratio}")
-
-
-def erase_cost(root):
-    """How long rewriting the file after an answer takes, at the demo's size and at the threshold."""
-    path = root / "erase.sqlite3"
-    database = db.connect(path)
-    db.migrate(database)
-    centre, _ = demo.ensure_demo(database)
+def median_time(task, repeat=5):
+    task()  # warm: decisions, caches, imports
     timings = []
-    for _ in range(5):
+    for _ in range(repeat):
         started = time.perf_counter()
-        db.erase_arrival_order(path)
+        task()
         timings.append(time.perf_counter() - started)
-    print(f"{'erase arrival order, demo database':<44} {ms(statistics.median(timings))} "
-          f"for {path.stat().st_size / 1024:.0f} KB")
+    return statistics.median(timings)
+
+
+# --- 1. storing an answer ------------------------------------------------------------------
+
+def wrk(root, url, body, cookie, connections):
+    script = root / "post.lua"
+    script.write_text(WRK_SCRIPT)
+    result = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "30s",
+                             "-s", str(script), url], capture_output=True, text=True,
+                            env={**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie})
+    fields = re.search(r"RESULT (.*)", result.stdout).group(1).split()
+    requests, bad_status, broken, p50, p95, p99 = map(int, fields)
+    return {"rate": requests / SECONDS, "acknowledged": requests - bad_status, "errors": bad_status + broken,
+            "p50": p50 / 1e6, "p95": p95 / 1e6, "p99": p99 / 1e6}
+
+
+def bare_server(root):
+    (root / "bare.py").write_text(BARE_APP)
+    database = root / "bare.sqlite3"
+    connection = db.connect(database)
+    connection.execute("CREATE TABLE responses (id TEXT PRIMARY KEY, iso_week TEXT, importance TEXT, reasons TEXT)"
+                       " WITHOUT ROWID")
+    connection.close()
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--chdir", str(root), "-b", f"127.0.0.1:{port}",
+                                "-w", "3", "-k", "gthread", "--threads", "4", "bare:app"],
+                               env={**os.environ, "BENCH_DB": str(database)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", data=b"importance=1", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}/", database
+
+
+def count_rows(path, table="responses"):
+    connection = db.connect(path)
+    try:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def session_for(survey_url):
+    """A cookie and form token, as a phone holds them after opening the survey."""
+    person = Respondent()
+    with person.opener.open(survey_url, timeout=30) as response:
+        token = csrf_token(response.read().decode())
+    cookie = "; ".join(f"{c.name}={c.value}" for c in person.cookies)
+    return cookie, token
+
+
+def fill(database_path, centre_id, answers, weeks):
+    """`answers` realistic answers spread over `weeks` (ISO week keys), in one fast transaction."""
+    database = db.connect(database_path)
+    database.execute("PRAGMA synchronous = OFF")  # a fill, not an answer: no fsync per row
+    rng = random.Random(48)
+    fields = questions.load().fields()
     with db.write_transaction(database):
-        for week in range(20_000):
-            db.insert_response(database, centre_id=centre["id"], iso_week=f"2025-W{1 + week % 52:02d}",
-                               channel="kiosk", language="da", question_set=1,
-                               answers=[("importance", "9"), ("reasons", "meal"), ("reasons", "meet_people"),
-                                        ("frequency", "daily"), ("meaning.community", "agree")],
-                               message="")
+        for n in range(answers):
+            db.insert_response(database, centre_id=centre_id, iso_week=weeks[n % len(weeks)], channel="phone",
+                               language="da", question_set=1, answers=demo._one_answer(rng, fields))
+    database.execute("VACUUM")
     database.close()
-    started = time.perf_counter()
-    db.erase_arrival_order(path)
-    print(f"{'erase arrival order, larger database':<44} {ms(time.perf_counter() - started)} "
-          f"for {path.stat().st_size / 1024:.0f} KB")
+
+
+def storing_an_answer(root):
+    print(f"\n1. Storing an answer: the final POST, under wrk for {SECONDS} s at each level "
+          f"(gunicorn 3 workers × 4 threads, {os.cpu_count()} CPUs)")
+    print(f"   {'':<34}{'conns':>6}{'req/s':>9}{'p50':>11}{'p95':>11}{'p99':>11}{'errors':>8}  stored/acknowledged")
+    process, bare_url, bare_db = bare_server(root)
+    baseline = {}
+    try:
+        for connections in CONNECTIONS:
+            before = count_rows(bare_db)
+            result = wrk(root, bare_url, "importance=9&reasons=meal&frequency=daily", "", connections)
+            time.sleep(0.5)
+            baseline[connections] = result
+            show("bare Flask + SQLite (baseline)", connections, result, count_rows(bare_db) - before)
+    finally:
+        process.terminate()
+        process.wait()
+    for label, prefill in (("Brugerstemmen, new database", 0), ("Brugerstemmen, 100,000 answers in", 100_000)):
+        server = LiveServer(root / label.split(",")[1].strip().replace(" ", "-").replace(",", ""),
+                            CLOCK=CLOCK).start()
+        try:
+            centre = server.add_centre("Benchmark")
+            path = db.path_in(server.data_dir)
+            if prefill:
+                connection = db.connect(path)
+                centre_id = db.centre_by_slug(connection, centre["slug"])["id"]
+                connection.close()
+                started = time.perf_counter()
+                fill(path, centre_id, prefill, [f"2026-W{w:02d}" for w in range(1, 48)])
+                size = path.stat().st_size
+                print(f"   (filled {prefill:,} answers in {time.perf_counter() - started:.0f} s: "
+                      f"{size / 2**20:.1f} MB, so {size / 2**20 / prefill * 100_000:.1f} MB per 100,000 answers)")
+            cookie, token = session_for(centre["survey_url"])
+            body = f"importance=9&reasons=meal&reasons=meet_people&frequency=daily&csrf_token={token}"
+            for connections in CONNECTIONS:
+                before = count_rows(path)
+                result = wrk(root, centre["survey_url"], body, cookie, connections)
+                time.sleep(1)
+                show(label, connections, result, count_rows(path) - before, baseline[connections])
+        finally:
+            server.stop()
+
+
+def show(label, connections, result, stored, baseline=None):
+    line = (f"   {label:<34}{connections:>6}{result['rate']:>9.0f}{ms(result['p50']):>11}{ms(result['p95']):>11}"
+            f"{ms(result['p99']):>11}{result['errors']:>8}  {stored}/{result['acknowledged']}")
+    if baseline:
+        line += (f"   throughput {result['rate'] / baseline['rate']:.2f}× baseline (target ≥ 0.7), "
+                 f"p95 {result['p95'] / baseline['p95']:.1f}× (target ≤ 1.5 at 64)")
+    print(line)
+
+
+# --- 2. the whole phone flow ---------------------------------------------------------------
+
+def phone_flow(root):
+    server = LiveServer(root / "flow", CLOCK=CLOCK).start()
+    try:
+        centre = server.add_centre("Benchmark")
+        latencies, lock, stop = [], threading.Lock(), threading.Event()
+
+        def person():
+            while not stop.is_set():
+                started = time.perf_counter()
+                respondent = Respondent()
+                for asset in ("style.css", "comfort.js"):
+                    respondent.opener.open(f"{server.url}/static/{asset}", timeout=30).read()
+                status, url, _ = respondent.answer(centre["survey_url"], {"importance": "8", "reasons": ["meal"]})
+                assert "/tak" in url
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+        threads = [threading.Thread(target=person) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        p95 = statistics.quantiles(latencies, n=20)[18]
+        print(f"\n2. The whole phone flow (survey page, stylesheet, script, send, thank-you page), 16 people at once:"
+              f"\n   {len(latencies) / SECONDS:.1f} answers/s, median {ms(statistics.median(latencies)).strip()}, "
+              f"p95 {ms(p95).strip()} per whole answer")
+    finally:
+        server.stop()
+
+
+# --- 3. bytes of the first screens ---------------------------------------------------------
+
+def first_screens(root):
+    from playwright.sync_api import sync_playwright
+
+    server = LiveServer(root / "bytes").start()
+    try:
+        centre = server.add_centre("Værestedet Målt")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            try:
+                phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True).new_page()
+                figures = {"phone survey, first screen": transferred(phone, centre["survey_url"])}
+                tablet = browser.new_context(viewport={"width": 1024, "height": 768},
+                                             service_workers="block").new_page()
+                tablet.goto(centre["kiosk_pairing_url"])
+                tablet.locator("button[type=submit]").click()
+                tablet.wait_for_load_state("networkidle")
+                tablet.context.new_cdp_session(tablet).send("Network.clearBrowserCache")  # as on a new tablet
+                figures["kiosk, start screen"] = transferred(tablet, f"{server.url}/kiosk/")
+            finally:
+                browser.close()
+        print("\n3. Bytes transferred (budget 50 KB each, no web fonts):")
+        for name, (total, count, fonts) in figures.items():
+            print(f"   {name:<30} {total / 1024:5.1f} KB in {count} requests, {fonts} web fonts")
+    finally:
+        server.stop()
+
+
+def transferred(page, url):
+    page.goto(url, wait_until="networkidle")
+    entries = page.evaluate("""() => performance.getEntriesByType('navigation')
+        .concat(performance.getEntriesByType('resource')).map(e => [e.name, e.transferSize])""")
+    fonts = [name for name, _ in entries if name.endswith((".woff", ".woff2", ".ttf", ".otf"))]
+    return sum(size for _, size in entries), len(entries), len(fonts)
+
+
+# --- 4. history ----------------------------------------------------------------------------
+
+def staff_client(data_dir, role="centre"):
+    app = create_app({"DATA_DIR": str(data_dir), "CLOCK": CLOCK, "ROLE": role, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        database = db.get_db()
+        db.migrate(database)
+    return app
+
+
+def summary_timings(root, years):
+    week = periods.parse("2026-W47")
+    data_dir = root / f"history-{years}"
+    app = staff_client(data_dir)
+    path = db.path_in(data_dir)
+    with app.app_context():
+        database = db.get_db()
+        centre = db.create_centre(database, "Travlt Værested", "travlt")
+        admin = db.create_staff(database, f"admin{years}@example.dk", accounts.hash_password(PASSWORD))
+        db.set_membership(database, admin["id"], centre["id"], "admin")
+    weeks = []
+    for year in range(2027 - years, 2027):
+        last = 47 if year == 2026 else periods.weeks_in_year(year)
+        weeks += [f"{year}-W{w:02d}" for w in range(1, last + 1)]
+    fill(path, centre["id"], 500 * len(weeks), weeks)
+    client = app.test_client()
+    client.post("/staff/login", data={"email": f"admin{years}@example.dk", "password": PASSWORD})
+    raw = db.connect(path)
+
+    def raw_aggregate():
+        raw.execute("""SELECT a.question, a.option, count(*) FROM answers a JOIN responses r ON r.id = a.response_id
+                       WHERE r.centre_id = ? AND r.iso_week = ? GROUP BY 1, 2""", [centre["id"], week.key]).fetchall()
+
+    timings = {
+        "raw SQL aggregate of the week": median_time(raw_aggregate),
+        "summary page of the week": median_time(lambda: client.get("/staff/c/travlt/summary/2026-W47")),
+        "its PDF": median_time(lambda: client.get("/staff/c/travlt/summary/2026-W47/download.pdf")),
+        "(database)": path.stat().st_size / 2**20,
+    }
+    raw.close()
+    return timings
+
+
+def summary_history(root):
+    print("\n4. Cost against history (median of 5, after one warm-up):")
+    print(f"   {'':<44}{'1 year':>10}{'10 years':>10}{'ratio':>7}  (target ≤ 1.3)")
+    rows = {years: summary_timings(root, years) for years in (1, 10)}
+    for name in rows[1]:
+        one, ten = rows[1][name], rows[10][name]
+        if name == "(database)":
+            print(f"   {'database size':<44}{one:>8.0f}MB{ten:>8.0f}MB")
+        else:
+            print(f"   {name:<44}{ms(one):>10}{ms(ten):>10}{ten / one:>7.2f}")
+
+
+def hub_timings(root, years):
+    question_set = questions.load()
+    groups = groups_for(question_set)
+    data_dir = root / f"hub-{years}"
+    app = staff_client(data_dir, role="hub")
+    path = db.path_in(data_dir)
+    database = db.connect(path)
+    database.execute("PRAGMA synchronous = OFF")  # a fill: no fsync per push
+    rng = random.Random(7)
+    admin = db.create_staff(database, f"lvs{years}@example.dk", accounts.hash_password(PASSWORD))
+    db.make_hub_admin(database, admin["id"])
+    org_forms, municipality_types = list(kinds.ORG_FORMS), list(kinds.MUNICIPALITY_TYPES)
+    now = datetime.datetime.fromisoformat(CLOCK)
+    for n in range(200):
+        centre = db.register_hub_centre(database, key="k" * 43, name=f"Centre {n}", lvs_code=f"LVS{n:04d}",
+                                        org_form=org_forms[n % len(org_forms)], municipality=f"Kommune {n % 98}",
+                                        municipality_type=municipality_types[n % len(municipality_types)])
+        for year in range(2027 - years, 2027):
+            for period in [p for p in periods.Period(year, "year", 0).subtree() if p.closes_at <= now]:
+                n_answers = 5 * len(period.weeks) * rng.randint(2, 6)
+                cells = [{"question": group.split("=")[0], "answer": category, "status": "shown",
+                          "count": rng.randint(0, n_answers)}
+                         for group, categories in groups.items() for category in categories[:-1]]
+                db.store_aggregate(database, centre["id"], period.level, {
+                    "period": period.key, "question_set": question_set.version, "k": 5,
+                    "answers": {"status": "shown", "count": n_answers}, "cells": cells})
+    database.execute("VACUUM")
+    client = app.test_client()
+    client.post("/staff/login", data={"email": f"lvs{years}@example.dk", "password": PASSWORD})
+
+    def raw_sum():
+        database.execute("""SELECT question, answer, sum(count) FROM hub_cells WHERE period = ? AND question_set = ?
+                            GROUP BY 1, 2""", ["2026-W47", question_set.version]).fetchall()
+
+    timings = {
+        "raw SQL sum of the week's cells": median_time(raw_sum),
+        "national dashboard page of the week": median_time(lambda: client.get("/hub/2026-W47")),
+        "its XLSX report": median_time(lambda: client.get("/hub/2026-W47/report.xlsx")),
+        "(database)": path.stat().st_size / 2**20,
+    }
+    database.close()
+    return timings
+
+
+def hub_history(root):
+    print(f"   {'':<44}{'1 year':>10}{'5 years':>10}{'ratio':>7}  (200 centres)")
+    rows = {years: hub_timings(root, years) for years in (1, 5)}
+    for name in rows[1]:
+        one, five = rows[1][name], rows[5][name]
+        if name == "(database)":
+            print(f"   {'hub database size':<44}{one:>8.0f}MB{five:>8.0f}MB")
+        else:
+            print(f"   {name:<44}{ms(one):>10}{ms(five):>10}{five / one:>7.2f}")
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        print(f"{CLIENTS} parallel clients × {PER_CLIENT} requests each, gunicorn 3 workers × 4 threads, "
-              f"{os.cpu_count()} CPUs")
-        bare_rate, bare_latencies = bare_baseline(root)
-        report("bare WSGI app, one POST (baseline)", bare_rate, bare_latencies)
-
-        server = LiveServer(root).start()
-        try:
-            centre = server.add_centre("Benchmark")
-            people = [Respondent() for _ in range(CLIENTS)]
-
-            def answer(n, i):
-                people[n].answer(centre["survey_url"], {"importance": str(1 + i % 10), "reasons": ["meal"],
-                                                       "frequency": "daily", "message": "Tak for kaffe"})
-            rate, latencies = measure(answer)
-            report("phone answer: GET form + POST + thank-you", rate, latencies, bare_rate)
-        finally:
-            server.stop()
-        erase_cost(root)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: `make bench` installs Debian's wrk")
+    print(textwrap.dedent(f"""\
+        make bench, {datetime.date.today()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]},
+        SQLite {db.connect(':memory:').execute('select sqlite_version()').fetchone()[0]}"""))
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        storing_an_answer(root)
+        phone_flow(root)
+        first_screens(root)
+        summary_history(root)
+        hub_history(root)
 
 
 if __name__ == "__main__":

@@ -130,6 +130,22 @@ def test_phone_sending_nothing_is_explained_and_stores_nothing(live_server, phon
     assert stored_answers(live_server, centre["slug"]) == ([], [])
 
 
+def test_the_pages_leave_nothing_in_the_browser_console(live_server, browser):
+    centre = live_server.add_centre("Café Stille")
+    context = browser.new_context()
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    try:
+        page.goto(centre["survey_url"], wait_until="networkidle")
+        page.goto(centre["kiosk_pairing_url"], wait_until="networkidle")
+        page.locator("button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
+        assert messages == []
+    finally:
+        context.close()
+
+
 def test_phone_touch_targets_are_big_enough(live_server, phone):
     centre = live_server.add_centre("Café Tommelfinger")
     phone.goto(centre["survey_url"])

@@ -359,3 +359,10 @@ def test_a_held_answer_to_a_question_switched_off_since_keeps_the_rest(kiosk_cli
     # The phone page is always fresh: there, an answer to a question that is off is refused.
     refused = client.post(f"/s/{kiosk_client.centre['survey_token']}", data={"importance": "8", "wishes": "meals"})
     assert refused.status_code == 400
+
+
+def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, client, database):
+    # The kiosk asks with HEAD whether the server is there before it leaves for the start page.
+    assert kiosk_client.head("/kiosk/").status_code == 200
+    assert client.head(f"/s/{kiosk_client.centre['survey_token']}").status_code == 200
+    assert stored(database, kiosk_client.centre) == 0

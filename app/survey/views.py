@@ -152,7 +152,7 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
     page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", **context)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD: the kiosk asks whether the server is there
         return render_template(template, **page, notice=None)
 
     receipt, iso_week = None, privacy.current_iso_week()
