@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask_babel import force_locale
 
-from . import accounts, backups, clock, config, db, demo, exports, figures, links, periods, server
+from . import accounts, backups, clock, config, db, demo, exports, figures, links, periods, retention, server
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -357,6 +357,22 @@ def restore(file, force):
         raise click.ClickException(str(reason)) from None
     click.echo(f"Restored {file}." + (f" The database it replaced is kept as {kept}." if kept else "")
                + " Start the server again.")
+
+
+@cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only print what would be deleted.")
+def purge(dry_run):
+    """Delete free-text messages older than each centre's message retention, for good."""
+    database = _database()
+    found = retention.plan(database) if dry_run else retention.purge(
+        database, db.path_in(current_app.config["DATA_DIR"]))
+    verb = "would delete" if dry_run else "deleted"
+    for item in found:
+        if item.messages or dry_run:
+            click.echo(f"{item.slug}: {verb} {item.messages} message{'s' if item.messages != 1 else ''} "
+                       f"from before {item.before_week}")
+    if not any(item.messages for item in found):
+        click.echo("Nothing has outlived its keeping.")
 
 
 @cli.command("serve")

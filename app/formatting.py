@@ -31,4 +31,5 @@ def share_label(share):
 
 def register(app):
     app.jinja_env.globals.update(period_label=period_label, count_label=count_label, share_label=share_label,
-                                 format_decimal=format_decimal, format_datetime=format_datetime)
+                                 format_decimal=format_decimal, format_percent=format_percent,
+                                 format_datetime=format_datetime)

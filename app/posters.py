@@ -23,14 +23,7 @@ def _invitation(language):
 
 
 def poster_pdf(centre, survey_url):
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(f"Brugerstemmen · {centre['name']}")
-    pdf.set_creator("Brugerstemmen")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(20, 18, 20)
-    pdf.add_page()
+    pdf = _a4(f"Brugerstemmen · {centre['name']}")
 
     def line(text, size, height, bold=False, space_before=0):
         pdf.set_y(pdf.get_y() + space_before)
@@ -57,6 +50,56 @@ def poster_pdf(centre, survey_url):
             question, invitation, _anonymity = _invitation(language)
             line(f"{question} {invitation}", 11, 6, space_before=3)
     return bytes(pdf.output())
+
+
+def said_poster_pdf(centre, period, said, replies, survey_url):
+    """The A4 "you said - we did" poster for the wall: the period's published facts, the staff's
+    reply (Danish first, then the other languages they wrote), and the code to answer again."""
+    from .formatting import period_label  # formatting needs an app context, as every caller has
+
+    pdf = _a4(f"Brugerstemmen · {centre['name']}")
+
+    def line(text, size, height, bold=False, space_before=0, align="C"):
+        pdf.set_y(pdf.get_y() + space_before)
+        pdf.set_font("DejaVu", "B" if bold else "", size)
+        pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    with force_locale("da"):
+        line(centre["name"], 20, 9, bold=True)
+        line(_("You said – we did"), 34, 15, bold=True, space_before=2)
+        line(period_label(period), 14, 7)
+        if said:
+            facts = [_("Answers: %(count)s", count=said.answers)]
+            if said.reasons:
+                facts.append(_("They come most often for:") + " " + ", ".join(_(o.text) for o in said.reasons))
+            if said.wish:
+                facts.append(_("Wished for most:") + " " + _(said.wish.text))
+            line(_("You said"), 20, 9, bold=True, space_before=6, align="L")
+            for fact in facts:
+                line(fact, 16, 8, align="L")
+        if replies.get("da"):
+            line(_("We did"), 20, 9, bold=True, space_before=6, align="L")
+            line(replies["da"], 18, 9, align="L")
+        for language, text in replies.items():
+            if language != "da":
+                line(text, 12, 6, space_before=3, align="L")
+        size = 60
+        _draw_qr(pdf, survey_url, x=(pdf.w - size) / 2, y=max(pdf.get_y() + 8, 200), size=size)
+        pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
+        line(_("Answer again: scan the code with your phone."), 13, 7)
+    return bytes(pdf.output())
+
+
+def _a4(title):
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(title)
+    pdf.set_creator("Brugerstemmen")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(20, 18, 20)
+    pdf.add_page()
+    return pdf
 
 
 def _draw_qr(pdf, url, x, y, size):

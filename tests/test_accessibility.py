@@ -59,6 +59,11 @@ def test_the_phone_survey_and_its_thank_you_page(live_server, site, page, langua
     page.locator("button.send").click()
     page.wait_for_url("**/tak*")
     assert_accessible(page)
+    page.locator(".privacy-link a").click()  # what happens to the answer
+    page.wait_for_url("**/privacy*")
+    assert_accessible(page)
+    page.goto(f"{site['survey_url']}/results?lang={language}")  # what people here said
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -86,6 +91,12 @@ def test_the_kiosk_start_questions_and_thank_you(live_server, site, page, langua
                             line.querySelector('span').textContent = line.dataset.template.replace('__N__', '2');
                             line.hidden = false; document.getElementById('staff-exit').showModal(); }""")
     assert_accessible(page)
+    page.goto(f"{live_server.url}/kiosk/privacy?lang={language}")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/kiosk/results?lang={language}")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/kiosk/?lang={language}")
+    page.evaluate("document.getElementById('staff-exit').showModal()")
     page.locator("#staff-exit input[name=pin]").fill("0000")
     page.locator("#staff-exit button[type=submit]").click()
     page.wait_for_url("**/kiosk/exit*")

@@ -9,12 +9,14 @@ from .core import (
     DB_FILENAME, StorageError)
 from .schema import applied_migrations, known_migrations, migrate
 from .backups import check as check_backup, restore_backup, write_backup, NotABackup
+from .replies import centres_replying, latest_reply, reply_for, save_reply
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
     create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
     CENTRE_SETTINGS)
 from .responses import (
-    answers_of, count_responses, delete_message, erase_arrival_order, insert_response, messages_in_week,
+    answers_of, compact, count_responses, delete_message, delete_messages_before, erase_arrival_order, insert_response,
+    messages_before, messages_in_week,
     messages_of, receipts, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES, RECEIPT_WEEKS)
 from .staff import (
     centres_of, create_invite, create_staff, forget_login_failures, make_hub_admin, make_site_admin, record_login_failure,

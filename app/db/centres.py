@@ -51,7 +51,8 @@ def rotate_survey_token(db, slug):
     return centre_by_slug(db, slug)
 
 
-CENTRE_SETTINGS = {"name", "disabled_questions", "kiosk_idle_seconds", "min_cell_size", "languages"}
+CENTRE_SETTINGS = {"name", "disabled_questions", "kiosk_idle_seconds", "min_cell_size", "languages",
+                   "message_retention_months", "show_said"}
 
 
 def update_centre(db, slug, **settings):

@@ -70,11 +70,24 @@ def erase_arrival_order(path, now=None):
             if last and now - int(last[0]) < 3600:
                 return False
             database.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES ('erased', ?)", [now])
-        database.execute("VACUUM")
-        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _compact(database)
         return True
     finally:
         database.close()
+
+
+def compact(path):
+    """Rebuild the file and empty the WAL, so that nothing deleted lingers in either."""
+    database = connect(path)
+    try:
+        _compact(database)
+    finally:
+        database.close()
+
+
+def _compact(database):
+    database.execute("VACUUM")
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def receipts(db):
@@ -104,6 +117,17 @@ def messages_in_week(db, centre_id, iso_week):
 def delete_message(db, centre_id, message_id):
     with write_transaction(db):
         return db.execute("DELETE FROM messages WHERE centre_id = ? AND id = ?", [centre_id, message_id]).rowcount
+
+
+def messages_before(db, centre_id, iso_week):
+    """How many of a centre's messages are from weeks before this one."""
+    return db.execute("SELECT count(*) FROM messages WHERE centre_id = ? AND iso_week < ?",
+                      [centre_id, iso_week]).fetchone()[0]
+
+
+def delete_messages_before(db, centre_id, iso_week):
+    with write_transaction(db):
+        return db.execute("DELETE FROM messages WHERE centre_id = ? AND iso_week < ?", [centre_id, iso_week]).rowcount
 
 
 def messages_of(db, centre_id):

@@ -218,6 +218,23 @@ def m009_kiosk_pin(db):
     db.execute("ALTER TABLE centres ADD COLUMN kiosk_pin_hash TEXT")
 
 
+@migrations()
+def m010_retention_and_results(db):
+    # Free text says the most; it is kept for the shortest time (app/retention.py).
+    db.execute("ALTER TABLE centres ADD COLUMN message_retention_months INTEGER NOT NULL DEFAULT 3")
+    # "You said": the thank-you screen tells what people here said last (app/said.py),
+    # and what the staff did about it, in the languages they wrote it in.
+    db.execute("ALTER TABLE centres ADD COLUMN show_said INTEGER NOT NULL DEFAULT 1")
+    db.execute("""CREATE TABLE replies (
+                      centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+                      period TEXT NOT NULL,
+                      ends_on TEXT NOT NULL,    -- the period's last day, for finding the latest
+                      language TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      PRIMARY KEY (centre_id, period, language)
+                  ) WITHOUT ROWID""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

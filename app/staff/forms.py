@@ -45,6 +45,9 @@ class CentreSettingsForm(FlaskForm):
                                  validators=[InputRequired(), NumberRange(3, 50)])
     kiosk_idle_seconds = IntegerField(_l("Seconds without a touch before the kiosk starts over"),
                                       validators=[InputRequired(), NumberRange(20, 600)])
+    message_retention_months = IntegerField(_l("Months a written message is kept"),
+                                            validators=[InputRequired(), NumberRange(1, 24)])
+    show_said = BooleanField(_l("After an answer, show what people here said last (only numbers staff may see)"))
 
 
 class KioskPinForm(FlaskForm):

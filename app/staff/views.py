@@ -6,7 +6,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
                    url_for)
 from flask_babel import gettext as _
 
-from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions
+from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions, retention, said
 from babel import Locale
 
 from .. import catalogues
@@ -177,18 +177,14 @@ def summary(centre, period=None):
                            national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
                            trend=_trend(centre, shown) if shown.level == "week" else None,
-                           text_min=_text_min(centre), previous=shown.previous(), next=shown.next())
-
-
-def _text_min(centre):
-    # Never below k, whatever the setting says.
-    return max(current_app.config["TEXT_MIN_ANSWERS"], centre["min_cell_size"])
+                           text_min=retention.messages_shown_from(centre), previous=shown.previous(), next=shown.next(),
+                           reply=db.reply_for(database, centre["id"], shown.key), reply_max=REPLY_MAX_CHARS)
 
 
 def _messages(centre, period, result):
     """A week's messages, or None where the week is too small for free text to stay anonymous."""
     total = result["total"]
-    if period.level != "week" or not total.shown or total.value < _text_min(centre):
+    if period.level != "week" or not total.shown or total.value < retention.messages_shown_from(centre):
         return None
     return db.messages_in_week(db.get_db(), centre["id"], period.key)
 
@@ -214,6 +210,45 @@ def download(centre, period, extension):
     response = make_response(body)
     response.headers["Content-Type"] = exports.FORMATS[extension]
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, shown, extension)}"'
+    return response
+
+
+REPLY_MAX_CHARS = 600
+
+
+@bp.route("/c/<slug>/summary/<period>/reply", methods=["POST"])
+@centre_access("staff")
+def reply(centre, period):
+    """The staff's "we did" for a period, in Danish and the centre's other languages."""
+    shown, result = _figures_for(centre, period)
+    if result is None:
+        abort(404)
+    texts = {language: " ".join(request.form.get(f"reply-{language}", "").split())
+             for language in centre["languages"]}
+    if any(len(text) > REPLY_MAX_CHARS for text in texts.values()):
+        flash(_("The reply is too long: at most %(n)s characters in each language.", n=REPLY_MAX_CHARS), "error")
+    elif any(texts.values()) and not texts.get("da"):
+        flash(_("Write the reply in Danish too: it is shown when a person's own language has none."), "error")
+    else:
+        db.save_reply(db.get_db(), centre["id"], shown, texts)
+        flash(_("The reply is saved. People see it after they answer, until you reply to a later period.")
+              if texts.get("da") else _("The reply is removed."))
+    return redirect(url_for("staff.summary", slug=centre["slug"], period=shown.key), 303)
+
+
+@bp.route("/c/<slug>/summary/<period>/said.pdf")
+@centre_access("staff")
+def said_poster(centre, period):
+    shown, result = _figures_for(centre, period)
+    if result is None:
+        abort(404)
+    facts = said.facts(result)
+    body = posters.said_poster_pdf(centre, shown, facts, db.reply_for(db.get_db(), centre["id"], shown.key),
+                                   links.survey_url(centre))
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (f'attachment; filename="brugerstemmen-{centre["slug"]}-{shown.key}'
+                                               f'-du-sagde-vi-gjorde.pdf"')
     return response
 
 
@@ -246,7 +281,8 @@ def settings(centre):
         "questions": [q.id for q in switchable if q.id not in centre["disabled_questions"]],
         "languages": [code for code in centre["languages"] if code != "da"],
         "min_cell_size": centre["min_cell_size"],
-        "kiosk_idle_seconds": centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"]})
+        "kiosk_idle_seconds": centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
+        "message_retention_months": centre["message_retention_months"], "show_said": bool(centre["show_said"])})
     form.questions.choices = [SelectChoice(q.id, _(q.text)) for q in switchable]
     form.languages.choices = [SelectChoice(code, language_name(code))
                               for code in current_app.config["LANGUAGES"] if code != "da"]
@@ -254,7 +290,9 @@ def settings(centre):
         db.update_centre(db.get_db(), centre["slug"], name=form.name.data.strip(),
                          disabled_questions=[q.id for q in switchable if q.id not in form.questions.data],
                          languages=["da", *form.languages.data], min_cell_size=form.min_cell_size.data,
-                         kiosk_idle_seconds=form.kiosk_idle_seconds.data)
+                         kiosk_idle_seconds=form.kiosk_idle_seconds.data,
+                         message_retention_months=form.message_retention_months.data,
+                         show_said=int(form.show_said.data))
         flash(_("Settings saved. A new k applies from next year; this year keeps the one it started with."))
         return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
     return _settings_page(centre, form)

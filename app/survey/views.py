@@ -8,7 +8,7 @@ from flask import (abort, current_app, make_response, redirect, render_template,
                    url_for)
 from flask_babel import get_locale
 
-from .. import accounts, csrf, db, privacy, questions
+from .. import accounts, csrf, db, privacy, questions, retention, said
 from . import bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
@@ -35,7 +35,63 @@ def phone(token):
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return survey_page(centre, "phone", SurveyForm, "survey/phone.html",
-                       thanks_url=url_for(".phone_thanks", token=token, lang=lang()))
+                       thanks_url=url_for(".phone_thanks", token=token, lang=lang()),
+                       privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
+
+
+@bp.route("/s/<token>/results")
+def phone_results(token):
+    centre = db.centre_by_survey_token(db.get_db(), token)
+    if centre is None:
+        return render_template("survey/unknown_code.html"), 404
+    return render_template("survey/results.html", centre=centre, **results_for(centre),
+                           back_url=url_for(".phone", token=token, lang=lang()), kiosk=False,
+                           privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
+
+
+@bp.route("/kiosk/results")
+def kiosk_results():
+    centre = kiosk_centre()
+    if centre is None:
+        return render_template("survey/kiosk_unpaired.html"), 403
+    return render_template("survey/results.html", centre=centre, **results_for(centre),
+                           back_url=url_for(".kiosk", lang=lang()), kiosk=True,
+                           return_seconds=current_app.config["KIOSK_IDLE_SECONDS"])
+
+
+def said_for(centre):
+    """The facts and the staff's reply for the thank-you page, if the centre shows them."""
+    if not centre["show_said"]:
+        return {"said": None, "reply": None}
+    return results_for(centre)
+
+
+def results_for(centre):
+    database = db.get_db()
+    return {"said": said.last_said(database, centre), "reply": said.latest_reply(database, centre, lang())}
+
+
+@bp.route("/s/<token>/privacy")
+def phone_privacy(token):
+    centre = db.centre_by_survey_token(db.get_db(), token)
+    if centre is None:
+        return render_template("survey/unknown_code.html"), 404
+    return privacy_page(centre, back_url=url_for(".phone", token=token, lang=lang()), kiosk=False)
+
+
+@bp.route("/kiosk/privacy")
+def kiosk_privacy():
+    centre = kiosk_centre()
+    if centre is None:
+        return render_template("survey/kiosk_unpaired.html"), 403
+    return privacy_page(centre, back_url=url_for(".kiosk", lang=lang()), kiosk=True)
+
+
+def privacy_page(centre, **context):
+    takes_messages = any(f.kind == "text" for f in questions.load().fields(disabled=centre["disabled_questions"]))
+    return render_template("survey/privacy.html", centre=centre, takes_messages=takes_messages,
+                           text_min_answers=retention.messages_shown_from(centre),
+                           return_seconds=current_app.config["KIOSK_IDLE_SECONDS"], **context)
 
 
 @bp.route("/s/<token>/tak")
@@ -43,7 +99,8 @@ def phone_thanks(token):
     centre = db.centre_by_survey_token(db.get_db(), token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
-    return render_template("survey/thanks.html", min_cell_size=centre["min_cell_size"])
+    return render_template("survey/thanks.html", min_cell_size=centre["min_cell_size"], **said_for(centre),
+                           privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
 
 
 # --- kiosk ---------------------------------------------------------------------------------
@@ -56,7 +113,7 @@ def kiosk():
         return render_template("survey/kiosk_unpaired.html"), 403
     response = make_response(survey_page(
         centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
-        thanks_url=url_for(".kiosk_thanks", lang=lang()),
+        thanks_url=url_for(".kiosk_thanks", lang=lang()), privacy_url=url_for(".kiosk_privacy", lang=lang()),
         idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
         gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
@@ -67,10 +124,11 @@ def kiosk():
 
 @bp.route("/kiosk/tak")
 def kiosk_thanks():
-    if kiosk_centre() is None:
+    centre = kiosk_centre()
+    if centre is None:
         return render_template("survey/kiosk_unpaired.html"), 403
-    return render_template("survey/kiosk_thanks.html",
-                           min_cell_size=kiosk_centre()["min_cell_size"],
+    return render_template("survey/kiosk_thanks.html", **said_for(centre),
+                           min_cell_size=centre["min_cell_size"], privacy_url=url_for(".kiosk_privacy", lang=lang()),
                            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
 
 

@@ -1,0 +1,77 @@
+""""You said": what people at a centre said in the last period it has published, told back to
+the people who answer (thank-you screen, results page). Built only from numbers the suppression
+module has already decided to show; nothing at all when too few answered.
+"""
+
+from dataclasses import dataclass
+
+from . import clock, db, figures, periods
+
+
+@dataclass(frozen=True)
+class Said:
+    period: periods.Period
+    answers: int
+    share_top: float | None  # the share for whom the place matters very much (9-10), if shown
+    reasons: list  # the most chosen reasons (options), up to three
+    wish: object  # the most wished-for option, or None
+
+
+@dataclass(frozen=True)
+class Reply:
+    period: periods.Period
+    language: str
+    text: str
+
+
+def latest_reply(database, centre, language):
+    """What the staff last wrote back, in this language if they wrote it, else in Danish."""
+    found = db.latest_reply(database, centre["id"])
+    if found is None:
+        return None
+    period_key, texts = found
+    chosen = language if language in texts else "da"
+    return Reply(periods.parse(period_key), chosen, texts[chosen]) if chosen in texts else None
+
+
+def _last_closed(week, level, now):
+    period = periods.containing(week, level)
+    return period if period.closes_at <= now else period.previous()
+
+
+def last_said(database, centre, now=None):
+    """The last published week, or else 4-week block or quarter, with enough answers; or None."""
+    now = now or clock.now()
+    week = periods.last_full_week(now.date())
+    tables = {}
+    for level in ("week", "block", "quarter"):
+        period = _last_closed(week, level, now)
+        if period.year not in tables:
+            # Deciding a newly closed week happens once, for whoever comes first: staff, the
+            # sync, or the first person thanked after it closed (after their answer is saved).
+            tables[period.year] = figures.decided_table(database, centre, period.year, centre["min_cell_size"],
+                                                        now=now)
+        result = figures.period_figures(tables[period.year], period)
+        if result and result["total"].shown:
+            return facts(result)
+    return None
+
+
+def facts(result):
+    """The plain facts of one period's published figures; None when its N is withheld."""
+    if not result["total"].shown:
+        return None
+    by_name = {f["field"].name: f for f in result["fields"]}
+    share_top = None
+    if "importance" in by_name:
+        share_top = figures.importance_extras(by_name["importance"], result["total"])[0]
+    return Said(result["period"], result["total"].value, share_top, _most_chosen(by_name.get("reasons"), 3),
+                next(iter(_most_chosen(by_name.get("wishes"), 1)), None))
+
+
+def _most_chosen(field_figures, how_many):
+    if field_figures is None:
+        return []
+    shown = [(row["count"].value, index, row["option"]) for index, row in enumerate(field_figures["rows"])
+             if row["count"].shown and row["count"].value and row["option"].id != "other"]
+    return [option for _count, _index, option in sorted(shown, key=lambda r: (-r[0], r[1]))[:how_many]]

@@ -1,0 +1,94 @@
+"""How long things are kept, and the page that tells respondents, from the settings the code uses."""
+
+import os
+
+import pytest
+
+from app import db
+
+from .conftest import run_cli
+
+CLOCK = "2026-11-25T12:00:00"  # 2026-W48; three months back is 2026-08-25, in 2026-W35
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(tmp_path / "data"), "BRUGERSTEMMEN_CLOCK": CLOCK}
+
+
+def add_messages(env, slug, by_week):
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    try:
+        centre = db.centre_by_slug(database, slug)
+        for week, text in by_week:
+            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
+                               question_set=1, answers=[("importance", "7")], message=text)
+        return centre
+    finally:
+        database.close()
+
+
+def file_bytes(env):
+    path = db.path_in(env["BRUGERSTEMMEN_DATA_DIR"])
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))  # the file, its WAL and shm
+
+
+def test_purge_deletes_messages_past_their_keeping_and_their_bytes_leave_the_file(env):
+    run_cli(env, "centre", "add", "Café Glemsel", "--slug", "glemsel")
+    run_cli(env, "centre", "add", "Café Husk", "--slug", "husk")
+    add_messages(env, "glemsel", [("2026-W30", "Gammel besked om kaffen"), ("2026-W34", "Lidt nyere om kagen"),
+                                  ("2026-W35", "Stadig gemt om haven"), ("2026-W47", "Ny besked om turen")])
+    add_messages(env, "husk", [("2026-W30", "Husk gammel besked")])
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    db.update_centre(database, "husk", message_retention_months=6)  # keeps from 2026-W22
+    database.close()
+
+    dry = run_cli(env, "purge", "--dry-run")
+    assert "glemsel: would delete 2 messages from before 2026-W35" in dry.stdout
+    assert "husk: would delete 0 messages from before 2026-W22" in dry.stdout
+    assert b"Gammel besked om kaffen" in file_bytes(env)
+
+    done = run_cli(env, "purge")
+    assert done.stdout.strip() == "glemsel: deleted 2 messages from before 2026-W35"
+    raw = file_bytes(env)
+    assert b"Gammel besked om kaffen" not in raw and b"Lidt nyere om kagen" not in raw
+    assert b"Stadig gemt om haven" in raw and b"Ny besked om turen" in raw and b"Husk gammel besked" in raw
+    assert run_cli(env, "purge").stdout.strip() == "Nothing has outlived its keeping."
+    # The answers themselves stay (their own retention is another matter): only the words go.
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    try:
+        assert db.count_responses(database, db.centre_by_slug(database, "glemsel")["id"]) == 4
+    finally:
+        database.close()
+
+
+def test_the_nightly_job_purges_before_it_copies():
+    from pathlib import Path
+
+    unit = (Path(__file__).parent.parent / "deploy" / "brugerstemmen-backup.service").read_text()
+    assert unit.index("brugerstemmen purge") < unit.index("brugerstemmen backup")
+
+
+def test_the_page_on_what_happens_to_an_answer_follows_the_settings(client, database, make_centre):
+    centre = make_centre("Café Åben")
+    url = f"/s/{centre['survey_token']}/privacy"
+    page = client.get(url).get_data(as_text=True)
+    assert "grupper på mindst 5 personer" in page and "mindst 10 svar" in page
+    assert "Beskeder slettes 3 måneder efter" in page
+    db.update_centre(database, centre["slug"], min_cell_size=12, message_retention_months=1)
+    page = client.get(url).get_data(as_text=True)
+    assert "grupper på mindst 12 personer" in page and "mindst 12 svar" in page  # never below k
+    assert "Beskeder slettes 1 måned efter" in page
+    db.update_centre(database, centre["slug"], disabled_questions=["message"])
+    assert "Beskeder slettes" not in client.get(url).get_data(as_text=True)  # no messages asked, none kept
+    english = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "What is never kept" in english and "IP address" in english
+    assert client.get("/s/no-such-code/privacy").status_code == 404
+
+
+def test_every_survey_screen_links_to_it(client, make_centre):
+    centre = make_centre()
+    survey = f"/s/{centre['survey_token']}"
+    for path in (survey, survey + "/tak", survey + "?lang=en"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'href="{survey}/privacy?lang=' in html, path

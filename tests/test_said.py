@@ -1,0 +1,167 @@
+""""You said": what people at a centre said last, told back after an answer and on a results page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from app import create_app, db, figures, periods
+
+from .conftest import LiveServer
+from .test_browser import pair, skip_to_send, tap
+
+CLOCK = "2026-11-25T12:00:00"  # Wednesday of 2026-W48: W47 has closed
+
+
+def answers_in(database, centre, week, count, reasons=("meal",)):
+    for n in range(count):
+        db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
+                           question_set=1, answers=[("importance", "10" if n % 3 else "7"),
+                                                    *[("reasons", r) for r in reasons if n % 4]])
+
+
+@pytest.fixture
+def app(data_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "CLOCK": CLOCK})
+    with app.app_context():
+        db.migrate(db.get_db())
+    return app
+
+
+def thanks_page(client, centre, lang="da"):
+    response = client.post(f"/s/{centre['survey_token']}?lang={lang}", data={"importance": "9"})
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def busy_weeks(database, centre, count=30):
+    # A real centre answers every week; a lone busy week among empty ones shows no week figure.
+    for week in range(40, 48):
+        answers_in(database, centre, f"2026-W{week:02d}", count)
+
+
+def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see(app, client, database, make_centre):
+    centre = make_centre("Café Sagt")
+    busy_weeks(database, centre)
+    page = thanks_page(client, centre)
+    assert "Hvad folk her har sagt" in page and "uge 47 · 2026" in page
+    table = figures.decided_table(database, centre, 2026, 5)
+    shown = figures.period_figures(table, periods.parse("2026-W47"))
+    assert shown["total"].shown and f"Svar: {shown['total'].value}" in page  # the staff summary's own N
+    assert "De kommer oftest for: <strong>For at få et måltid mad</strong>" in page
+
+
+def test_nothing_is_told_when_too_few_answered_or_the_centre_says_no(app, client, database, make_centre):
+    few = make_centre("Café Få")
+    answers_in(database, few, "2026-W47", 2)
+    assert "Hvad folk her har sagt" not in thanks_page(client, few)
+    quiet = make_centre("Café Stille")
+    busy_weeks(database, quiet)
+    db.update_centre(database, quiet["slug"], show_said=0)
+    assert "Hvad folk her har sagt" not in thanks_page(client, quiet)
+
+
+def test_a_smaller_week_falls_back_to_its_four_week_block(app, client, database, make_centre):
+    centre = make_centre("Café Lille")
+    for week in ("2026-W44", "2026-W45", "2026-W46", "2026-W47"):
+        answers_in(database, centre, week, 3)  # too few in any week, enough in the block
+    page = thanks_page(client, centre)
+    assert "uge 44–47 · 2026" in page and "Svar: 12" in page
+
+
+def test_the_results_can_be_seen_without_answering(app, client, database, make_centre):
+    empty = make_centre("Café Ny")
+    assert "Intet at vise endnu" in client.get(f"/s/{empty['survey_token']}/results").get_data(as_text=True)
+    centre = make_centre("Café Åben Bog")
+    busy_weeks(database, centre)
+    survey = f"/s/{centre['survey_token']}"
+    assert f'href="{survey}/results?lang=da"' in client.get(survey).get_data(as_text=True)
+    arabic = client.get(survey + "/results?lang=ar").get_data(as_text=True)
+    assert "ما قاله الناس هنا" in arabic and "الأسبوع 47 · 2026" in arabic
+    assert db.count_responses(database, centre["id"]) == 8 * 30  # looking stored nothing
+
+
+@pytest.mark.browser
+def test_the_kiosk_thanks_in_the_chosen_language_with_what_people_said(tmp_path, browser):
+    server = LiveServer(tmp_path, CLOCK=CLOCK).start()
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet = context.new_page()
+    try:
+        centre = server.add_centre("Café Fortalt")
+        database = server.database()
+        try:
+            busy_weeks(database, db.centre_by_slug(database, centre["slug"]))
+        finally:
+            database.close()
+        pair(tablet, centre)
+        tablet.get_by_role("link", name="English").click()
+        tablet.get_by_role("button", name="Tap to start").click()
+        tap(tablet, "importance", "8")
+        skip_to_send(tablet, "Next")
+        tablet.get_by_role("button", name="Send my answer").click()
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
+        facts = tablet.get_by_role("region", name="What people here said")
+        expect(facts).to_contain_text("week 47 · 2026")
+        expect(facts).to_contain_text("They come most often for:")
+        expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+    finally:
+        context.close()
+        server.stop()
+
+
+# --- "we did": the staff's reply -----------------------------------------------------------
+
+@pytest.fixture
+def staff_client(app, database, make_centre):
+    from app import accounts
+
+    centre = make_centre("Café Svar", slug="svar", languages=["da", "en", "pl"])
+    busy_weeks(database, centre)
+    person = db.create_staff(database, "leder@svar.example", accounts.hash_password("kaffe og kage hver dag"))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    client = app.test_client()
+    client.post("/staff/login", data={"email": "leder@svar.example", "password": "kaffe og kage hver dag"})
+    client.centre = centre
+    return client
+
+
+def test_the_staff_reply_is_shown_under_the_facts_in_the_persons_language(staff_client, client):
+    centre = staff_client.centre
+    response = staff_client.post("/staff/c/svar/summary/2026-W47/reply", data={
+        "reply-da": "I ønskede ture – vi tager til stranden om torsdagen i juni.",
+        "reply-en": "You wished for trips – we go to the beach on Thursdays in June."})
+    assert response.status_code == 303
+    english = thanks_page(client, centre, "en")
+    assert "What the staff did" in english and "we go to the beach on Thursdays" in english
+    polish = thanks_page(client, centre, "pl")  # no Polish reply: the Danish one, marked as Danish
+    assert 'lang="da" dir="ltr">I ønskede ture' in polish and "Co zrobił personel" in polish
+    assert "vi tager til stranden" in client.get(f"/s/{centre['survey_token']}/results").get_data(as_text=True)
+
+
+def test_a_reply_needs_danish_and_a_sensible_length(staff_client, database):
+    centre = staff_client.centre
+    no_danish = staff_client.post("/staff/c/svar/summary/2026-W47/reply", data={"reply-en": "Only English"})
+    too_long = staff_client.post("/staff/c/svar/summary/2026-W47/reply", data={"reply-da": "x" * 601})
+    assert no_danish.status_code == too_long.status_code == 303
+    assert db.reply_for(database, centre["id"], "2026-W47") == {}
+    open_week = staff_client.post("/staff/c/svar/summary/2026-W48/reply", data={"reply-da": "For tidligt"})
+    assert open_week.status_code == 404  # a period that has not closed has nothing to reply to
+
+
+def test_the_you_said_we_did_poster_has_the_facts_the_reply_and_a_code_that_scans(staff_client, tmp_path):
+    import shutil
+    import subprocess
+
+    for tool in ("pdftoppm", "pdftotext", "zbarimg"):
+        assert shutil.which(tool), f"{tool} is missing: `make test` installs poppler-utils and zbar-tools"
+    centre = staff_client.centre
+    staff_client.post("/staff/c/svar/summary/2026-W47/reply", data={"reply-da": "Vi har købt en ny kaffemaskine."})
+    response = staff_client.get("/staff/c/svar/summary/2026-W47/said.pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert "brugerstemmen-svar-2026-W47-du-sagde-vi-gjorde.pdf" in response.headers["Content-Disposition"]
+    pdf = tmp_path / "said.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "I sagde – vi gjorde" in text and "uge 47 · 2026" in text and "Svar: 30" in text
+    assert "For at få et måltid mad" in text and "Vi har købt en ny kaffemaskine." in text
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "said")], check=True)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "said.png")],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert decoded == f"http://localhost/s/{centre['survey_token']}" or decoded.endswith(f"/s/{centre['survey_token']}")
