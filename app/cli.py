@@ -359,6 +359,18 @@ def restore(file, force):
                + " Start the server again.")
 
 
+@cli.command("decide")
+def decide():
+    """Decide, for every centre, which counts of every closed period may be shown (what staff
+    pages and the sync otherwise do on first use), so no one waits for it later."""
+    database = _database()
+    centres = db.list_centres(database)
+    for found in centres:
+        for year in sorted({periods.last_full_week(clock.today()).year, clock.today().year}):
+            figures.decided_table(database, found, year, found["min_cell_size"])
+    click.echo(f"Decided every closed period of {len(centres)} {'centre' if len(centres) == 1 else 'centres'}.")
+
+
 @cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only print what would be deleted.")
 def purge(dry_run):

@@ -69,8 +69,9 @@ def closed_weeks(year, now=None):
             if periods.Period(year, "week", w).closes_at <= now]
 
 
-def decided_table(database, centre, year, k, now=None):
-    """The year's counts with every closed period decided (deciding any that are new)."""
+def decided_table(database, centre, year, k, now=None, decide_new=True):
+    """The year's counts with every closed period decided (deciding any that are new, unless
+    decide_new is False: a respondent's thank-you page must not wait seconds for that)."""
     question_set = questions.load()
     year_period = periods.Period(year, "year", 0)
     raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
@@ -81,7 +82,7 @@ def decided_table(database, centre, year, k, now=None):
     # A year keeps the k it started with: bounds the reader already knows must stay true.
     table = Table(k=decided_k or k, groups=groups_for(question_set), weeks=weeks, statuses=known)
     new = {}
-    for closing in closing_order(closed_weeks(year, now)):
+    for closing in closing_order(closed_weeks(year, now) if decide_new else []):
         if (closing[0].key, N) in table.statuses:
             continue
         before = set(table.statuses)

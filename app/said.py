@@ -47,10 +47,10 @@ def last_said(database, centre, now=None):
     for level in ("week", "block", "quarter"):
         period = _last_closed(week, level, now)
         if period.year not in tables:
-            # Deciding a newly closed week happens once, for whoever comes first: staff, the
-            # sync, or the first person thanked after it closed (after their answer is saved).
+            # Only what is decided already (by `brugerstemmen decide` each night, the sync, or
+            # staff opening the summary): deciding a year can take seconds.
             tables[period.year] = figures.decided_table(database, centre, period.year, centre["min_cell_size"],
-                                                        now=now)
+                                                        now=now, decide_new=False)
         result = figures.period_figures(tables[period.year], period)
         if result and result["total"].shown:
             return facts(result)

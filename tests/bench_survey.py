@@ -12,6 +12,7 @@ same run, because this machine is shared and noisy. Everything runs on 127.0.0.1
 """
 
 import datetime
+import gzip
 import os
 import random
 import re
@@ -27,7 +28,6 @@ import urllib.request
 from pathlib import Path
 
 from app import accounts, create_app, db, demo, periods, questions
-from app.figures import groups_for
 from app.hub import kinds
 from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, csrf_token, free_port
 
@@ -70,6 +70,12 @@ done = function(summary, latency, requests)
     latency:percentile(99)))
 end
 '''
+
+
+def server_in(root, name, **settings):
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    return LiveServer(folder, **settings)
 
 
 def ms(seconds):
@@ -169,8 +175,7 @@ def storing_an_answer(root):
         process.terminate()
         process.wait()
     for label, prefill in (("Brugerstemmen, new database", 0), ("Brugerstemmen, 100,000 answers in", 100_000)):
-        server = LiveServer(root / label.split(",")[1].strip().replace(" ", "-").replace(",", ""),
-                            CLOCK=CLOCK).start()
+        server = server_in(root, "prefilled" if prefill else "new", CLOCK=CLOCK).start()
         try:
             centre = server.add_centre("Benchmark")
             path = db.path_in(server.data_dir)
@@ -206,7 +211,7 @@ def show(label, connections, result, stored, baseline=None):
 # --- 2. the whole phone flow ---------------------------------------------------------------
 
 def phone_flow(root):
-    server = LiveServer(root / "flow", CLOCK=CLOCK).start()
+    server = server_in(root, "flow", CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Benchmark")
         latencies, lock, stop = [], threading.Lock(), threading.Event()
@@ -242,7 +247,7 @@ def phone_flow(root):
 def first_screens(root):
     from playwright.sync_api import sync_playwright
 
-    server = LiveServer(root / "bytes").start()
+    server = server_in(root, "bytes").start()
     try:
         centre = server.add_centre("Værestedet Målt")
         with sync_playwright() as playwright:
@@ -260,18 +265,24 @@ def first_screens(root):
             finally:
                 browser.close()
         print("\n3. Bytes transferred (budget 50 KB each, no web fonts):")
-        for name, (total, count, fonts) in figures.items():
-            print(f"   {name:<30} {total / 1024:5.1f} KB in {count} requests, {fonts} web fonts")
+        for name, (total, count, fonts, gzipped) in figures.items():
+            print(f"   {name:<30} {total / 1024:5.1f} KB in {count} requests as gunicorn sends them, "
+                  f"{gzipped / 1024:5.1f} KB with nginx's gzip; {fonts} web fonts")
     finally:
         server.stop()
 
 
 def transferred(page, url):
+    """Bytes as gunicorn sends them, and as nginx sends them with gzip (deploy/nginx/)."""
+    bodies = []
+    page.on("response", lambda response: bodies.append(response))
     page.goto(url, wait_until="networkidle")
     entries = page.evaluate("""() => performance.getEntriesByType('navigation')
         .concat(performance.getEntriesByType('resource')).map(e => [e.name, e.transferSize])""")
     fonts = [name for name, _ in entries if name.endswith((".woff", ".woff2", ".ttf", ".otf"))]
-    return sum(size for _, size in entries), len(entries), len(fonts)
+    gzipped = sum(len(gzip.compress(response.body(), 6)) + 250 for response in bodies  # ~250 B of headers
+                  if response.status == 200)
+    return sum(size for _, size in entries), len(entries), len(fonts), gzipped
 
 
 # --- 4. history ----------------------------------------------------------------------------
@@ -331,7 +342,9 @@ def summary_history(root):
 
 def hub_timings(root, years):
     question_set = questions.load()
-    groups = groups_for(question_set)
+    # The cells a centre pushes (app/hub/aggregates.py): per option, and "answered" for a multiple choice.
+    hub_cells = [(field.name, answer) for field in question_set.fields() if field.kind != "text"
+                 for answer in (["answered"] if field.multiple else []) + [o.id for o in field.options]]
     data_dir = root / f"hub-{years}"
     app = staff_client(data_dir, role="hub")
     path = db.path_in(data_dir)
@@ -349,9 +362,8 @@ def hub_timings(root, years):
         for year in range(2027 - years, 2027):
             for period in [p for p in periods.Period(year, "year", 0).subtree() if p.closes_at <= now]:
                 n_answers = 5 * len(period.weeks) * rng.randint(2, 6)
-                cells = [{"question": group.split("=")[0], "answer": category, "status": "shown",
-                          "count": rng.randint(0, n_answers)}
-                         for group, categories in groups.items() for category in categories[:-1]]
+                cells = [{"question": question, "answer": answer, "status": "shown",
+                          "count": rng.randint(0, n_answers)} for question, answer in hub_cells]
                 db.store_aggregate(database, centre["id"], period.level, {
                     "period": period.key, "question_set": question_set.version, "k": 5,
                     "answers": {"status": "shown", "count": n_answers}, "cells": cells})

@@ -18,6 +18,11 @@ def answers_in(database, centre, week, count, reasons=("meal",)):
                                                     *[("reasons", r) for r in reasons if n % 4]])
 
 
+def nightly(database, centre):
+    """What the nightly `brugerstemmen decide` does; a thank-you page never decides itself."""
+    figures.decided_table(database, db.centre_by_slug(database, centre["slug"]), 2026, 5)
+
+
 @pytest.fixture
 def app(data_dir):
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "CLOCK": CLOCK})
@@ -35,6 +40,7 @@ def busy_weeks(database, centre, count=30):
     # A real centre answers every week; a lone busy week among empty ones shows no week figure.
     for week in range(40, 48):
         answers_in(database, centre, f"2026-W{week:02d}", count)
+    nightly(database, centre)
 
 
 def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see(app, client, database, make_centre):
@@ -51,6 +57,7 @@ def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see
 def test_nothing_is_told_when_too_few_answered_or_the_centre_says_no(app, client, database, make_centre):
     few = make_centre("Café Få")
     answers_in(database, few, "2026-W47", 2)
+    nightly(database, few)
     assert "Hvad folk her har sagt" not in thanks_page(client, few)
     quiet = make_centre("Café Stille")
     busy_weeks(database, quiet)
@@ -62,12 +69,14 @@ def test_a_smaller_week_falls_back_to_its_four_week_block(app, client, database,
     centre = make_centre("Café Lille")
     for week in ("2026-W44", "2026-W45", "2026-W46", "2026-W47"):
         answers_in(database, centre, week, 3)  # too few in any week, enough in the block
+    nightly(database, centre)
     page = thanks_page(client, centre)
     assert "uge 44–47 · 2026" in page and "Svar: 12" in page
 
 
 def test_the_results_can_be_seen_without_answering(app, client, database, make_centre):
     empty = make_centre("Café Ny")
+    nightly(database, empty)
     assert "Intet at vise endnu" in client.get(f"/s/{empty['survey_token']}/results").get_data(as_text=True)
     centre = make_centre("Café Åben Bog")
     busy_weeks(database, centre)
@@ -165,3 +174,19 @@ def test_the_you_said_we_did_poster_has_the_facts_the_reply_and_a_code_that_scan
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "said.png")],
                              capture_output=True, text=True, check=True).stdout.strip()
     assert decoded == f"http://localhost/s/{centre['survey_token']}" or decoded.endswith(f"/s/{centre['survey_token']}")
+
+
+def test_a_thank_you_page_never_waits_for_deciding_and_the_nightly_job_decides(app, client, database, make_centre,
+                                                                                 tmp_path):
+    import os
+
+    from .conftest import run_cli
+
+    centre = make_centre("Café Udecideret")
+    for week in range(40, 48):
+        answers_in(database, centre, f"2026-W{week:02d}", 30)
+    assert "Hvad folk her har sagt" not in thanks_page(client, centre)  # nothing decided yet: nothing told
+    assert db.published_statuses(database, centre["id"], 2026) == ({}, None)  # and the page decided nothing
+    env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": app.config["DATA_DIR"], "BRUGERSTEMMEN_CLOCK": CLOCK}
+    assert "Decided every closed period of 1 centre." in run_cli(env, "decide").stdout
+    assert "Hvad folk her har sagt" in thanks_page(client, centre)
