@@ -82,6 +82,12 @@ def ms(seconds):
     return f"{seconds * 1000:7.1f} ms"
 
 
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)  # timing a redirect would flatter
+    return response
+
+
 def median_time(task, repeat=5):
     task()  # warm: decisions, caches, imports
     timings = []
@@ -320,8 +326,8 @@ def summary_timings(root, years):
 
     timings = {
         "raw SQL aggregate of the week": median_time(raw_aggregate),
-        "summary page of the week": median_time(lambda: client.get("/staff/c/travlt/summary/2026-W47")),
-        "its PDF": median_time(lambda: client.get("/staff/c/travlt/summary/2026-W47/download.pdf")),
+        "summary page of the week": median_time(lambda: fetch(client, "/staff/c/travlt/summary/2026-W47")),
+        "its PDF": median_time(lambda: fetch(client, "/staff/c/travlt/summary/2026-W47/download.pdf")),
         "(database)": path.stat().st_size / 2**20,
     }
     raw.close()
@@ -377,8 +383,8 @@ def hub_timings(root, years):
 
     timings = {
         "raw SQL sum of the week's cells": median_time(raw_sum),
-        "national dashboard page of the week": median_time(lambda: client.get("/hub/2026-W47")),
-        "its XLSX report": median_time(lambda: client.get("/hub/2026-W47/report.xlsx")),
+        "national dashboard page of the week": median_time(lambda: fetch(client, "/hub/2026-W47")),
+        "its XLSX report": median_time(lambda: fetch(client, "/hub/2026-W47/report.xlsx")),
         "(database)": path.stat().st_size / 2**20,
     }
     database.close()
