@@ -336,14 +336,18 @@ def summary_timings(root, years):
 
 def summary_history(root):
     print("\n4. Cost against history (median of 5, after one warm-up):")
-    print(f"   {'':<44}{'1 year':>10}{'10 years':>10}{'ratio':>7}  (target ≤ 1.3)")
-    rows = {years: summary_timings(root, years) for years in (1, 10)}
-    for name in rows[1]:
-        one, ten = rows[1][name], rows[10][name]
+    print_history({years: summary_timings(root, years) for years in (1, 10)}, "10 years", "(target ≤ 1.3)")
+
+
+def print_history(rows, longer, note):
+    short, long = rows
+    print(f"   {'':<44}{'1 year':>10}{longer:>10}{'ratio':>7}  {note}")
+    for name, one in rows[short].items():
+        more = rows[long][name]
         if name == "(database)":
-            print(f"   {'database size':<44}{one:>8.0f}MB{ten:>8.0f}MB")
+            print(f"   {'database size':<44}{one:>8.0f}MB{more:>8.0f}MB")
         else:
-            print(f"   {name:<44}{ms(one):>10}{ms(ten):>10}{ten / one:>7.2f}")
+            print(f"   {name:<44}{ms(one):>10}{ms(more):>10}{more / one:>7.2f}")
 
 
 def hub_timings(root, years):
@@ -392,14 +396,7 @@ def hub_timings(root, years):
 
 
 def hub_history(root):
-    print(f"   {'':<44}{'1 year':>10}{'5 years':>10}{'ratio':>7}  (200 centres)")
-    rows = {years: hub_timings(root, years) for years in (1, 5)}
-    for name in rows[1]:
-        one, five = rows[1][name], rows[5][name]
-        if name == "(database)":
-            print(f"   {'hub database size':<44}{one:>8.0f}MB{five:>8.0f}MB")
-        else:
-            print(f"   {name:<44}{ms(one):>10}{ms(five):>10}{five / one:>7.2f}")
+    print_history({years: hub_timings(root, years) for years in (1, 5)}, "5 years", "(200 centres)")
 
 
 def main():
