@@ -374,7 +374,8 @@ def decide():
 @cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only print what would be deleted.")
 def purge(dry_run):
-    """Delete free-text messages older than each centre's message retention, for good."""
+    """Delete, for good, messages and raw answers past each centre's retention (answers only
+    once their year is folded into the counts it published)."""
     database = _database()
     found = retention.plan(database) if dry_run else retention.purge(
         database, db.path_in(current_app.config["DATA_DIR"]))
@@ -383,7 +384,10 @@ def purge(dry_run):
         if item.messages or dry_run:
             click.echo(f"{item.slug}: {verb} {item.messages} message{'s' if item.messages != 1 else ''} "
                        f"from before {item.before_week}")
-    if not any(item.messages for item in found):
+        if item.answers:
+            click.echo(f"{item.slug}: {'would fold' if dry_run else 'folded'} {item.answers} answers from before "
+                       f"{item.answers_before} into their years' published counts and {verb} them")
+    if not any(item.messages or item.answers for item in found):
         click.echo("Nothing has outlived its keeping.")
 
 

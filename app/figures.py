@@ -5,6 +5,7 @@ module shows a count only where suppression.py decided it may be shown.
 """
 
 import statistics
+import dataclasses
 from dataclasses import dataclass
 
 from . import clock, db, periods, questions
@@ -54,6 +55,12 @@ def _week_cells(raw, question_set):
     return cells
 
 
+def shown_counts(table):
+    """Every count a decided year shows, {(period key, encoded cell): count}: what folding keeps."""
+    return {(period_key, _encode(cell)): table.value(periods.parse(period_key), cell)
+            for (period_key, cell), status in table.statuses.items() if status == SHOWN}
+
+
 def _encode(cell):
     return cell if cell == N else "|".join(cell)
 
@@ -69,10 +76,27 @@ def closed_weeks(year, now=None):
             if periods.Period(year, "week", w).closes_at <= now]
 
 
+@dataclass
+class FoldedTable(Table):
+    """A closed year whose raw answers are gone: its decisions, and the counts it showed."""
+
+    shown: dict = dataclasses.field(default_factory=dict)  # (period key, cell) -> count
+    folded = True
+
+    def value(self, period, cell):
+        return self.shown[(period.key, cell)]
+
+
 def decided_table(database, centre, year, k, now=None, decide_new=True):
     """The year's counts with every closed period decided (deciding any that are new, unless
     decide_new is False: a respondent's thank-you page must not wait seconds for that)."""
     question_set = questions.load()
+    folded = db.folded_counts(database, centre["id"], year)
+    if folded:
+        decided, decided_k = db.published_statuses(database, centre["id"], year)
+        return FoldedTable(k=decided_k, groups=groups_for(question_set), weeks={},
+                           statuses={(p, _decode(c)): status for (p, c), status in decided.items()},
+                           shown={(p, _decode(c)): count for (p, c), count in folded.items()})
     year_period = periods.Period(year, "year", 0)
     raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
     empty = {"N": 0, "options": {}, "answered": {}}
@@ -117,7 +141,8 @@ def period_figures(table, period, question_set=None):
         return None
     question_set = question_set or questions.load()
     total = _count(table, period, N)
-    result = {"period": period, "total": total, "k": table.k, "fields": []}
+    result = {"period": period, "total": total, "k": table.k, "fields": [],
+              "folded": getattr(table, "folded", False)}  # its answers are no longer kept
     if not total.shown:
         return result
     for field in question_set.fields():

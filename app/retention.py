@@ -6,11 +6,12 @@ otherwise), counted in whole ISO weeks, since a message keeps no finer time.
 """
 
 import calendar
+import datetime
 from dataclasses import dataclass
 
 from flask import current_app
 
-from . import clock, db, periods
+from . import clock, db, figures, periods
 
 MIN_MESSAGE_MONTHS, MAX_MESSAGE_MONTHS = 1, 24
 
@@ -20,6 +21,8 @@ class Purge:
     slug: str
     messages: int
     before_week: str  # messages from weeks before this one go
+    answers: int = 0  # raw answers folded into their year's published counts and deleted
+    answers_before: str = ""
 
 
 def messages_shown_from(centre):
@@ -35,23 +38,59 @@ def first_kept_week(months, today=None):
     return periods.week_of(day).key
 
 
+MIN_ANSWER_MONTHS, MAX_ANSWER_MONTHS = 3, 120
+
+
+def answers_kept_from(centre, now):
+    """The oldest week whose raw answers are kept: the centre's retention, but never into a year
+    that has not closed, since an open year's figures still need its answers."""
+    week = first_kept_week(centre["retention_months"], now.date())
+    year = periods.parse(week).year
+    if periods.Period(year, "year", 0).closes_at > now:
+        week = f"{year}-W01"
+    return week
+
+
 def plan(database, today=None):
     """What a purge would delete, per centre."""
+    now = datetime.datetime.combine(today, datetime.time()) if today else clock.now()
     found = []
     for centre in db.list_centres(database):
-        week = first_kept_week(centre["message_retention_months"], today)
-        found.append(Purge(centre["slug"], db.messages_before(database, centre["id"], week), week))
+        week = first_kept_week(centre["message_retention_months"], now.date())
+        answers_from = answers_kept_from(centre, now)
+        old = db.raw_weeks(database, centre["id"], answers_from)
+        answers = sum(db.count_in_weeks(database, centre["id"], w) for w in old)
+        found.append(Purge(centre["slug"], db.messages_before(database, centre["id"], week), week,
+                           answers, answers_from))
     return found
 
 
 def purge(database, path, today=None):
-    """Delete what has outlived its keeping, then rebuild the file so its bytes do not linger."""
+    """Delete what has outlived its keeping, then rebuild the file so its bytes do not linger.
+
+    Raw answers go only after their year is folded: its published counts are stored, and every
+    summary, download, trend and sync of that year reads them instead (figures.FoldedTable).
+    """
+    now = datetime.datetime.combine(today, datetime.time()) if today else clock.now()
     done = []
     for item in plan(database, today):
-        if item.messages:
-            centre = db.centre_by_slug(database, item.slug)
-            done.append(Purge(item.slug, db.delete_messages_before(database, centre["id"], item.before_week),
-                              item.before_week))
+        centre = db.centre_by_slug(database, item.slug)
+        messages = db.delete_messages_before(database, centre["id"], item.before_week) if item.messages else 0
+        answers = 0
+        for year in sorted({periods.parse(w).year for w in db.raw_weeks(database, centre["id"], item.answers_before)}):
+            fold(database, centre, year, now)
+            last = min(periods.Period(year, "year", 0).week_keys[-1], periods.parse(item.answers_before).previous().key)
+            answers += db.delete_responses(database, centre["id"], f"{year}-W01", last)
+        if messages or answers:
+            done.append(Purge(item.slug, messages, item.before_week, answers, item.answers_before))
     if done:
         db.compact(path)
     return done
+
+
+def fold(database, centre, year, now):
+    """Store a closed year's published counts, once, so that its answers can go."""
+    if db.folded_counts(database, centre["id"], year):
+        return
+    table = figures.decided_table(database, centre, year, centre["min_cell_size"], now=now)
+    db.save_folded(database, centre["id"], figures.shown_counts(table))

@@ -92,3 +92,67 @@ def test_every_survey_screen_links_to_it(client, make_centre):
     for path in (survey, survey + "/tak", survey + "?lang=en"):
         html = client.get(path).get_data(as_text=True)
         assert f'href="{survey}/privacy?lang=' in html, path
+
+
+def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_stay_the_same(env, tmp_path):
+    from app import create_app, figures, periods
+
+    run_cli(env, "centre", "add", "Café Gammel", "--slug", "gammel")
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    centre = db.update_centre(database, "gammel", retention_months=3)
+    for week in [f"2025-W{w:02d}" for w in range(1, 53)] + [f"2026-W{w:02d}" for w in range(1, 48)]:
+        for n in range(12):
+            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
+                               question_set=1, answers=[("importance", str(6 + n % 5)), ("reasons", "meal")])
+    database.close()
+    periods_to_check = ["2025-W10", "2025-B03", "2025-Q1", "2025", "2026-W40"]
+
+    def summaries(label):
+        found = {}
+        for key in periods_to_check:
+            out = tmp_path / f"{label}-{key}.csv"
+            option = "--week" if "W" in key else "--period"
+            run_cli(env, "summary", "--centre", "gammel", option, key, "--format", "csv", "--output", str(out))
+            found[key] = out.read_bytes()
+        return found
+
+    before = summaries("before")
+    dry = run_cli(env, "purge", "--dry-run").stdout
+    assert "gammel: would fold 624 answers from before 2026-W01" in dry  # 2026 is open: kept whole
+    done = run_cli(env, "purge").stdout
+    assert "gammel: folded 624 answers from before 2026-W01 into their years' published counts" in done
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    try:
+        weeks = {row[0][:4] for row in database.execute("SELECT DISTINCT iso_week FROM responses")}
+        assert weeks == {"2026"}  # 2025's answers are gone for good, 2026's stay until it closes
+        assert database.execute("SELECT count(*) FROM answers a LEFT JOIN responses r ON r.id = a.response_id "
+                                "WHERE r.id IS NULL").fetchone()[0] == 0
+        app = create_app({"DATA_DIR": env["BRUGERSTEMMEN_DATA_DIR"], "CLOCK": CLOCK})
+        with app.app_context():
+            table = figures.decided_table(database, db.centre_by_slug(database, "gammel"), 2025, 5)
+            assert figures.period_figures(table, periods.parse("2025-W10"))["folded"] is True
+    finally:
+        database.close()
+    assert summaries("after") == before  # every old period reads the same from its published counts
+    assert "Nothing has outlived its keeping." in run_cli(env, "purge").stdout
+
+
+def test_a_folded_period_tells_staff_its_answers_are_gone(env, tmp_path):
+    from app import accounts, create_app
+
+    run_cli(env, "centre", "add", "Café Foldet", "--slug", "foldet")
+    database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
+    centre = db.update_centre(database, "foldet", retention_months=3)
+    for w in range(1, 53):
+        for _ in range(8):
+            db.record_response(database, centre_id=centre["id"], iso_week=f"2025-W{w:02d}", channel="kiosk",
+                               language="da", question_set=1, answers=[("importance", "9")])
+    person = db.create_staff(database, "leder@foldet.example", accounts.hash_password("kaffe og kage hver dag"))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    database.close()
+    run_cli(env, "purge")
+    app = create_app({"DATA_DIR": env["BRUGERSTEMMEN_DATA_DIR"], "CLOCK": CLOCK, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    client.post("/staff/login", data={"email": "leder@foldet.example", "password": "kaffe og kage hver dag"})
+    page = client.get("/staff/c/foldet/summary/2025-W20").get_data(as_text=True)
+    assert "Svarene fra denne periode gemmes ikke længere" in page and "<strong>8</strong>" in page

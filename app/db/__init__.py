@@ -22,7 +22,9 @@ from .staff import (
     centres_of, create_invite, create_staff, forget_login_failures, make_hub_admin, make_site_admin, record_login_failure,
     remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,
     staff_for_invite, team_of, throttle_locked_until, StaffExists)
-from .counts import first_week, published_statuses, save_published, weekly_counts
+from .counts import (
+    count_in_weeks, delete_responses, first_week, folded_counts, published_statuses, raw_weeks, save_folded, save_published,
+    weekly_counts)
 from .hub import (
     hub_centre, hub_centre_by_code, list_hub_centres, national_sums, register_hub_centre, remember_nonce,
     reported_periods, revoke_hub_centre, set_hub_centre_key, signing_key, store_aggregate, HubCentreExists,

@@ -52,7 +52,7 @@ def rotate_survey_token(db, slug):
 
 
 CENTRE_SETTINGS = {"name", "disabled_questions", "kiosk_idle_seconds", "min_cell_size", "languages",
-                   "message_retention_months", "show_said"}
+                   "message_retention_months", "show_said", "retention_months"}
 
 
 def update_centre(db, slug, **settings):

@@ -42,3 +42,37 @@ def save_published(db, centre_id, statuses, k):
 def first_week(db, centre_id):
     """The earliest ISO week with an answer at this centre, or None."""
     return db.execute("SELECT min(iso_week) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
+
+
+def save_folded(db, centre_id, counts):
+    """Keep a closed year's shown counts, {(period, cell): count}, for when its answers are gone."""
+    with write_transaction(db):
+        db.conn.executemany("INSERT OR REPLACE INTO folded_counts (centre_id, period, cell, count) VALUES (?, ?, ?, ?)",
+                            [(centre_id, period, cell, count) for (period, cell), count in counts.items()])
+
+
+def folded_counts(db, centre_id, year):
+    rows = db.execute("SELECT period, cell, count FROM folded_counts WHERE centre_id = ? AND period LIKE ?",
+                      [centre_id, f"{year}%"]).fetchall()
+    return {(period, cell): count for period, cell, count in rows}
+
+
+def count_in_weeks(db, centre_id, week):
+    return db.execute("SELECT count(*) FROM responses WHERE centre_id = ? AND iso_week = ?",
+                      [centre_id, week]).fetchone()[0]
+
+
+def raw_weeks(db, centre_id, before_week):
+    """The weeks before this one that still hold raw answers."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT iso_week FROM responses WHERE centre_id = ? AND iso_week < ? ORDER BY iso_week",
+        [centre_id, before_week])]
+
+
+def delete_responses(db, centre_id, first_week, last_week):
+    """Delete a span of weeks' answers for good; returns how many responses went."""
+    span = [centre_id, first_week, last_week]
+    with write_transaction(db):
+        db.execute("""DELETE FROM answers WHERE response_id IN (SELECT id FROM responses
+                      WHERE centre_id = ? AND iso_week BETWEEN ? AND ?)""", span)
+        return db.execute("DELETE FROM responses WHERE centre_id = ? AND iso_week BETWEEN ? AND ?", span).rowcount

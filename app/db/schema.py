@@ -235,6 +235,20 @@ def m010_retention_and_results(db):
                   ) WITHOUT ROWID""")
 
 
+@migrations()
+def m011_folding(db):
+    # Raw answers are kept for retention_months (or until their year has closed); after that a
+    # year is "folded": only the counts it published stay (app/retention.py).
+    db.execute("ALTER TABLE centres ADD COLUMN retention_months INTEGER NOT NULL DEFAULT 24")
+    db.execute("""CREATE TABLE folded_counts (
+                      centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+                      period TEXT NOT NULL,
+                      cell TEXT NOT NULL,
+                      count INTEGER NOT NULL,   -- only cells published as shown: never below k
+                      PRIMARY KEY (centre_id, period, cell)
+                  ) WITHOUT ROWID""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -45,6 +45,8 @@ class CentreSettingsForm(FlaskForm):
                                  validators=[InputRequired(), NumberRange(3, 50)])
     kiosk_idle_seconds = IntegerField(_l("Seconds without a touch before the kiosk starts over"),
                                       validators=[InputRequired(), NumberRange(20, 600)])
+    retention_months = IntegerField(_l("Months the answers themselves are kept (then only the published totals)"),
+                                    validators=[InputRequired(), NumberRange(3, 120)])
     message_retention_months = IntegerField(_l("Months a written message is kept"),
                                             validators=[InputRequired(), NumberRange(1, 24)])
     show_said = BooleanField(_l("After an answer, show what people here said last (only numbers staff may see)"))

@@ -282,7 +282,8 @@ def settings(centre):
         "languages": [code for code in centre["languages"] if code != "da"],
         "min_cell_size": centre["min_cell_size"],
         "kiosk_idle_seconds": centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
-        "message_retention_months": centre["message_retention_months"], "show_said": bool(centre["show_said"])})
+        "message_retention_months": centre["message_retention_months"], "show_said": bool(centre["show_said"]),
+        "retention_months": centre["retention_months"]})
     form.questions.choices = [SelectChoice(q.id, _(q.text)) for q in switchable]
     form.languages.choices = [SelectChoice(code, language_name(code))
                               for code in current_app.config["LANGUAGES"] if code != "da"]
@@ -292,6 +293,7 @@ def settings(centre):
                          languages=["da", *form.languages.data], min_cell_size=form.min_cell_size.data,
                          kiosk_idle_seconds=form.kiosk_idle_seconds.data,
                          message_retention_months=form.message_retention_months.data,
+                         retention_months=form.retention_months.data,
                          show_said=int(form.show_said.data))
         flash(_("Settings saved. A new k applies from next year; this year keeps the one it started with."))
         return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
