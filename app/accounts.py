@@ -4,6 +4,7 @@ PIN that lets staff out of a locked kiosk."""
 import functools
 import hashlib
 import hmac
+import ipaddress
 import re
 import time
 from pathlib import Path
@@ -74,10 +75,22 @@ def _lock_seconds(free_failures):
 
 
 def throttle_keys(email, client_address, secret_key):
+    """The account's key, and the client's unless the client is this machine: behind nginx,
+    which passes no address on purpose, every client is 127.0.0.1, and one shared bucket
+    would let a guessing bot lock every staff member out."""
     account = "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    if not client_address or _is_this_machine(client_address):
+        return (account,)
     # A keyed hash: the database can tell one client from another, but never says which.
-    client = "client:" + hmac.new(secret_key.encode(), (client_address or "").encode(), "sha256").hexdigest()
+    client = "client:" + hmac.new(secret_key.encode(), client_address.encode(), "sha256").hexdigest()
     return account, client
+
+
+def _is_this_machine(address):
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # a unix socket's empty or odd peer name: no client to tell apart
+        return True
 
 
 def seconds_locked(database, keys, now=None):
@@ -87,15 +100,16 @@ def seconds_locked(database, keys, now=None):
 
 def record_failure(database, keys, now=None):
     now = int(now or time.time())
-    account, client = keys
+    account, *client = keys
     db.record_login_failure(database, account, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
-    db.record_login_failure(database, client, now, _lock_seconds(CLIENT_FREE_FAILURES))
+    for key in client:
+        db.record_login_failure(database, key, now, _lock_seconds(CLIENT_FREE_FAILURES))
     db.forget_login_failures(database, older_than=now - FORGET_AFTER_SECONDS)
 
 
 def record_success(database, keys):
-    account, _client = keys  # the shared client address keeps its count: one good login must not reset it
-    db.forget_login_failures(database, [account])
+    # Only the account's count goes: a shared centre address must not be reset by one good login.
+    db.forget_login_failures(database, [keys[0]])
 
 
 # --- the kiosk PIN -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Nightly copies of the database and putting one back: what `brugerstemmen backup|restore` do."""
 
+import sqlite3
 from pathlib import Path
 
 from . import clock, db, periods
@@ -34,6 +35,8 @@ def make_backup(data_dir, dest, keep):
         db.write_backup(live, target, first_open_week())
     except OSError as error:
         raise BackupError(f"cannot write {target} ({error.strerror or error})") from None
+    except (sqlite3.Error, db.StorageError, db.NotABackup) as error:  # a full disk, most likely
+        raise BackupError(f"cannot write {target} ({error}); nothing of it is left behind") from None
     copies = sorted(dest.glob(f"{PREFIX}*{SUFFIX}"))
     deleted = copies[:-keep]
     for old in deleted:
@@ -58,6 +61,10 @@ def restore(data_dir, backup, force):
             raise BackupError(f"a database already exists at {live}; stop the server, then run again with "
                               "--force to replace it (the current one is kept beside it)")
         kept = live.with_name(f"{live.name}.before-restore-{clock.today().isoformat()}")
+        number = 1
+        while kept.exists():  # a second restore the same day must not overwrite the first one's copy
+            number += 1
+            kept = live.with_name(f"{live.name}.before-restore-{clock.today().isoformat()}-{number}")
         db.write_backup(live, kept, first_open_week="9999-W99")  # everything, as it was
     db.restore_backup(backup, live)
     database = db.connect(live)

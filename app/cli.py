@@ -355,7 +355,8 @@ def restore(file, force):
         kept = backups.restore(current_app.config["DATA_DIR"], file, force)
     except backups.BackupError as reason:
         raise click.ClickException(str(reason)) from None
-    click.echo(f"Restored {file}." + (f" The database it replaced is kept as {kept}." if kept else "")
+    click.echo(f"Restored {file}." + (f" The database it replaced is kept as {kept}: it holds every answer and "
+                                       "message it had, so delete it once you are sure." if kept else "")
                + " Start the server again.")
 
 

@@ -41,6 +41,7 @@ nginx_dir=$root/etc/nginx
 echo "Installing Debian packages"
 packages="python3-venv python3-pip nginx sqlite3"
 [ -n "$lan" ] || packages="$packages certbot"
+apt-get update -qq
 # shellcheck disable=SC2086  # one word per package
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages
 
@@ -58,11 +59,13 @@ for part in app translations pyproject.toml README.md; do
 done
 [ -x "$app_dir/.venv/bin/python" ] || "$python" -m venv "$app_dir/.venv"
 "$app_dir/.venv/bin/pip" install --quiet --upgrade pip
-"$app_dir/.venv/bin/pip" install --quiet "$app_dir"
+# Editable: the app runs from $app_dir, beside its translations, fonts and static files.
+"$app_dir/.venv/bin/pip" install --quiet --editable "$app_dir"
 "$app_dir/.venv/bin/pybabel" compile -d "$app_dir/translations" >/dev/null
 
 if [ -n "$lan" ]; then
-  [ -n "$address" ] || address=$(hostname -I | cut -d' ' -f1)
+  [ -n "$address" ] || address=$(hostname -I | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$' || true)
+  [ -n "$address" ] || fail "could not find this box's IPv4 address on the network; give it with --address"
   base_url=http://$address
   site=brugerstemmen-lan.conf
 else
@@ -93,7 +96,8 @@ if [ -z "$lan" ]; then
   # The certificate, with nginx stopped for the moment certbot answers on port 80 itself;
   # renewals (certbot's own timer) do the same.
   certbot certonly --standalone -d "$domain" --email "$email" --agree-tos --non-interactive \
-    --keep-until-expiring --pre-hook "systemctl stop nginx" --post-hook "systemctl start nginx"
+    --keep-until-expiring --pre-hook "systemctl stop nginx" --post-hook "systemctl start nginx" ||
+    { echo "install.sh: no certificate for $domain: check that its DNS points here and port 80 is open, then run again" >&2; exit 1; }
 fi
 nginx -t
 systemctl daemon-reload
@@ -101,7 +105,7 @@ systemctl enable --now brugerstemmen.service brugerstemmen-backup.timer
 [ "$role" = hub ] || systemctl enable --now brugerstemmen-sync.timer
 systemctl reload-or-restart nginx
 
-run_as="sudo -u brugerstemmen sh -c 'set -a; . /etc/brugerstemmen/env; exec /opt/brugerstemmen/.venv/bin/brugerstemmen \"\$@\"' -"
+run_as="runuser -u brugerstemmen -- sh -c 'set -a; . /etc/brugerstemmen/env; exec /opt/brugerstemmen/.venv/bin/brugerstemmen \"\$@\"' -"
 echo
 echo "Brugerstemmen runs at $base_url/"
 echo "  Staff sign in:  $base_url/staff/login"

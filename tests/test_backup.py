@@ -167,3 +167,38 @@ def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
                 connection.close()
     finally:
         server.stop()
+
+
+def test_what_an_interrupted_backup_left_is_swept_away(env, tmp_path):
+    run_cli(env, "demo")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    # A power cut in the middle of last night's copy left its staging file: a whole database.
+    (backups / "brugerstemmen-2026-11-24.sqlite3.partial").write_bytes(b"the open week, and every message")
+    (backups / "brugerstemmen-2026-11-24.sqlite3.partial-wal").write_bytes(b"more of it")
+    (backups / "brugerstemmen-2026-11-24.sqlite3.tmp").write_bytes(b"and this")
+    run_cli(env, "backup", str(backups))
+    assert sorted(p.name for p in backups.iterdir()) == ["brugerstemmen-2026-11-25.sqlite3"]
+
+
+def test_two_restores_on_one_day_keep_both_replaced_databases(env, tmp_path):
+    run_cli(env, "demo")
+    run_cli(env, "backup", str(tmp_path / "backups"))
+    copy = next((tmp_path / "backups").glob("*.sqlite3"))
+    first = run_cli(env, "restore", str(copy), "--force").stdout
+    second = run_cli(env, "restore", str(copy), "--force").stdout
+    assert "before-restore-2026-11-25 " in first.replace(":", " ") and "before-restore-2026-11-25-2" in second
+    assert "delete it once you are sure" in second
+
+
+def test_no_time_of_an_answer_is_written_into_the_file(tmp_path, monkeypatch):
+    from app.db import responses
+
+    monkeypatch.setattr(responses, "ERASE_EVERY_TIME_BELOW_BYTES", 0)  # a large database: rewritten hourly
+    path = tmp_path / "brugerstemmen.sqlite3"
+    database = db.connect(path)
+    db.migrate(database)
+    database.close()
+    assert db.erase_arrival_order(path, now=1_234_567_890)
+    raw = path.read_bytes()
+    assert b"1234567890" not in raw and b"erased" not in raw

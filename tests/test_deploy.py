@@ -39,6 +39,7 @@ def nginx_prefix(tmp_path):
 @pytest.mark.parametrize("site", ["brugerstemmen.conf", "brugerstemmen-lan.conf"])
 def test_nginx_accepts_the_shipped_site(nginx_prefix, site):
     text = (DEPLOY / "nginx" / site).read_text().replace("/etc/letsencrypt/live/stemme.example.dk/", f"{nginx_prefix}/")
+    text = text.replace("/var/log/nginx/", f"{nginx_prefix}/")
     (nginx_prefix / "site.conf").write_text(text)
     (nginx_prefix / "nginx.conf").write_text(f"""
         pid {nginx_prefix}/nginx.pid;
@@ -96,7 +97,7 @@ STUBS = {
     # Programs that would change the machine only write down how they were called.
     "apt-get": "", "useradd": "", "systemctl": "", "certbot": "", "nginx": "", "runuser": "",
     "id": 'case "$1" in -u) echo 0 ;; esac',  # root, and the service user exists
-    "hostname": "echo 192.168.1.20 10.0.0.7",
+    "hostname": "echo fe80::1 192.168.1.20 10.0.0.7",  # an IPv6 address first, as some boxes list
     # install -o/-g need the real user; the rest of what install does is kept.
     "install": 'args=""; while [ $# -gt 0 ]; do case "$1" in -o|-g) shift 2 ;; *) args="$args \'$1\'"; shift ;; '
                'esac; done; eval "/usr/bin/install $args"',
@@ -146,7 +147,8 @@ def test_install_for_a_public_name_with_https(install):
     assert os.readlink(root / "etc/nginx/sites-enabled/brugerstemmen") == "../sites-available/brugerstemmen"
     assert (root / "etc/nginx/snippets/brugerstemmen-common.conf").exists()
     calls = result.calls
-    assert "apt-get install -y -qq python3-venv python3-pip nginx sqlite3 certbot" in calls
+    packages = "apt-get install -y -qq python3-venv python3-pip nginx sqlite3 certbot"
+    assert calls.index("apt-get update -qq") < calls.index(packages)
     assert any(c.startswith("useradd") for c in calls) is False  # `id` says the user exists already
     assert any(c.startswith("certbot certonly --standalone -d stemme.example.dk --email it@example.dk")
                and '--pre-hook systemctl stop nginx' in c for c in calls)
@@ -155,6 +157,8 @@ def test_install_for_a_public_name_with_https(install):
     assert "systemctl enable --now brugerstemmen.service brugerstemmen-backup.timer" in calls
     assert "systemctl enable --now brugerstemmen-sync.timer" in calls
     assert "https://stemme.example.dk/staff/login" in result.stdout
+    # Editable, so the app runs beside its translations, fonts and static files in /opt/brugerstemmen.
+    assert any(c.startswith("pip install --quiet --editable ") and c.endswith("/opt/brugerstemmen") for c in calls)
 
 
 def test_install_on_a_centres_own_box_serves_its_lan_address(install):

@@ -84,6 +84,7 @@ def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_c
     assert locked.status_code == 429
     assert "Prøv igen om 1 minutter" in locked.get_data(as_text=True)
     keys = accounts.throttle_keys("anna@example.dk", "127.0.0.1", client.application.secret_key)
+    assert len(keys) == 1  # this machine itself (a proxy, or the test client): the account only
     wait = accounts.seconds_locked(database, keys)
     assert 0 < wait <= 30
     assert accounts.seconds_locked(database, keys, now=__import__("time").time() + 31) == 0
@@ -99,6 +100,14 @@ def test_the_throttle_keeps_no_address_in_clear(client, database, make_centre, m
     keys = [row[0] for row in database.execute("SELECT key FROM login_throttle")]
     assert len(keys) == 2
     assert not any("198.51.100.23" in key or "anna" in key for key in keys)
+
+
+def test_behind_the_proxy_a_guessing_bot_cannot_lock_everyone_out(client, database, make_centre, make_staff):
+    make_staff("bo@example.dk", make_centre())
+    for n in range(accounts.CLIENT_FREE_FAILURES + 5):  # every client is 127.0.0.1 behind nginx
+        sign_in(client, f"guess{n}@example.dk", "guess")
+    assert sign_in(client, "bo@example.dk").status_code == 303
+    assert not [key for (key,) in database.execute("SELECT key FROM login_throttle") if key.startswith("client:")]
 
 
 def test_a_shared_centre_address_is_not_locked_by_one_persons_typos(client, make_centre, make_staff):

@@ -25,16 +25,18 @@ def write_backup(source_path, target_path, first_open_week):
     target_path = Path(target_path)
     staging = target_path.with_name(target_path.name + ".partial")
     final = target_path.with_name(target_path.name + ".tmp")
-    for leftover in (staging, final):
-        leftover.unlink(missing_ok=True)
-    source = sqlite3.connect(source_path)
-    copy = sqlite3.connect(staging)
+    # Whatever an interrupted run left (a power cut, a full disk) holds open weeks: it goes first.
+    for pattern in ("*.sqlite3*.partial*", "*.sqlite3*.tmp"):
+        for leftover in target_path.parent.glob(pattern):
+            leftover.unlink(missing_ok=True)
     try:
-        source.backup(copy)  # SQLite's online backup: one consistent snapshot
-    finally:
-        source.close()
-        copy.close()
-    try:
+        source = sqlite3.connect(source_path)
+        copy = sqlite3.connect(staging)
+        try:
+            source.backup(copy)  # SQLite's online backup: one consistent snapshot
+        finally:
+            source.close()
+            copy.close()
         database = connect(staging)
         try:
             with write_transaction(database):

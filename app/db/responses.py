@@ -6,7 +6,7 @@ import time
 
 from .. import periods
 
-from .core import connect, write_transaction
+from .core import StorageError, connect, write_transaction
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -53,6 +53,11 @@ def insert_response(db, *, centre_id, iso_week, channel, language, question_set,
 ERASE_EVERY_TIME_BELOW_BYTES = 16 * 1024 * 1024
 
 
+# When each worker last rewrote a large file. In memory, never in the file: a time written down
+# just after an answer would tell when that answer came.
+_last_erased = {}
+
+
 def erase_arrival_order(path, now=None):
     """Rewrite the database so that nothing in the file shows in which order answers came.
 
@@ -66,10 +71,9 @@ def erase_arrival_order(path, now=None):
         size = database.execute("PRAGMA page_count").fetchone()[0] * database.execute("PRAGMA page_size").fetchone()[0]
         now = int(now or time.time())
         if size >= ERASE_EVERY_TIME_BELOW_BYTES:
-            last = database.execute("SELECT value FROM maintenance WHERE name = 'erased'").fetchone()
-            if last and now - int(last[0]) < 3600:
+            if now - _last_erased.get(str(path), -3600) < 3600:
                 return False
-            database.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES ('erased', ?)", [now])
+            _last_erased[str(path)] = now
         _compact(database)
         return True
     finally:
@@ -85,9 +89,15 @@ def compact(path):
         database.close()
 
 
-def _compact(database):
+def _compact(database, tries=10):
     database.execute("VACUUM")
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # A reader elsewhere can hold the WAL for a moment; its old pages must not stay behind.
+    for _ in range(tries):
+        busy = database.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if not busy:
+            return
+        time.sleep(0.2)
+    raise StorageError("the write-ahead log could not be emptied (the database is busy); try again")
 
 
 def receipts(db):

@@ -249,6 +249,12 @@ def m011_folding(db):
                   ) WITHOUT ROWID""")
 
 
+@migrations()
+def m012_forget_erase_time(db):
+    # The last rewrite's time was kept here, seconds after an answer; it now lives in memory.
+    db.execute("DELETE FROM maintenance WHERE name = 'erased'")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -193,7 +193,7 @@ def _messages(centre, period, result):
 @centre_access("admin")
 def delete_message(centre, message_id):
     if db.delete_message(db.get_db(), centre["id"], message_id):
-        db.erase_arrival_order(db.path_in(current_app.config["DATA_DIR"]))  # its bytes leave the file too
+        db.compact(db.path_in(current_app.config["DATA_DIR"]))  # its bytes leave the file and the WAL too
         flash(_("The message is deleted."))
     return redirect(safe_next(request.form.get("back"), url_for("staff.summary", slug=centre["slug"])), 303)
 
