@@ -10,7 +10,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core import NOT_SET
-from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    ignored_auth, missing_required_header, negative_data_rejection, positive_data_acceptance)
 
 from app import create_app, db
 from app.hub import aggregates, signing
@@ -195,11 +196,13 @@ def test_the_api_keeps_to_its_openapi_file_and_never_fails_with_a_server_error(c
     # Excluded: ignored_auth would send its own unsigned request to a network host; a body can
     # fit the schema yet be refused with 400 for what a schema cannot say (a count below its k,
     # an answer the question set does not have, week 53 of a 52-week year); and signing here
-    # replaces the generated headers, so whether they were valid is no longer the case's.
+    # replaces the generated headers (a header a case left out is put back), so whether they
+    # were valid is no longer the case's.
     case.validate_response(response, excluded_checks=[ignored_auth, positive_data_acceptance,
-                                                      negative_data_rejection])
+                                                      negative_data_rejection, missing_required_header])
     if case.method == "POST" and response.status_code == 200:
-        aggregates.parse(body)  # whatever the hub took passes its own reading
+        # whatever the hub took passes its own reading
+        (aggregates.parse_status if path.endswith("/status") else aggregates.parse)(body)
     assert not hub_db.execute("""SELECT 1 FROM hub_cells c JOIN hub_aggregates a USING (centre_id, period, question_set)
                                  WHERE c.count < a.k""").fetchone()
 
@@ -338,3 +341,20 @@ def test_a_failing_hub_is_retried_later_and_later_with_jitter(app, database, mak
         assert third["outcome"] == "failed" and third["retry_at"] >= 1_000_100 + 60  # twice as long
     link = db.hub_link(database, centre["id"])
     assert link["failures"] == 2 and link["failing_since"] == 1_000_000
+
+
+def test_lvs_sees_how_many_centres_write_back_to_their_users_never_what(hub, hub_db, register, lvs):
+    first, first_key = register("LVS-1")
+    second, second_key = register("LVS-2")
+    register("LVS-3")
+    assert push(hub, first, first_key, {"publishes_replies": True}, path="/api/v1/status").json == \
+        {"publishes_replies": True}
+    assert push(hub, second, second_key, {"publishes_replies": False}, path="/api/v1/status").status_code == 200
+    page = lvs.get("/hub/2026-W47").get_data(as_text=True)
+    assert "Væresteder, der svarer deres brugere tilbage (“I sagde – vi gjorde”): 1 af 3" in page
+    # A yes or no, nothing else: a text (or anything more) is refused by the schema.
+    refused = push(hub, second, second_key, {"publishes_replies": True, "text": "Vi købte en kaffemaskine"},
+                   path="/api/v1/status")
+    assert refused.status_code == 400 and "text" in refused.json["error"]
+    assert push(hub, second, second_key, {"publishes_replies": "yes"}, path="/api/v1/status").status_code == 400
+    assert db.centres_publishing_replies(hub_db) == 1

@@ -94,11 +94,23 @@ def test_the_kiosk_thanks_in_the_chosen_language_with_what_people_said(tmp_path,
     tablet = context.new_page()
     try:
         centre = server.add_centre("Café Fortalt")
+        few = server.add_centre("Café Fåtallig")
         database = server.database()
         try:
             busy_weeks(database, db.centre_by_slug(database, centre["slug"]))
+            db.save_reply(database, db.centre_by_slug(database, centre["slug"])["id"], periods.parse("2026-W47"),
+                          {"da": "Vi har fået en ny sofa.", "en": "We got a new sofa."})
+            answers_in(database, db.centre_by_slug(database, few["slug"]), "2026-W47", 2)
+            nightly(database, few)
         finally:
             database.close()
+        phone = context.new_page()  # too few answered there: the thank-you page tells nothing
+        phone.goto(few["survey_url"])
+        tap(phone, "importance", "7")
+        phone.get_by_role("button", name="Send mit svar").click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+        expect(phone.get_by_role("region", name="Hvad folk her har sagt")).to_have_count(0)
+        phone.close()
         pair(tablet, centre)
         tablet.get_by_role("link", name="English").click()
         tablet.get_by_role("button", name="Tap to start").click()
@@ -109,6 +121,7 @@ def test_the_kiosk_thanks_in_the_chosen_language_with_what_people_said(tmp_path,
         facts = tablet.get_by_role("region", name="What people here said")
         expect(facts).to_contain_text("week 47 · 2026")
         expect(facts).to_contain_text("They come most often for:")
+        expect(facts.locator('p[lang="en"]')).to_have_text("We got a new sofa.")  # the reply, in her language
         expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     finally:
         context.close()

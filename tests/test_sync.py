@@ -216,8 +216,11 @@ def test_centres_report_through_a_hub_outage_and_the_hub_adds_up_exactly_their_a
     assert hub_counts(hub) == (per_period, cells)
 
     # Everything that travelled: no free text, no count below k, nothing about a person.
-    sent = [(centre_id, json.loads(body)) for method, _, body, centre_id in proxy.seen if method == "POST"]
+    sent = [(centre_id, json.loads(body)) for method, path, body, centre_id in proxy.seen
+            if method == "POST" and path.endswith("/aggregates")]
     assert len(sent) == len({(centre_id, push["period"]) for centre_id, push in sent})  # each period once
+    statuses = [json.loads(body) for method, path, body, _ in proxy.seen if path.endswith("/status")]
+    assert statuses and all(status == {"publishes_replies": False} for status in statuses)  # a yes or no, no text
     pushes = [push for _, push in sent]
     wire = b"".join(body for _, _, body, _ in proxy.seen).decode()
     assert "Ole" not in wire and "12345678" not in wire and "127.0.0.1" not in wire

@@ -9,7 +9,7 @@ from .core import (
     DB_FILENAME, StorageError)
 from .schema import applied_migrations, known_migrations, migrate
 from .backups import check as check_backup, restore_backup, write_backup, NotABackup
-from .replies import centres_replying, latest_reply, reply_for, save_reply
+from .replies import latest_reply, reply_for, save_reply
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
     create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
@@ -27,7 +27,8 @@ from .counts import (
     weekly_counts)
 from .hub import (
     hub_centre, hub_centre_by_code, list_hub_centres, national_sums, register_hub_centre, remember_nonce,
-    reported_periods, revoke_hub_centre, set_hub_centre_key, signing_key, store_aggregate, HubCentreExists,
+    reported_periods, revoke_hub_centre, set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate,
+    centres_publishing_replies, HubCentreExists,
     HUB_CENTRE_FIELDS)
 from .sync import (
     acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_weeks, record_sync_failure,

@@ -106,3 +106,13 @@ def reported_periods(db, question_set):
     """The periods at least one centre reported, newest first."""
     return [row[0] for row in db.execute(
         "SELECT DISTINCT period FROM hub_aggregates WHERE question_set = ? ORDER BY period DESC", [question_set])]
+
+
+def set_hub_centre_status(db, centre_id, *, publishes_replies):
+    with write_transaction(db):
+        db.execute("UPDATE hub_centres SET publishes_replies = ? WHERE id = ?", [int(publishes_replies), centre_id])
+
+
+def centres_publishing_replies(db):
+    """How many registered, unrevoked centres publish replies: a count for LVS, never the texts."""
+    return db.execute("SELECT count(*) FROM hub_centres WHERE publishes_replies AND NOT revoked").fetchone()[0]

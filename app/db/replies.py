@@ -23,8 +23,3 @@ def latest_reply(db, centre_id):
     row = db.execute("SELECT period FROM replies WHERE centre_id = ? ORDER BY ends_on DESC, period LIMIT 1",
                      [centre_id]).fetchone()
     return (row[0], reply_for(db, centre_id, row[0])) if row else None
-
-
-def centres_replying(db):
-    """How many centres have published a reply (a count for the hub, never the texts)."""
-    return db.execute("SELECT count(DISTINCT centre_id) FROM replies").fetchone()[0]

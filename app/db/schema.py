@@ -255,6 +255,12 @@ def m012_forget_erase_time(db):
     db.execute("DELETE FROM maintenance WHERE name = 'erased'")
 
 
+@migrations()
+def m013_hub_replies(db):
+    # Hub side: whether a centre publishes "you said - we did" replies (a yes or no, no text).
+    db.execute("ALTER TABLE hub_centres ADD COLUMN publishes_replies INTEGER NOT NULL DEFAULT 0")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

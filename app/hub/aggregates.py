@@ -54,9 +54,21 @@ def spec():
 
 
 @functools.cache
-def _validator():
-    schema = {"$ref": "#/components/schemas/Aggregate", "components": spec()["components"]}
+def _validator(name="Aggregate"):
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec()["components"]}
     return jsonschema.Draft202012Validator(schema)
+
+
+def parse_status(body):
+    """A centre's status push, checked against the schema; Invalid otherwise."""
+    try:
+        status = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Invalid("the body is not JSON (or nests too deep)") from None
+    error = jsonschema.exceptions.best_match(_validator("Status").iter_errors(status))
+    if error is not None:
+        raise Invalid(f"{'/'.join(str(p) for p in error.absolute_path) or 'the body'}: {error.message}")
+    return status
 
 
 class Invalid(ValueError):

@@ -65,6 +65,15 @@ def push():
     return jsonify(period=period.key, question_set=aggregate["question_set"], cells=len(aggregate["cells"]))
 
 
+@bp.post("/status")
+def push_status():
+    body = request.get_data(cache=False)
+    centre_id = _signed_centre(body)
+    status = aggregates.parse_status(body)
+    db.set_hub_centre_status(db.get_db(), centre_id, publishes_replies=status["publishes_replies"])
+    return jsonify(publishes_replies=status["publishes_replies"])
+
+
 @bp.get("/national/<period_key>")
 def national_of_period(period_key):
     _signed_centre()

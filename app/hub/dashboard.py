@@ -63,7 +63,9 @@ def dashboard(period_key=None):
     levels = {level: periods.containing(period, level) for level in periods.LEVELS}
     return render_template("hub/dashboard.html", period=period, by=by, groups=groups, levels=levels,
                            previous=period.previous(), next=period.next(), groupings=kinds.GROUPINGS,
-                           min_centres=national.MIN_CENTRES)
+                           min_centres=national.MIN_CENTRES,
+                           replying=db.centres_publishing_replies(db.get_db()),
+                           registered=len([c for c in db.list_hub_centres(db.get_db()) if not c["revoked"]]))
 
 
 @bp.route("/<period_key>/report.<extension>")

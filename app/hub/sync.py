@@ -86,6 +86,9 @@ def sync_centre(database, link, config, now=None):
                 request(link, "POST", "/api/v1/aggregates", aggregates.encode(current[(period, version)]))
                 db.acknowledge(database, centre["id"], period, version, digest)
                 report["sent"].append(period)
+            # Whether the staff write back to their users: a yes or no for LVS, never the text.
+            request(link, "POST", "/api/v1/status", aggregates.encode(
+                {"publishes_replies": db.latest_reply(database, centre["id"]) is not None}))
             _fetch_national(database, link, current)
             db.record_sync_success(database, centre["id"])
         except Failure as failure:
