@@ -5,13 +5,15 @@ office printer at any size. The fonts are DejaVu Sans, shipped in app/fonts (fre
 so a poster looks the same on every installation.
 """
 
+import io
 from pathlib import Path
 
 import qrcode
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, format_percent, gettext as _
 from fpdf import FPDF, XPos, YPos
 
 FONTS = Path(__file__).parent / "fonts"
+ICONS = Path(__file__).parent / "static" / "icons"
 QR_SIZE_MM = 110
 
 
@@ -69,14 +71,23 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         line(_("You said – we did"), 34, 15, bold=True, space_before=2)
         line(period_label(period), 14, 7)
         if said:
-            facts = [_("Answers: %(count)s", count=said.answers)]
+            facts = [("users", _("Answers: %(count)s", count=said.answers))]
+            if said.share_top is not None:
+                facts.append(("heart", _("For %(share)s, this place means very much (9 or 10).",
+                                         share=format_percent(said.share_top))))
             if said.reasons:
-                facts.append(_("They come most often for:") + " " + ", ".join(_(o.text) for o in said.reasons))
+                facts.append((said.reasons[0].pictogram,
+                              _("They come most often for:") + " " + ", ".join(_(o.text) for o in said.reasons)))
             if said.wish:
-                facts.append(_("Wished for most:") + " " + _(said.wish.text))
+                facts.append((said.wish.pictogram, _("Wished for most:") + " " + _(said.wish.text)))
             line(_("You said"), 20, 9, bold=True, space_before=6, align="L")
-            for fact in facts:
-                line(fact, 16, 8, align="L")
+            for pictogram, fact in facts:
+                top = pdf.get_y() + 2
+                _draw_pictogram(pdf, pictogram, x=pdf.l_margin, y=top, size=10)
+                pdf.set_xy(pdf.l_margin + 14, top)
+                pdf.set_font("DejaVu", "", 16)
+                pdf.multi_cell(pdf.epw - 14, 8, fact, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.set_y(max(pdf.get_y(), top + 11))
         if replies.get("da"):
             line(_("We did"), 20, 9, bold=True, space_before=6, align="L")
             line(replies["da"], 18, 9, align="L")
@@ -88,6 +99,12 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
         line(_("Answer again: scan the code with your phone."), 13, 7)
     return bytes(pdf.output())
+
+
+def _draw_pictogram(pdf, name, x, y, size):
+    """One of the survey's own pictograms (Tabler Icons), drawn as vectors in the accent colour."""
+    svg = (ICONS / f"{name}.svg").read_text().replace("currentColor", "#0b5d50")
+    pdf.image(io.BytesIO(svg.encode()), x=x, y=y, w=size, h=size)
 
 
 def _a4(title):
