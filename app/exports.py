@@ -39,8 +39,16 @@ def _rows(result):
 
 def _heading(centre, result):
     total = result["total"]
-    return [[_("Centre"), centre["name"]], [_("Period"), period_label(result["period"])],
+    rows = [[_("Centre"), centre["name"]], [_("Period"), period_label(result["period"])],
             [_("Answers"), total.value if total.shown else count_label(total)]]
+    if result.get("folded"):
+        rows.append([_("Note"), folded_note()])
+    return rows
+
+
+def folded_note():
+    return _("The answers of this period are no longer kept (the centre's retention). These are the figures it "
+             "published when it closed; nothing more can be worked out from it.")
 
 
 def to_csv(centre, result):
@@ -107,6 +115,8 @@ def to_pdf(centre, result):
     pdf.cell(0, 8, f"{centre['name']} · {period_label(result['period'])}", **text)
     total = result["total"]
     pdf.set_font("DejaVu", "", 10)
+    if result.get("folded"):
+        pdf.multi_cell(0, 5, folded_note(), **text)
     if not total.shown:
         pdf.multi_cell(0, 6, _("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
                                "period.", k=result["k"]), **text)
