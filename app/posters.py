@@ -5,6 +5,7 @@ office printer at any size. The fonts are DejaVu Sans, shipped in app/fonts (fre
 so a poster looks the same on every installation.
 """
 
+import functools
 import io
 from pathlib import Path
 
@@ -27,11 +28,7 @@ def _invitation(language):
 def poster_pdf(centre, survey_url):
     pdf = _a4(f"Brugerstemmen · {centre['name']}")
 
-    def line(text, size, height, bold=False, space_before=0):
-        pdf.set_y(pdf.get_y() + space_before)
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(0, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
+    line = functools.partial(_line, pdf)
     question, invitation, anonymity = _invitation("da")
     line(centre["name"], 30, 13, bold=True)
     line(question, 22, 11, bold=True, space_before=4)
@@ -61,11 +58,7 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
 
     pdf = _a4(f"Brugerstemmen · {centre['name']}")
 
-    def line(text, size, height, bold=False, space_before=0, align="C"):
-        pdf.set_y(pdf.get_y() + space_before)
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
+    line = functools.partial(_line, pdf)
     with force_locale("da"):
         line(centre["name"], 20, 9, bold=True)
         line(_("You said – we did"), 34, 15, bold=True, space_before=2)
@@ -99,6 +92,13 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
         line(_("Answer again: scan the code with your phone."), 13, 7)
     return bytes(pdf.output())
+
+
+def _line(pdf, text, size, height, bold=False, space_before=0, align="C"):
+    """A paragraph across the page, centred unless told otherwise."""
+    pdf.set_y(pdf.get_y() + space_before)
+    pdf.set_font("DejaVu", "B" if bold else "", size)
+    pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _draw_pictogram(pdf, name, x, y, size):

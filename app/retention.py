@@ -58,8 +58,7 @@ def plan(database, today=None):
     for centre in db.list_centres(database):
         week = first_kept_week(centre["message_retention_months"], now.date())
         answers_from = answers_kept_from(centre, now)
-        old = db.raw_weeks(database, centre["id"], answers_from)
-        answers = sum(db.count_in_weeks(database, centre["id"], w) for w in old)
+        answers = db.count_before(database, centre["id"], answers_from)
         found.append(Purge(centre["slug"], db.messages_before(database, centre["id"], week), week,
                            answers, answers_from))
     return found

@@ -57,8 +57,9 @@ def folded_counts(db, centre_id, year):
     return {(period, cell): count for period, cell, count in rows}
 
 
-def count_in_weeks(db, centre_id, week):
-    return db.execute("SELECT count(*) FROM responses WHERE centre_id = ? AND iso_week = ?",
+def count_before(db, centre_id, week):
+    """How many of a centre's responses are from weeks before this one."""
+    return db.execute("SELECT count(*) FROM responses WHERE centre_id = ? AND iso_week < ?",
                       [centre_id, week]).fetchone()[0]
 
 
