@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
+.PHONY: run test test-dates check bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -18,6 +18,17 @@ run: install translations
 
 test: check system-packages translations
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-dates
+
+# CI runs on any day, so the tests marked `calendar` run again as if the real clock said each
+# of these (tests/realtime/): just after a week closes, the last day of a 53-week year, the first
+# Monday of 2027 before its closing hour, and two years on. `h` stands for `:` in a target name.
+REAL_TIMES := $(shell date -d 'next monday' +%F)T01h05 2026-12-31T12h00 2027-01-04T00h30 \
+              $(shell date -d '+2 years' +%F)T12h00
+test-dates: $(REAL_TIMES:%=real-time-%)
+real-time-%: install-test translations
+	@echo "The calendar's tests as if it were $(subst h,:,$*):"
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -m "calendar and not browser" --real-time $(subst h,:,$*)
 
 # Lint, security lint and known vulnerabilities in the dependencies; `make test` runs it first.
 check: install-test

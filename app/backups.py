@@ -12,15 +12,14 @@ class BackupError(Exception):
     """Something the operator can fix; the message says what."""
 
 
-def first_open_week(now=None):
+def first_open_week(now):
     """The earliest week whose answers may still change: left out of every backup."""
-    now = now or clock.now()
     current = periods.week_of(now.date())
     previous = current.previous()
     return previous.key if previous.closes_at > now else current.key
 
 
-def make_backup(data_dir, dest, keep):
+def make_backup(data_dir, dest, keep, now):
     """Write today's copy into dest and delete all but the newest `keep`; returns (copy, deleted)."""
     dest = Path(dest)
     try:
@@ -30,9 +29,9 @@ def make_backup(data_dir, dest, keep):
     live = db.path_in(data_dir)
     if not live.exists():
         raise BackupError(f"there is no database at {live} to back up; check BRUGERSTEMMEN_DATA_DIR")
-    target = dest / f"{PREFIX}{clock.today().isoformat()}{SUFFIX}"
+    target = dest / f"{PREFIX}{now.date().isoformat()}{SUFFIX}"
     try:
-        db.write_backup(live, target, first_open_week())
+        db.write_backup(live, target, first_open_week(now))
     except OSError as error:
         raise BackupError(f"cannot write {target} ({error.strerror or error})") from None
     except (sqlite3.Error, db.StorageError, db.NotABackup) as error:  # a full disk, most likely

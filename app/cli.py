@@ -210,7 +210,7 @@ def centre_revoke_kiosk(slug, kiosk_id):
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
     database = _database()
-    found, created = demo.ensure_demo(database)
+    found, created = demo.ensure_demo(database, clock.today())
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(found, token)
     click.echo(f"{'Prepared' if created else 'Using'} the demo centre {found['name']!r} "
@@ -222,7 +222,8 @@ def demo_centre():
     accounts.set_kiosk_pin(database, found, demo.DEMO_KIOSK_PIN)
     click.echo(f"  Kiosk exit:     hold the centre's name on the kiosk start screen, PIN {demo.DEMO_KIOSK_PIN}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
-    figures.decided_table(database, found, periods.last_full_week(clock.today()).year, found["min_cell_size"])
+    now = clock.now()
+    figures.decided_table(database, found, periods.last_closed_week(now).year, found["min_cell_size"], now)
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))
@@ -311,12 +312,12 @@ def summary(slug, week, period, file_format, output, language):
     if week and period:
         raise click.ClickException("give --week or --period, not both")
     try:
-        chosen = periods.parse(week or period) if (week or period) else periods.last_full_week(clock.today())
+        chosen = periods.parse(week or period) if (week or period) else periods.last_closed_week(clock.now())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if week and chosen.level != "week":
         raise click.ClickException(f"{week!r} is not a week; use --period for longer periods")
-    table = figures.decided_table(database, found, chosen.year, found["min_cell_size"])
+    table = figures.decided_table(database, found, chosen.year, found["min_cell_size"], clock.now())
     result = figures.period_figures(table, chosen)
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
@@ -339,10 +340,11 @@ def backup(dest, keep):
     """Copy the database into the folder DEST while the server runs (weeks not yet closed are
     left out, so copies side by side never show which day an answer came)."""
     try:
-        copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep)
+        now = clock.now()
+        copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep, now)
     except backups.BackupError as reason:
         raise click.ClickException(str(reason)) from None
-    click.echo(f"Wrote {copy} (up to week {backups.first_open_week()}, not included)"
+    click.echo(f"Wrote {copy} (up to week {backups.first_open_week(now)}, not included)"
                + (f"; deleted {len(deleted)} older {'copy' if len(deleted) == 1 else 'copies'}" if deleted else ""))
 
 
@@ -366,9 +368,10 @@ def decide():
     pages and the sync otherwise do on first use), so no one waits for it later."""
     database = _database()
     centres = db.list_centres(database)
+    now = clock.now()
     for found in centres:
-        for year in sorted({periods.last_full_week(clock.today()).year, clock.today().year}):
-            figures.decided_table(database, found, year, found["min_cell_size"])
+        for year in sorted({periods.last_closed_week(now).year, now.year}):
+            figures.decided_table(database, found, year, found["min_cell_size"], now)
     click.echo(f"Decided every closed period of {len(centres)} {'centre' if len(centres) == 1 else 'centres'}.")
 
 
@@ -378,8 +381,9 @@ def purge(dry_run):
     """Delete, for good, messages and raw answers past each centre's retention (answers only
     once their year is folded into the counts it published)."""
     database = _database()
-    found = retention.plan(database) if dry_run else retention.purge(
-        database, db.path_in(current_app.config["DATA_DIR"]))
+    now = clock.now()
+    found = retention.plan(database, now) if dry_run else retention.purge(
+        database, db.path_in(current_app.config["DATA_DIR"]), now)
     verb = "would delete" if dry_run else "deleted"
     for item in found:
         if item.messages or dry_run:

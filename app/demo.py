@@ -4,7 +4,7 @@ import datetime
 import random
 import secrets
 
-from . import accounts, clock, db, privacy, questions
+from . import accounts, db, privacy, questions
 
 DEMO_STAFF = "demo@example.org"
 DEMO_NAME = "Demo-værestedet"
@@ -52,7 +52,7 @@ def _pick(rng, weights):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def ensure_demo(database, today=None):
+def ensure_demo(database, today):
     """Create the demo centre and 12 weeks of answers, once. Returns (centre, created?)."""
     centre = db.centre_by_slug(database, DEMO_SLUG)
     if centre is None:
@@ -61,7 +61,6 @@ def ensure_demo(database, today=None):
         return centre, False
     # Not a secret: demo answers.
     rng = random.Random(2020)  # nosec B311
-    today = today or clock.today()
     question_set = questions.load()
     fields = question_set.fields()
     with db.write_transaction(database):

@@ -8,7 +8,7 @@ import statistics
 import dataclasses
 from dataclasses import dataclass
 
-from . import clock, db, periods, questions
+from . import db, periods, questions
 from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
 
 UNANSWERED, ANSWERED, CHOSEN, NOT_CHOSEN = "unanswered", "answered", "chosen", "not_chosen"
@@ -69,8 +69,7 @@ def _decode(text):
     return text if text == N else tuple(text.split("|", 1))
 
 
-def closed_weeks(year, now=None):
-    now = now or clock.now()
+def closed_weeks(year, now):
     year_period = periods.Period(year, "year", 0)
     return [periods.Period(year, "week", w) for w in year_period.weeks
             if periods.Period(year, "week", w).closes_at <= now]
@@ -87,9 +86,10 @@ class FoldedTable(Table):
         return self.shown[(period.key, cell)]
 
 
-def decided_table(database, centre, year, k, now=None, decide_new=True):
-    """The year's counts with every closed period decided (deciding any that are new, unless
-    decide_new is False: a respondent's thank-you page must not wait seconds for that)."""
+def decided_table(database, centre, year, k, now, decide_new=True):
+    """The year's counts with every period closed by `now` (the app's calendar) decided, deciding
+    any that are new unless decide_new is False: a respondent's thank-you page must not wait
+    seconds for that."""
     question_set = questions.load()
     folded = db.folded_counts(database, centre["id"], year)
     if folded:

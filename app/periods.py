@@ -153,8 +153,10 @@ def week_of(day):
     return Period(year, "week", week)
 
 
-def last_full_week(today=None):
-    return week_of(today or datetime.date.today()).previous()
+def last_closed_week(now):
+    """The newest week whose numbers are decided: last week, once its closing hour has passed."""
+    week = week_of(now.date()).previous()
+    return week if week.closes_at <= now else week.previous()
 
 
 def containing(period, level):

@@ -6,12 +6,11 @@ otherwise), counted in whole ISO weeks, since a message keeps no finer time.
 """
 
 import calendar
-import datetime
 from dataclasses import dataclass
 
 from flask import current_app
 
-from . import clock, db, figures, periods
+from . import db, figures, periods
 
 MIN_MESSAGE_MONTHS, MAX_MESSAGE_MONTHS = 1, 24
 
@@ -30,9 +29,8 @@ def messages_shown_from(centre):
     return max(current_app.config["TEXT_MIN_ANSWERS"], centre["min_cell_size"])
 
 
-def first_kept_week(months, today=None):
+def first_kept_week(months, today):
     """The oldest week whose messages are still kept: the week holding the day `months` ago."""
-    today = today or clock.today()
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     day = today.replace(year=year, month=month + 1, day=min(today.day, calendar.monthrange(year, month + 1)[1]))
     return periods.week_of(day).key
@@ -51,9 +49,8 @@ def answers_kept_from(centre, now):
     return week
 
 
-def plan(database, today=None):
-    """What a purge would delete, per centre."""
-    now = datetime.datetime.combine(today, datetime.time()) if today else clock.now()
+def plan(database, now):
+    """What a purge would delete, per centre, by `now` (the app's calendar)."""
     found = []
     for centre in db.list_centres(database):
         week = first_kept_week(centre["message_retention_months"], now.date())
@@ -64,15 +61,14 @@ def plan(database, today=None):
     return found
 
 
-def purge(database, path, today=None):
+def purge(database, path, now):
     """Delete what has outlived its keeping, then rebuild the file so its bytes do not linger.
 
     Raw answers go only after their year is folded: its published counts are stored, and every
     summary, download, trend and sync of that year reads them instead (figures.FoldedTable).
     """
-    now = datetime.datetime.combine(today, datetime.time()) if today else clock.now()
     done = []
-    for item in plan(database, today):
+    for item in plan(database, now):
         centre = db.centre_by_slug(database, item.slug)
         messages = db.delete_messages_before(database, centre["id"], item.before_week) if item.messages else 0
         answers = 0

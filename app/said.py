@@ -5,7 +5,7 @@ module has already decided to show; nothing at all when too few answered.
 
 from dataclasses import dataclass
 
-from . import clock, db, figures, periods
+from . import db, figures, periods
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,9 @@ def _last_closed(week, level, now):
     return period if period.closes_at <= now else period.previous()
 
 
-def last_said(database, centre, now=None):
+def last_said(database, centre, now):
     """The last published week, or else 4-week block or quarter, with enough answers; or None."""
-    now = now or clock.now()
-    week = periods.last_full_week(now.date())
+    week = periods.last_closed_week(now)
     tables = {}
     for level in ("week", "block", "quarter"):
         period = _last_closed(week, level, now)

@@ -1,5 +1,6 @@
 """Fixtures: a real SQLite file in a temp dir, the real CLI, the real server, real Chromium."""
 
+import datetime
 import http.cookiejar
 import json
 import os
@@ -20,9 +21,36 @@ import pytest
 from app import create_app, db
 
 BIN = Path(sys.executable).parent
+REAL_TIME_SITE = Path(__file__).parent / "realtime"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 
+
+# --- the real clock, moved: CI runs on any day, so the calendar must not depend on it ---------
+
+def pytest_addoption(parser):
+    parser.addoption("--real-time", metavar="YYYY-MM-DDTHH:MM",
+                     help="run as if the real clock (of the tests, the server and the CLI) said this local time")
+
+
+def pytest_configure(config):
+    when = config.getoption("--real-time")
+    if not when:
+        return
+    import time_machine
+
+    offset = datetime.datetime.fromisoformat(when).timestamp() - time.time()
+    os.environ["BRUGERSTEMMEN_TEST_CLOCK_OFFSET"] = repr(offset)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REAL_TIME_SITE), os.environ.get("PYTHONPATH")]))
+    time_machine.travel(time.time() + offset, tick=True).start()
+
+
+def pytest_report_header(config):
+    when = config.getoption("--real-time")
+    return f"real clock moved to {when}" if when else None
+
+
+# --- the app and its database ----------------------------------------------------------------
 
 @pytest.fixture
 def data_dir(tmp_path):

@@ -38,6 +38,7 @@ def answer_this_week(env, message=OPEN_WEEK_MESSAGE):
         database.close()
 
 
+@pytest.mark.calendar
 def test_a_backup_round_trips_every_closed_week_and_leaves_the_open_one_out(env, tmp_path):
     run_cli(env, "demo")
     answer_this_week(env)
@@ -130,6 +131,7 @@ def test_backup_without_a_database_says_so(env, tmp_path):
     assert result.returncode == 1 and "no database" in result.stderr
 
 
+@pytest.mark.calendar
 def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
     """The online backup is one snapshot: intact, and every response in it has its answers."""
     server = LiveServer(tmp_path, CLOCK="2026-11-30T02:00:00").start()  # W48 has just closed

@@ -91,6 +91,7 @@ def test_demo_draws_a_scannable_qr_code_in_the_terminal(env, tmp_path):
     assert decode_terminal_qr(output, tmp_path) == survey_url
 
 
+@pytest.mark.calendar
 def test_demo_is_idempotent_and_realistic(env, tmp_path):
     from app import db
 
@@ -108,6 +109,7 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
 
 
+@pytest.mark.calendar
 def test_summary_writes_the_same_suppressed_numbers(env, tmp_path):
     import csv
 

@@ -316,6 +316,7 @@ def test_one_installation_can_be_centre_and_hub_and_a_wrong_role_says_so(data_di
         create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "lvs"})
 
 
+@pytest.mark.calendar
 def test_a_failing_hub_is_retried_later_and_later_with_jitter(app, database, make_centre):
     from app.hub import sync as sync_client
 

@@ -1,11 +1,16 @@
 """The fixed grid: weeks nest in blocks, blocks in quarters, quarters in the year."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 
-from app import periods
+from app import clock, periods
 from app.periods import Period, parse
+
+pytestmark = pytest.mark.calendar
+APP = Path(__file__).parent.parent / "app"
 
 
 @pytest.mark.parametrize("year", [2020, 2024, 2026, 2027])  # 2020 and 2026 have 53 weeks
@@ -52,8 +57,26 @@ def test_stepping_crosses_years():
     assert parse("2026").next() == parse("2027")
 
 
-def test_days_and_the_last_full_week():
+def test_days_and_the_last_closed_week():
     week = parse("2026-W48")
     assert week.first_day == datetime.date(2026, 11, 23) and week.last_day == datetime.date(2026, 11, 29)
-    assert periods.last_full_week(datetime.date(2026, 11, 23)) == parse("2026-W47")
+    assert periods.last_closed_week(datetime.datetime(2026, 11, 25, 12)) == parse("2026-W47")
+    # A week closes an hour after Sunday midnight, so an answer sent at midnight is still in it.
+    assert periods.last_closed_week(datetime.datetime(2026, 11, 30, 0, 30)) == parse("2026-W47")
+    assert periods.last_closed_week(datetime.datetime(2026, 11, 30, 1, 0)) == parse("2026-W48")
+    assert periods.last_closed_week(datetime.datetime(2027, 1, 4, 9)) == parse("2026-W53")
     assert periods.week_of(datetime.date(2027, 1, 1)) == parse("2026-W53")
+
+
+def test_the_calendar_is_read_only_inside_the_app():
+    with pytest.raises(RuntimeError, match="inside the app"):
+        clock.now()
+
+
+def test_only_the_clock_reads_the_date():
+    """Every other module asks app/clock.py, or is handed the time; real Unix time (time.time)
+    stays allowed for security: signatures, throttling and token expiry."""
+    reads = re.compile(r"\b(date\.today|datetime\.now|datetime\.utcnow|datetime\.today)\(")
+    found = [f"{path.relative_to(APP.parent)}:{number}" for path in sorted(APP.rglob("*.py")) if path.name != "clock.py"
+             for number, line in enumerate(path.read_text().splitlines(), 1) if reads.search(line)]
+    assert found == []

@@ -8,6 +8,8 @@ from app import db
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.calendar
+
 CLOCK = "2026-11-25T12:00:00"  # 2026-W48; three months back is 2026-08-25, in 2026-W35
 
 
@@ -95,7 +97,7 @@ def test_every_survey_screen_links_to_it(client, make_centre):
 
 
 def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_stay_the_same(env, tmp_path):
-    from app import create_app, figures, periods
+    from app import clock, create_app, figures, periods
 
     run_cli(env, "centre", "add", "Café Gammel", "--slug", "gammel")
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
@@ -129,7 +131,7 @@ def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_
                                 "WHERE r.id IS NULL").fetchone()[0] == 0
         app = create_app({"DATA_DIR": env["BRUGERSTEMMEN_DATA_DIR"], "CLOCK": CLOCK})
         with app.app_context():
-            table = figures.decided_table(database, db.centre_by_slug(database, "gammel"), 2025, 5)
+            table = figures.decided_table(database, db.centre_by_slug(database, "gammel"), 2025, 5, clock.now())
             assert figures.period_figures(table, periods.parse("2025-W10"))["folded"] is True
     finally:
         database.close()

@@ -1,5 +1,7 @@
 """"You said": what people at a centre said last, told back after an answer and on a results page."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -8,7 +10,10 @@ from app import create_app, db, figures, periods
 from .conftest import LiveServer
 from .test_browser import pair, skip_to_send, tap
 
+pytestmark = pytest.mark.calendar
+
 CLOCK = "2026-11-25T12:00:00"  # Wednesday of 2026-W48: W47 has closed
+NOW = datetime.datetime.fromisoformat(CLOCK)
 
 
 def answers_in(database, centre, week, count, reasons=("meal",)):
@@ -20,7 +25,7 @@ def answers_in(database, centre, week, count, reasons=("meal",)):
 
 def nightly(database, centre):
     """What the nightly `brugerstemmen decide` does; a thank-you page never decides itself."""
-    figures.decided_table(database, db.centre_by_slug(database, centre["slug"]), 2026, 5)
+    figures.decided_table(database, db.centre_by_slug(database, centre["slug"]), 2026, 5, NOW)
 
 
 @pytest.fixture
@@ -48,7 +53,7 @@ def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see
     busy_weeks(database, centre)
     page = thanks_page(client, centre)
     assert "Hvad folk her har sagt" in page and "uge 47 · 2026" in page
-    table = figures.decided_table(database, centre, 2026, 5)
+    table = figures.decided_table(database, centre, 2026, 5, NOW)
     shown = figures.period_figures(table, periods.parse("2026-W47"))
     assert shown["total"].shown and f"Svar: {shown['total'].value}" in page  # the staff summary's own N
     assert "De kommer oftest for: <strong>For at få et måltid mad</strong>" in page

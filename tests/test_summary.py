@@ -78,6 +78,7 @@ def test_a_count_whose_complement_is_small_is_withheld(client, database, make_ce
     assert row(html, "For at møde andre mennesker") == "–"
 
 
+@pytest.mark.calendar
 def test_a_week_shows_the_last_12_weeks_as_they_may_be_shown(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
@@ -96,6 +97,7 @@ def test_a_week_with_too_few_answers_shows_nothing(client, centre_with_answers):
     assert "Hvor vigtigt er dette sted for dig?" not in html  # no breakdown, only the trend
 
 
+@pytest.mark.calendar
 def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     future = client.get("/staff/c/tal/summary/2025-W12")

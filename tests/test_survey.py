@@ -216,6 +216,7 @@ def test_pairing_works_over_https_without_a_referer(data_dir, database, make_cen
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+@pytest.mark.calendar
 def test_a_kiosk_token_does_not_expire(csrf_client, database, make_centre, monkeypatch):
     import time
 
@@ -249,6 +250,7 @@ def weeks_stored(database, centre):
         "SELECT iso_week FROM responses WHERE centre_id = ? ORDER BY iso_week", [centre["id"]])]
 
 
+@pytest.mark.calendar
 def test_an_answer_sent_twice_with_one_key_is_stored_once(kiosk_client, database):
     key = "k" * 24
     for _ in range(3):  # the reply was lost twice; the tablet tries again
@@ -280,11 +282,13 @@ def test_a_malformed_key_is_refused_and_stores_nothing(kiosk_client, database):
     ("nonsense", "2026-W48"),
     ("", "2026-W48"),
 ])
+@pytest.mark.calendar
 def test_a_held_answer_counts_in_its_own_week_only_while_that_week_is_open(kiosk_client, database, held, counted):
     kiosk_client.post("/kiosk/", data={"importance": "8", "week": held}, headers={"Idempotency-Key": "h" * 24})
     assert weeks_stored(database, kiosk_client.centre) == [counted]
 
 
+@pytest.mark.calendar
 def test_a_held_answer_from_last_week_still_counts_there_in_the_closing_hour(app, kiosk_client, database):
     app.config["CLOCK"] = "2026-11-30T00:30:00"  # Monday of week 49, before week 48 closes
     kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"})
@@ -300,6 +304,7 @@ def test_the_phone_takes_no_held_week(client, database, make_centre):
     assert stored(database, centre) == 0
 
 
+@pytest.mark.calendar
 def test_old_receipts_are_forgotten(kiosk_client, database):
     with db.write_transaction(database):
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('o' || hex(randomblob(12)), '2026-W30')")

@@ -18,6 +18,8 @@ from app.hub import signing
 
 from .conftest import LiveServer, Respondent, csrf_token
 
+pytestmark = pytest.mark.calendar
+
 ANSWER_WEEK_CLOCK = "2026-11-18T12:00:00"  # a Wednesday of 2026-W47
 WEEK_CLOSED_CLOCK = "2026-11-23T02:00:00"  # the Monday after, past the closing hour
 SECRET_TEXT = "Jeg hedder Ole Hansen og mit nummer er 12345678"

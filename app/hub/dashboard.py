@@ -38,7 +38,7 @@ class HubCentreForm(FlaskForm):
 
 def _period(period_key):
     try:
-        return periods.parse(period_key) if period_key else periods.last_full_week(clock.today())
+        return periods.parse(period_key) if period_key else periods.last_closed_week(clock.now())
     except ValueError:
         abort(404)
 

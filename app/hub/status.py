@@ -5,7 +5,7 @@ import datetime
 from .. import db, periods
 
 
-def sync_status(database, centre, today):
+def sync_status(database, centre, now):
     """None when the centre does not report to a hub; else the newest week the hub has, how
     many closed weeks still wait for it, and since when the hub has been failing, if it has."""
     link = db.hub_link(database, centre["id"])
@@ -17,7 +17,7 @@ def sync_status(database, centre, today):
     # Weeks that closed after the last sync looked are not in the outbox yet, but they wait too.
     last_looked = max(weeks, default=None) or db.first_week(database, centre["id"])
     if last_looked:
-        week, last_closed = periods.parse(last_looked).next(), periods.last_full_week(today)
+        week, last_closed = periods.parse(last_looked).next(), periods.last_closed_week(now)
         if not weeks:
             week = periods.parse(last_looked)
         while week.key <= last_closed.key:

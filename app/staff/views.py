@@ -137,13 +137,13 @@ def centre(centre):
 def _table(centre, year):
     tables = g.setdefault("decided_tables", {})
     if year not in tables:
-        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"])
+        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"], clock.now())
     return tables[year]
 
 
 def _figures_for(centre, period_key):
     try:
-        period = periods.parse(period_key) if period_key else periods.last_full_week(clock.today())
+        period = periods.parse(period_key) if period_key else periods.last_closed_week(clock.now())
     except ValueError:
         abort(404)
     return period, figures.period_figures(_table(centre, period.year), period)
@@ -173,7 +173,7 @@ def summary(centre, period=None):
     levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
     database = db.get_db()
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
-                           sync=status.sync_status(database, centre, clock.today()),
+                           sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
                            trend=_trend(centre, shown) if shown.level == "week" else None,

@@ -8,7 +8,7 @@ from flask import (abort, current_app, make_response, redirect, render_template,
                    url_for)
 from flask_babel import get_locale
 
-from .. import accounts, csrf, db, privacy, questions, retention, said
+from .. import accounts, clock, csrf, db, privacy, questions, retention, said
 from . import bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
@@ -68,7 +68,7 @@ def said_for(centre):
 
 def results_for(centre):
     database = db.get_db()
-    return {"said": said.last_said(database, centre), "reply": said.latest_reply(database, centre, lang())}
+    return {"said": said.last_said(database, centre, clock.now()), "reply": said.latest_reply(database, centre, lang())}
 
 
 @bp.route("/s/<token>/privacy")
