@@ -49,7 +49,10 @@ def _database():
     try:
         database = db.connect(path)
         db.migrate(database)
-    except sqlite3.Error as error:
+        now = clock.now()
+        db.adopt_open_weeks(database, now)
+        db.settle(database, now)
+    except (sqlite3.Error, db.StorageError) as error:
         raise click.ClickException(f"cannot open the database {path}: {error}") from None
     return database
 
@@ -210,7 +213,7 @@ def centre_revoke_kiosk(slug, kiosk_id):
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
     database = _database()
-    found, created = demo.ensure_demo(database, clock.today())
+    found, created = demo.ensure_demo(database, clock.now())
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(found, token)
     click.echo(f"{'Prepared' if created else 'Using'} the demo centre {found['name']!r} "
@@ -339,6 +342,8 @@ def summary(slug, week, period, file_format, output, language):
 def backup(dest, keep):
     """Copy the database into the folder DEST while the server runs (weeks not yet closed are
     left out, so copies side by side never show which day an answer came)."""
+    if db.path_in(current_app.config["DATA_DIR"]).exists():
+        _database().close()  # a week that has closed moves into the history, and so into the copy
     try:
         now = clock.now()
         copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep, now)

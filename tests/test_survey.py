@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app, db
 
-from .conftest import csrf_token
+from .conftest import csrf_token, open_weeks_held
 
 FULL_ANSWER = {"importance": "9", "reasons": ["meet_people", "meal"], "frequency": "daily",
                "meaning.respected": "agree", "wishes": "meals", "message": ""}
@@ -127,11 +127,8 @@ def test_an_unknown_or_rotated_code_reveals_nothing(client, database, make_centr
 def test_a_failed_save_says_so_and_keeps_the_answers(app, client, database, make_centre):
     centre = make_centre()
     app.config["DB_BUSY_TIMEOUT_MS"] = 50
-    database.execute("BEGIN IMMEDIATE")  # another writer holds the lock for too long
-    try:
+    with open_weeks_held(app.config["DATA_DIR"]):  # another writer holds the lock for too long
         response = client.post(f"/s/{centre['survey_token']}", data=FULL_ANSWER)
-    finally:
-        database.execute("ROLLBACK")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "dit svar kunne ikke gemmes lige nu" in html
@@ -246,8 +243,9 @@ def kiosk_client(app, database, make_centre):
 
 
 def weeks_stored(database, centre):
-    return [row[0] for row in database.execute(
-        "SELECT iso_week FROM responses WHERE centre_id = ? ORDER BY iso_week", [centre["id"]])]
+    closed = [row[0] for row in database.execute("SELECT iso_week FROM responses WHERE centre_id = ?", [centre["id"]])]
+    still_open = [week for week, n in db.open_week_counts(database, centre["id"]).items() for _ in range(n)]
+    return sorted(closed + still_open)
 
 
 @pytest.mark.calendar
@@ -305,12 +303,18 @@ def test_the_phone_takes_no_held_week(client, database, make_centre):
 
 
 @pytest.mark.calendar
-def test_old_receipts_are_forgotten(kiosk_client, database):
+def test_old_receipts_are_forgotten_when_a_week_closes(app, kiosk_client, database):
     with db.write_transaction(database):
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('o' || hex(randomblob(12)), '2026-W30')")
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('r' || hex(randomblob(12)), '2026-W40')")
     kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "n" * 24})
-    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W40", "2026-W48"]
+    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W30", "2026-W40", "2026-W48"]
+    app.config["CLOCK"] = "2026-11-30T01:30:00"  # week 48 has closed; the next answer moves it
+    kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "p" * 24})
+    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W40", "2026-W48", "2026-W49"]
+    # A key of a week that has moved into the history still stops a second copy.
+    kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"}, headers={"Idempotency-Key": "n" * 24})
+    assert stored(database, kiosk_client.centre) == 2
 
 
 def test_the_kiosk_worker_is_served_for_the_kiosk_scope(kiosk_client):
@@ -358,7 +362,8 @@ def test_a_held_answer_to_a_question_switched_off_since_keeps_the_rest(kiosk_cli
     response = kiosk_client.post("/kiosk/", data={"importance": "8", "wishes": "meals", "message": "Mere kaffe"},
                                  headers={"Idempotency-Key": "w" * 24})
     assert response.status_code == 303
-    [(response_id,)] = database.execute("SELECT id FROM responses").fetchall()
+    [(_week, record)] = db.open_weeks.open_records(database, "answers")
+    response_id = record["i"]
     assert db.answers_of(database, response_id) == [("importance", "8")]
     assert db.messages_of(database, kiosk_client.centre["id"]) == []
     # The phone page is always fresh: there, an answer to a question that is off is refused.

@@ -1,8 +1,6 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
-import functools
 import re
-import sqlite3
 
 from flask import (abort, current_app, make_response, redirect, render_template, request, send_from_directory, session,
                    url_for)
@@ -241,21 +239,12 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
     if submission.is_empty:
         return render_template(template, **page, notice="empty"), 400
     try:
-        db.record_response(
-            db.get_db(), centre_id=centre["id"], iso_week=iso_week,
+        db.store_answer(
+            db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week,
             channel=channel, language=lang(), question_set=question_set.version,
-            answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt)
+            answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt,
+            busy_timeout_ms=current_app.config["DB_BUSY_TIMEOUT_MS"])
     except db.StorageError as error:
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503
-    response = redirect(thanks_url, 303)
-    response.call_on_close(functools.partial(erase_arrival_order, db.path_in(current_app.config["DATA_DIR"]),
-                                             current_app.logger))
-    return response
-
-
-def erase_arrival_order(path, logger):
-    try:
-        db.erase_arrival_order(path)
-    except sqlite3.Error as error:  # the answer is safe; the next one tries again
-        logger.warning("could not rewrite the database yet: %s", error)
+    return redirect(thanks_url, 303)
