@@ -4,6 +4,7 @@ Operator mistakes end with one line saying what to do, and a non-zero exit.
 """
 
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -41,6 +42,9 @@ cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"
 
 
 def main():
+    # Every file an operator's command or the server makes is its owner's alone: the database,
+    # its WAL, the open weeks, backups, the secret key.
+    os.umask(0o077)
     cli.main(prog_name="brugerstemmen")
 
 

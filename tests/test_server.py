@@ -37,8 +37,9 @@ def test_nothing_identifying_reaches_the_database_or_the_logs(live_server):
         for n in range(3):
             status, url, page = person.answer(centre["survey_url"], {"importance": str(8 + n), "message": "Tak"})
             assert status == 200 and urllib.parse.urlsplit(url).path.endswith("/tak") and "Tak for dit svar" in page
-        data_files = [p for p in Path(live_server.data_dir).iterdir() if p.name.startswith(db.DB_FILENAME)]
-        assert any(p.name.endswith("-wal") for p in data_files)
+        # The database, its WAL and shm, and the open weeks' files (app/db/open_weeks.py).
+        data_files = [p for p in Path(live_server.data_dir).rglob("*") if p.is_file() and p.name != "secret_key"]
+        assert any(p.name.endswith("-wal") for p in data_files) and any(p.name.endswith(".messages") for p in data_files)
         stored = b"".join(p.read_bytes() for p in data_files)
     finally:
         keeper.close()
@@ -107,3 +108,16 @@ def test_respondent_pages_are_never_cached(live_server, path):
         response = error
     assert response.headers["Cache-Control"] == "no-store"
     assert "Traceback" not in response.read().decode()
+
+
+def test_every_file_the_installation_keeps_is_its_owners_alone(live_server, tmp_path):
+    centre = live_server.add_centre("Lukkede Hus")
+    Respondent().answer(centre["survey_url"], {"importance": "9", "message": "Tak"})
+    live_server.cli("backup", str(tmp_path / "backups"))
+    kept = [live_server.data_dir, *live_server.data_dir.rglob("*"), tmp_path / "backups",
+            *(tmp_path / "backups").iterdir()]
+    names = {path.name for path in kept}
+    assert {"brugerstemmen.sqlite3", "secret_key", "open", "qr"} <= names
+    assert any(name.endswith(".answers") for name in names) and any(name.endswith(".messages") for name in names)
+    for path in kept:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} can be read by others: {oct(path.stat().st_mode & 0o777)}"

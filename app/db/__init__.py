@@ -17,7 +17,7 @@ from .centres import (
 from .open_weeks import adopt as adopt_open_weeks, settle, store as store_answer, OpenWeekError, RECEIPT_WEEKS
 from .responses import (
     answers_of, compact, count_responses, delete_message, delete_messages_before, insert_response, messages_before,
-    messages_in_week, messages_of, open_week_counts, receipts, record_response)
+    messages_in_week, messages_of, open_week_counts, receipts, record_response, responses_of)
 from .staff import (
     centres_of, create_invite, create_staff, forget_login_failures, make_hub_admin, make_site_admin, record_login_failure,
     remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,

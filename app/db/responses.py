@@ -65,6 +65,19 @@ def count_responses(db, centre_id):
     return closed + sum(1 for _week, r in open_weeks.open_records(db, "answers") if r["c"] == centre_id)
 
 
+def responses_of(db, centre_id):
+    """Every response of a centre, in the history and in the weeks still open, each with its
+    answers: [(id, iso_week, channel, language, [(question, option)])] in no particular order."""
+    found = {}
+    for rid, week, channel, language, question, option in db.execute(
+            """SELECT r.id, r.iso_week, r.channel, r.language, a.question, a.option
+               FROM responses r JOIN answers a ON a.response_id = r.id WHERE r.centre_id = ?""", [centre_id]):
+        found.setdefault(rid, (rid, week, channel, language, []))[4].append((question, option))
+    found.update({r["i"]: (r["i"], week, r["ch"], r["l"], [tuple(pair) for pair in r["a"]])
+                  for week, r in open_weeks.open_records(db, "answers") if r["c"] == centre_id})
+    return list(found.values())
+
+
 def open_week_counts(db, centre_id):
     """{week: answers so far} for the weeks that have not closed."""
     counts = {}
