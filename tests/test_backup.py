@@ -171,10 +171,16 @@ def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
         centre = server.add_centre("Café Travl")
         stop = threading.Event()
 
+        failures = []
+
         def answer():
             person = Respondent()
             while not stop.is_set():
-                person.answer(centre["survey_url"], {"importance": "7", "reasons": ["meal", "meet_people"]})
+                try:
+                    person.answer(centre["survey_url"], {"importance": "7", "reasons": ["meal", "meet_people"]})
+                except OSError as error:
+                    failures.append(f"{error}\n{server.log()[-3000:]}")
+                    return
 
         threads = [threading.Thread(target=answer) for _ in range(3)]
         for thread in threads:
@@ -192,6 +198,7 @@ def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
             stop.set()
             for thread in threads:
                 thread.join()
+        assert not failures, failures[0]
         for copy in copies:
             connection = sqlite3.connect(copy)
             try:
