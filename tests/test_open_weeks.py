@@ -97,7 +97,7 @@ def test_moving_a_week_twice_after_a_crash_adds_nothing_twice(database, make_cen
     centre = make_centre()
     for n in range(5):
         store(database, centre, message=f"besked {n}", receipt=f"{'k' * 20}{n:04d}")
-    monkeypatch.setattr(open_weeks, "_erase", lambda path, unlink=True: None)  # the power went before the erase
+    monkeypatch.setattr(open_weeks, "_erase", lambda path: None)  # the power went before the erase
     db.settle(database, CLOSED)
     monkeypatch.undo()
     db.settle(database, CLOSED)

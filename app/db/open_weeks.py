@@ -114,6 +114,17 @@ def adopt(database, now):
     folder = folder_of(database)
     responses = list(database.query("SELECT * FROM responses WHERE iso_week >= ?", [first_open]))
     messages = list(database.query("SELECT * FROM messages WHERE iso_week >= ?", [first_open]))
+    try:
+        _adopt(database, folder, first_open, responses, messages)
+    except OSError as error:
+        raise OpenWeekError(f"the open week could not be set apart ({error.strerror or error})") from error
+    if responses or messages:
+        # Every page rebuilt in key order: the history's pages no longer say who came when.
+        database.execute("VACUUM")
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _adopt(database, folder, first_open, responses, messages):
     with _locked(folder):
         for row in responses:
             answers = database.execute("SELECT question, option FROM answers WHERE response_id = ?", [row["id"]])
@@ -129,10 +140,6 @@ def adopt(database, now):
             database.execute("DELETE FROM responses WHERE iso_week >= ?", [first_open])
             database.execute("DELETE FROM messages WHERE iso_week >= ?", [first_open])
             database.execute("INSERT INTO maintenance (name, value) VALUES ('open weeks apart', '1')")
-    if responses or messages:
-        # Every page rebuilt in key order: the history's pages no longer say who came when.
-        database.execute("VACUUM")
-        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _move_closed(database, folder, now):
@@ -299,14 +306,20 @@ def _create(path, slot_size, slots, records, replacing=False):
         _hide_time(fd, path.stem)
     finally:
         os.close(fd)
-    if replacing:
-        _erase(path, unlink=False)
-    os.replace(staging, path)
-    _sync_folder(path.parent)
+    old = os.open(path, os.O_WRONLY) if replacing else None
+    try:
+        os.replace(staging, path)
+        _sync_folder(path.parent)
+        if old is not None:  # only once the new file is in place: a crash loses nothing
+            os.pwrite(old, bytes(os.fstat(old).st_size), 0)
+            os.fsync(old)
+    finally:
+        if old is not None:
+            os.close(old)
 
 
-def _erase(path, unlink=True):
-    """Overwrite with zeros before letting go, so the bytes do not linger on the disk."""
+def _erase(path):
+    """Overwrite with zeros, then delete, so the bytes do not linger on the disk."""
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:
@@ -316,8 +329,7 @@ def _erase(path, unlink=True):
         os.fsync(fd)
     finally:
         os.close(fd)
-    if unlink:
-        os.unlink(path)
+    os.unlink(path)
 
 
 def _hide_time(fd, week):
