@@ -21,8 +21,6 @@ from app.db import open_weeks
 from .conftest import LiveServer, Respondent, run_cli
 from .sqlite_file import database_cells, wal_cells
 
-pytestmark = pytest.mark.calendar
-
 ALPHA = 1e-6
 WEDNESDAY = "2026-11-25T12:00:00"  # 2026-W48 is open
 CLOSED = "2026-11-30T02:00:00"  # 2026-W48 has closed
