@@ -112,6 +112,11 @@ def select_locale():
         return "en"  # the operator's command speaks English
     staff_side = request.blueprint in ("staff", "hub")
     languages = current_app.config["STAFF_LANGUAGES" if staff_side else "LANGUAGES"]
+    if request.blueprint == "survey":
+        # Only what the centre offers: an answer in a language nobody else there uses stands out.
+        from .survey.views import offered_languages
+
+        languages = [code for code in languages if code in offered_languages(languages)]
     chosen = request.args.get("lang", "")
     if chosen in languages:
         return chosen

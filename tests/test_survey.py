@@ -371,3 +371,27 @@ def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, 
     assert kiosk_client.head("/kiosk/").status_code == 200
     assert client.head(f"/s/{kiosk_client.centre['survey_token']}").status_code == 200
     assert stored(database, kiosk_client.centre) == 0
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["", "/tak", "/privacy", "/results"])
+def test_only_a_language_the_centre_offers_can_be_chosen(client, make_centre, path):
+    centre = make_centre(languages=["da", "en"])
+    page = client.get(f"/s/{centre['survey_token']}{path}?lang=uk").get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert '<html lang="en"' in client.get(f"/s/{centre['survey_token']}{path}?lang=en").get_data(as_text=True)
+
+
+def test_an_answer_is_never_stored_in_a_language_the_centre_does_not_offer(client, database, make_centre,
+                                                                           kiosk_client):
+    centre = make_centre(languages=["da", "en"])
+    response = client.post(f"/s/{centre['survey_token']}?lang=ar", data={"importance": "9"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("?lang=da")
+    assert kiosk_client.post("/kiosk/?lang=fa", data={"importance": "9"}).status_code == 303
+    kiosk_centre = kiosk_client.centre
+    languages = [row[0] for row in database.execute(
+        "SELECT language FROM responses WHERE centre_id IN (?, ?)", [centre["id"], kiosk_centre["id"]])]
+    assert languages == ["da", "da"]
+    db.update_centre(database, kiosk_centre["slug"], languages=["da", "fa"])
+    assert '<html lang="fa" dir="rtl"' in kiosk_client.get("/kiosk/?lang=fa").get_data(as_text=True)

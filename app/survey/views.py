@@ -4,8 +4,8 @@ import functools
 import re
 import sqlite3
 
-from flask import (abort, current_app, make_response, redirect, render_template, request, send_from_directory, session,
-                   url_for)
+from flask import (abort, current_app, g, make_response, redirect, render_template, request, send_from_directory,
+                   session, url_for)
 from flask_babel import get_locale
 
 from .. import accounts, clock, csrf, db, privacy, questions, retention, said
@@ -180,6 +180,28 @@ def pair_kiosk(token):
         set_kiosk_cookie(response, kiosk_token)
         return response
     return render_template("survey/pair.html", centre=centre, form=form)
+
+
+def offered_languages(every):
+    """The languages the centre this request is about offers (`every` where it is about none)."""
+    if "offered_languages" not in g:
+        try:
+            centre = _centre_of_request()
+        except db.StorageError:  # an error page about a broken database still needs a language
+            centre = None
+        g.offered_languages = centre["languages"] if centre else every
+    return g.offered_languages
+
+
+def _centre_of_request():
+    token = (request.view_args or {}).get("token")
+    if request.endpoint == "survey.pair_kiosk":
+        return db.centre_for_pairing(db.get_db(), token) or kiosk_centre()
+    if token:
+        return db.centre_by_survey_token(db.get_db(), token)
+    if request.path.startswith("/kiosk/"):
+        return kiosk_centre()
+    return None
 
 
 def kiosk_centre():
