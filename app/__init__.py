@@ -1,8 +1,8 @@
 """Brugerstemmen: anonymous user voice for Danish drop-in centres."""
 
 import functools
-import logging
 import re
+import traceback
 from pathlib import Path
 
 from babel import Locale
@@ -12,7 +12,7 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
-from . import charts, config, db, formatting, privacy
+from . import charts, config, db, formatting, logs
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -59,8 +59,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.config["DATA_DIR"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
 
-    # No clock time in the app's log lines: a refused answer's time is nobody's business.
-    default_handler.setFormatter(logging.Formatter("%(levelname)s in %(module)s: %(message)s"))
+    # No clock time in the app's log lines; under systemd each says its priority (app/logs.py).
+    default_handler.setFormatter(logs.LineFormatter())
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -178,6 +178,19 @@ def security_headers(response):
     return response
 
 
+def log_unhandled(logger, error):
+    """A bug, told to the operator by the view it happened in, never by its address (which holds
+    a survey token). On the respondent side the exception's own words stay out too: they may
+    quote what the person sent; where it happened is enough to find the bug."""
+    where = request.endpoint or "an unknown address"
+    if request.blueprint == "survey":
+        frames = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                           for frame in traceback.extract_tb(error.__traceback__))
+        logger.error("unhandled %s in %s\n%s", type(error).__name__, where, frames)
+    else:
+        logger.error("unhandled error in %s", where, exc_info=error)
+
+
 def register_error_pages(app):
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
@@ -187,7 +200,7 @@ def register_error_pages(app):
         if isinstance(error, CSRFError):
             code = 400
         elif not isinstance(error, HTTPException):
-            app.logger.exception("unhandled error on %s %s", request.method, privacy.mask_tokens(request.path))
+            log_unhandled(app.logger, error)
             code = 500
         if isinstance(error, db.StorageError):
             code = 503

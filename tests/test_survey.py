@@ -395,3 +395,17 @@ def test_an_answer_is_never_stored_in_a_language_the_centre_does_not_offer(clien
     assert languages == ["da", "da"]
     db.update_centre(database, kiosk_centre["slug"], languages=["da", "fa"])
     assert '<html lang="fa" dir="rtl"' in kiosk_client.get("/kiosk/?lang=fa").get_data(as_text=True)
+
+
+def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_sent(app, client, make_centre, caplog):
+    centre = make_centre()
+
+    def broken(token):
+        raise ValueError("could not read 'Mit navn er Ole Kanariefugl'")  # as an exception may quote input
+
+    app.view_functions["survey.phone_thanks"] = broken
+    with caplog.at_level("ERROR"):
+        response = client.get(f"/s/{centre['survey_token']}/tak")
+    assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
+    assert "ValueError in survey.phone_thanks" in caplog.text and "test_survey.py" in caplog.text  # findable
+    assert "Kanariefugl" not in caplog.text and centre["survey_token"] not in caplog.text and "/s/" not in caplog.text

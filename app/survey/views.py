@@ -1,5 +1,6 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
+import contextlib
 import functools
 import re
 import sqlite3
@@ -249,9 +250,8 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
         submission = questions.parse_submission(
             request.form, readable, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
-    except questions.InvalidSubmission as error:
-        current_app.logger.warning("refused a submission: %s", error)
-        abort(400)
+    except questions.InvalidSubmission:
+        abort(400)  # not logged: the line's time would be a respondent's (app/logs.py), its words theirs
     if readable is not fields:
         submission = submission.limited_to(fields)
     if form.website.data:
@@ -267,17 +267,16 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
             db.get_db(), centre_id=centre["id"], iso_week=iso_week,
             channel=channel, language=lang(), question_set=question_set.version,
             answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt)
-    except db.StorageError as error:
+    except db.StorageError as error:  # the operator must hear of a full disk; the answer was not kept
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503
     response = redirect(thanks_url, 303)
-    response.call_on_close(functools.partial(erase_arrival_order, db.path_in(current_app.config["DATA_DIR"]),
-                                             current_app.logger))
+    response.call_on_close(functools.partial(erase_arrival_order, db.path_in(current_app.config["DATA_DIR"])))
     return response
 
 
-def erase_arrival_order(path, logger):
-    try:
+def erase_arrival_order(path):
+    # When it fails the answer is safe and the next one tries again. Not logged: the line's
+    # time would be the time of the answer just stored (app/logs.py).
+    with contextlib.suppress(sqlite3.Error):
         db.erase_arrival_order(path)
-    except sqlite3.Error as error:  # the answer is safe; the next one tries again
-        logger.warning("could not rewrite the database yet: %s", error)
