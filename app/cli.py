@@ -297,6 +297,18 @@ def staff_list(slug, as_json):
     _emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
 
 
+@staff.command("sign-out")
+@click.argument("email")
+def staff_sign_out(email):
+    """End every session of a staff account at once (a lost phone, a shared computer)."""
+    database = _database()
+    person = db.staff_by_email(database, email.strip())
+    if person is None:
+        raise click.ClickException(f"no staff account has the e-mail {email!r}; see `brugerstemmen staff list`")
+    db.end_sessions(database, person["id"])
+    click.echo(f"{person['email']} is signed out on every device")
+
+
 @cli.command("summary")
 @click.option("--centre", "slug", required=True, help="The centre's slug.")
 @click.option("--week", help="An ISO week, e.g. 2026-W48 (default: the last full week).")

@@ -6,6 +6,8 @@ import pytest
 
 from app import accounts, create_app, db
 
+from .conftest import run_cli
+
 PASSWORD = "blå kaffekande på hylden"
 
 
@@ -18,6 +20,14 @@ def make_staff(database):
             db.set_membership(database, person["id"], centre["id"], role)
         return person
     return make
+
+
+@pytest.fixture
+def env_cli(app):
+    import os
+
+    return {**os.environ, "BRUGERSTEMMEN_DATA_DIR": app.config["DATA_DIR"],
+            "BRUGERSTEMMEN_SECRET_KEY": app.secret_key}
 
 
 def sign_in(client, email, password=PASSWORD):
@@ -148,6 +158,98 @@ def test_changing_the_password_signs_out_other_sessions(app, make_centre, make_s
     assert response.status_code == 303
     assert laptop.get("/staff/c/nord/").status_code == 200
     assert phone.get("/staff/c/nord/").status_code == 302
+
+
+# --- sessions that end ---------------------------------------------------------------------
+
+def copied_session(app, client):
+    """Another browser holding a copy of this one's session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, "anna@example.dk")
+    sign_in(phone, "anna@example.dk")
+    copy = copied_session(app, laptop)
+    assert copy.get("/staff/c/nord/").status_code == 200  # the copy works while the session lasts
+    response = laptop.post("/staff/logout")
+    assert response.status_code == 303
+    assert "Du er logget ud, på alle enheder." in laptop.get(response.headers["Location"]).get_data(as_text=True)
+    for client in (laptop, copy, phone):  # the replayed cookie, and every other device too
+        assert client.get("/staff/c/nord/").status_code == 302
+
+
+def test_a_new_password_ends_every_earlier_session_including_copies(app, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    laptop = app.test_client()
+    sign_in(laptop, "anna@example.dk")
+    copy = copied_session(app, laptop)
+    laptop.post("/staff/password", data={"current": PASSWORD, "password": "en helt ny lang sætning",
+                                         "repeat": "en helt ny lang sætning"})
+    assert laptop.get("/staff/c/nord/").status_code == 200 and copy.get("/staff/c/nord/").status_code == 302
+
+
+def test_removal_from_the_last_centre_ends_every_session(app, client, database, make_centre, make_staff):
+    nord, syd = make_centre(slug="nord"), make_centre(slug="syd")
+    make_staff("anna@example.dk", nord, "admin")
+    make_staff("cleo@example.dk", syd, "admin")
+    bo = make_staff("bo@example.dk", nord)
+    db.set_membership(database, bo["id"], syd["id"], "staff")
+    colleague = app.test_client()
+    sign_in(colleague, "bo@example.dk")
+    sign_in(client, "anna@example.dk")
+    assert client.post(f"/staff/c/nord/team/{bo['id']}/remove").status_code == 303
+    assert colleague.get("/staff/c/syd/").status_code == 200  # still works at another centre
+    other_admin = app.test_client()
+    sign_in(other_admin, "cleo@example.dk")
+    assert other_admin.post(f"/staff/c/syd/team/{bo['id']}/remove").status_code == 303
+    assert colleague.get("/staff/").status_code == 302  # nothing left: signed out
+
+
+def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_centre, make_staff, env_cli):
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    bo = make_staff("bo@example.dk", centre)
+    stranger = make_staff("eve@example.dk", make_centre(slug="syd"))
+    colleague, other = app.test_client(), app.test_client()
+    sign_in(colleague, "bo@example.dk")
+    sign_in(other, "eve@example.dk")
+    sign_in(client, "anna@example.dk")
+    assert "Log bo@example.dk ud på alle enheder" in client.get("/staff/c/nord/team").get_data(as_text=True)
+    response = client.post(f"/staff/c/nord/team/{bo['id']}/sign-out")
+    assert response.status_code == 303 and "bo@example.dk er logget ud på alle enheder." in \
+        client.get(response.headers["Location"]).get_data(as_text=True)
+    assert colleague.get("/staff/c/nord/").status_code == 302
+    client.post(f"/staff/c/nord/team/{stranger['id']}/sign-out")  # not on this team: nothing happens
+    assert other.get("/staff/c/syd/").status_code == 200
+    # The operator can do the same from the command line.
+    sign_in(colleague, "bo@example.dk")
+    assert "bo@example.dk is signed out on every device" in run_cli(env_cli, "staff", "sign-out", "bo@example.dk").stdout
+    assert colleague.get("/staff/c/nord/").status_code == 302
+    refused = run_cli(env_cli, "staff", "sign-out", "nobody@example.dk", check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "staff list" in refused.stderr
+
+
+@pytest.mark.parametrize("idle_minutes, hours_ago, ends", [(59, 0, False), (61, 0, True), (1, 11.9, False),
+                                                            (1, 12.1, True)])
+def test_a_session_ends_when_idle_and_some_hours_after_signing_in(app, make_centre, make_staff, idle_minutes,
+                                                                  hours_ago, ends):
+    import time
+
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    client = app.test_client()
+    sign_in(client, "anna@example.dk")
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time() - idle_minutes * 60)
+        session["signed_in_at"] = int(time.time() - hours_ago * 3600)
+    assert client.get("/staff/c/nord/").status_code == (302 if ends else 200)
+    if not ends:  # the idle clock starts again with every page
+        with client.session_transaction() as session:
+            assert time.time() - session["seen_at"] < 5
 
 
 def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, database, make_centre, make_staff):

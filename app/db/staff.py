@@ -37,6 +37,12 @@ def set_password(db, staff_id, password_hash):
         db.execute("DELETE FROM invites WHERE staff_id = ?", [staff_id])
 
 
+def end_sessions(db, staff_id):
+    """Every session of this account ends: its generation moves on (app/staff: signed_in_staff)."""
+    with write_transaction(db):
+        db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
+
+
 def set_staff_language(db, staff_id, language):
     with write_transaction(db):
         db.execute("UPDATE staff SET language = ? WHERE id = ?", [language, staff_id])
@@ -60,8 +66,11 @@ def set_membership(db, staff_id, centre_id, role):
 
 
 def remove_membership(db, staff_id, centre_id):
+    """Someone removed from their last centre is signed out everywhere as well."""
     with write_transaction(db):
         db.execute("DELETE FROM memberships WHERE staff_id = ? AND centre_id = ?", [staff_id, centre_id])
+        if not db.execute("SELECT 1 FROM memberships WHERE staff_id = ?", [staff_id]).fetchone():
+            db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
 
 
 def role_at(db, staff_id, centre_id):

@@ -11,19 +11,13 @@ from babel import Locale
 
 from .. import catalogues
 from ..hub import status
-from . import bp, centre_access
+from . import bp, centre_access, sign_in
 from wtforms import SelectChoice
 
 from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPinForm, LoginForm, NewPasswordForm,
                     RotateTokenForm)
 
 INVITE_TTL_HOURS = 7 * 24
-
-
-def sign_in(staff):
-    session.clear()  # a fresh session: nothing from before the login carries over
-    session["staff_id"] = staff["id"]
-    session["staff_version"] = staff["session_version"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,7 +54,10 @@ def safe_next(target, default=None):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    # Every session of the account ends, not only this browser's: a copied cookie dies with it.
+    db.end_sessions(db.get_db(), g.staff["id"])
     session.clear()
+    flash(_("You are signed out, on every device."))
     return redirect(url_for("staff.login"), 303)
 
 
@@ -367,6 +364,21 @@ def team(centre):
             return redirect(url_for("staff.team", slug=centre["slug"]), 303)
     return render_template("staff/team.html", centre=centre, form=form, invite_url=invite_url,
                            team=db.team_of(database, centre["id"]), invite_days=INVITE_TTL_HOURS // 24)
+
+
+@bp.route("/c/<slug>/team/<int:staff_id>/sign-out", methods=["POST"])
+@centre_access("admin")
+def sign_out_everywhere(centre, staff_id):
+    """A lost phone, a shared computer: every session of a colleague at this centre ends."""
+    database = db.get_db()
+    member = next((m for m in db.team_of(database, centre["id"]) if m["id"] == staff_id), None)
+    if member is not None:  # only someone on this centre's team
+        db.end_sessions(database, staff_id)
+        if staff_id == g.staff["id"]:
+            session.clear()
+            return redirect(url_for("staff.login"), 303)
+        flash(_("%(email)s is signed out on every device.", email=member["email"]))
+    return redirect(url_for("staff.team", slug=centre["slug"]), 303)
 
 
 @bp.route("/c/<slug>/team/<int:staff_id>/remove", methods=["POST"])
