@@ -264,6 +264,8 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
         person = db.create_staff(database, email, site_admin=site_admin)
     elif password and person["password_hash"]:
         raise click.ClickException(f"{email} already has a password; they change it themselves when signed in")
+    elif not person["password_hash"]:
+        db.forget_password_links(database, person["id"])  # made before these powers: they must not open them
     if password:
         db.set_password(database, person["id"], accounts.hash_password(password))
     if site_admin:
@@ -276,9 +278,11 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
     if site_admin:
         click.echo(f"{email} is site admin: every centre of this installation")
     if hub_admin:
-        click.echo(f"{email} is hub admin: the national dashboard at {links.public_url('hub.dashboard')}")
+        where = (links.public_url("hub.dashboard") if "hub.dashboard" in current_app.view_functions
+                 else "the hub's installation (BRUGERSTEMMEN_ROLE=hub or both)")
+        click.echo(f"{email} is hub admin: the national dashboard at {where}")
     if not password and not db.staff_by_id(database, person["id"])["password_hash"]:
-        token = db.create_invite(database, person["id"], INVITE_TTL_HOURS)
+        token = db.create_invite(database, person["id"], None, None, sets_password=True, ttl_hours=INVITE_TTL_HOURS)
         click.echo(f"Give {email} this one-time link to choose a password (valid {INVITE_TTL_HOURS // 24} days):")
         click.echo(f"  {links.public_url('staff.accept_invite', token=token)}")
     click.echo(f"Staff sign in at {links.public_url('staff.login')}")

@@ -269,6 +269,120 @@ def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, databa
     assert db.role_at(database, db.staff_by_email(database, "bo@example.dk")["id"], centre["id"]) == "staff"
 
 
+def invite_link(client, slug, email, role="staff"):
+    """Invite from the Team page, as an admin does; the page and the link it shows."""
+    page = client.post(f"/staff/c/{slug}/team", data={"email": email, "role": role})
+    html = page.get_data(as_text=True)
+    found = re.search(r"http://brugerstemmen\.test(/staff/invite/[\w-]+)", html)
+    return page, html, found.group(1) if found else None
+
+
+def choose_password(app, link, password="sne på taget i marts"):
+    stranger = app.test_client()
+    return stranger, stranger.post(link, data={"password": password, "repeat": password})
+
+
+@pytest.fixture
+def two_centres(client, make_centre, make_staff):
+    """Centre A with its admin Anna, centre B with its admin Bob (signed in on `client`)."""
+    a, b = make_centre("Centre A", slug="a"), make_centre("Centre B", slug="b")
+    make_staff("anna@example.dk", a, "admin")
+    make_staff("bob@example.dk", b, "admin")
+    sign_in(client, "bob@example.dk")
+    return a, b
+
+
+def pending_centre_admin(app, env_cli):
+    anna = app.test_client()
+    sign_in(anna, "anna@example.dk")
+    return invite_link(anna, "a", "vic@example.dk", "admin")[2]
+
+
+def pending_by_the_operator(flag):
+    def make(app, env_cli):
+        printed = run_cli(env_cli, "staff", "add", "vic@example.dk", flag).stdout
+        return re.search(r"/staff/invite/[\w-]+", printed).group(0)
+    return make
+
+
+@pytest.mark.parametrize("pending", [pending_centre_admin, pending_by_the_operator("--site-admin"),
+                                     pending_by_the_operator("--hub-admin")],
+                         ids=["centre admin", "site admin", "hub admin"])
+def test_a_second_invitation_never_hands_over_a_pending_account(app, client, database, two_centres, env_cli, pending):
+    first_link = pending(app, env_cli)  # the real person's, not yet used
+    page, html, link = invite_link(client, "b", "vic@example.dk", "admin")  # Bob, admin of another centre
+    assert page.status_code == 200 and link
+    opened = app.test_client().get(link).get_data(as_text=True)
+    assert 'name="password"' not in opened and "Log ind som vic@example.dk" in opened
+    attacker, response = choose_password(app, link)
+    assert response.status_code != 303 and attacker.get("/staff/").status_code == 302
+    vic = db.staff_by_email(database, "vic@example.dk")
+    assert vic["password_hash"] is None and db.role_at(database, vic["id"], two_centres[1]["id"]) is None
+    # The real person's own link still works, and then Bob's invitation too, for them only.
+    person, response = choose_password(app, first_link)
+    assert response.status_code == 303 and person.get("/staff/").status_code in (200, 302)
+    assert "Centre B" in person.get(link).get_data(as_text=True)
+    assert person.post(link).status_code == 303
+    assert db.role_at(database, vic["id"], two_centres[1]["id"]) == "admin"
+    assert app.test_client().get(link).status_code == 410  # used
+
+
+def test_the_team_page_answers_the_same_whether_or_not_an_account_exists(client, database, two_centres):
+    def seen(email):
+        page, html, link = invite_link(client, "b", email)
+        html = html.replace(email, "EMAIL").replace(link, "LINK")
+        row = re.search(r"<tr>\s*<td>EMAIL</td>.*?</tr>", html, re.S).group(0)
+        html = re.sub(r'<table class="team">.*</table>', "", html, flags=re.S)  # everyone invited so far
+        return page.status_code, re.sub(r'value="[^"]*"', "", html), row  # CSRF tokens differ anyway
+
+    existing = seen("anna@example.dk")  # active, admin at centre A
+    new = seen("nobody@example.dk")
+    assert existing == new and existing[0] == 200 and "Inviteret" in existing[2]
+    anna = db.staff_by_email(database, "anna@example.dk")
+    assert db.role_at(database, anna["id"], two_centres[1]["id"]) is None  # not until she accepts
+
+
+def test_invitation_links_are_hashed_single_use_bound_and_expire(app, client, database, two_centres, monkeypatch):
+    import hashlib
+    import time
+
+    _, _, first = invite_link(client, "b", "new@example.dk", "staff")
+    _, _, link = invite_link(client, "b", "new@example.dk", "staff")  # again: the earlier link stops working
+    token = link.rsplit("/", 1)[1]
+    rows = list(database.query("SELECT * FROM invites"))
+    assert len(rows) == 1 and rows[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(rows) and abs(rows[0]["expires_at"] - time.time() - 7 * 86400) < 60
+    assert app.test_client().get(first).status_code == 410
+    later = time.time() + 7 * 86400 + 60
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: later)
+        assert app.test_client().get(link).status_code == 410  # a week on: expired
+    person, response = choose_password(app, link)
+    assert response.status_code == 303
+    new = db.staff_by_email(database, "new@example.dk")
+    assert db.role_at(database, new["id"], two_centres[1]["id"]) == "staff"  # what the link was for, nothing else
+    assert db.centres_of(database, new["id"])[0]["slug"] == "b" and len(db.centres_of(database, new["id"])) == 1
+    assert choose_password(app, link)[1].status_code == 410  # once
+    # A join link is for its own account: anyone else signed in gets nothing from it.
+    _, _, join = invite_link(client, "b", "anna@example.dk", "admin")
+    assert client.get(join).status_code == 403 and client.post(join).status_code == 403
+    assert db.role_at(database, db.staff_by_email(database, "anna@example.dk")["id"], two_centres[1]["id"]) is None
+
+
+def test_the_operator_granting_more_ends_an_earlier_password_link(app, database, two_centres, env_cli):
+    anna = app.test_client()
+    sign_in(anna, "anna@example.dk")
+    _, _, admins_link = invite_link(anna, "a", "vic@example.dk")
+    printed = run_cli(env_cli, "staff", "add", "vic@example.dk", "--site-admin").stdout
+    operators_link = re.search(r"/staff/invite/[\w-]+", printed).group(0)
+    assert app.test_client().get(admins_link).status_code == 410  # it would open every centre now
+    _, response = choose_password(app, operators_link)
+    assert response.status_code == 303
+    # And a link for an account that holds more than the inviting admin may grant is a join link.
+    _, _, again = invite_link(anna, "a", "vic@example.dk")
+    assert 'name="password"' not in app.test_client().get(again).get_data(as_text=True)
+
+
 def test_a_staff_members_language_follows_them_to_every_page_and_download(client, make_centre, make_staff):
     make_centre("Café Nord", slug="nord")
     make_staff("anna@example.dk", make_centre("Café Syd", slug="syd"))

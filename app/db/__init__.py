@@ -19,9 +19,12 @@ from .responses import (
     messages_before, messages_in_week,
     messages_of, receipts, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES, RECEIPT_WEEKS)
 from .staff import (
-    centres_of, create_invite, create_staff, end_sessions, forget_login_failures, make_hub_admin, make_site_admin,
+    centres_of, create_staff, end_sessions, forget_login_failures, make_hub_admin, make_site_admin,
     record_login_failure, remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email,
-    staff_by_id, staff_for_invite, team_of, throttle_locked_until, StaffExists)
+    staff_by_id, team_of, throttle_locked_until, StaffExists)
+from .invitations import (
+    accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
+    may_set_password)
 from .counts import (
     count_before, delete_responses, first_week, folded_counts, published_statuses, raw_weeks, save_folded, save_published,
     weekly_counts)

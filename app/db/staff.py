@@ -1,9 +1,7 @@
-"""Staff accounts, memberships, invites and login throttling."""
-
-import time
+"""Staff accounts, memberships and login throttling (invitations: invitations.py)."""
 
 from .centres import _centre
-from .core import _hash, _issue_one_time_token, write_transaction
+from .core import write_transaction
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -34,7 +32,7 @@ def set_password(db, staff_id, password_hash):
     with write_transaction(db):
         db.execute("UPDATE staff SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
                    [password_hash, staff_id])
-        db.execute("DELETE FROM invites WHERE staff_id = ?", [staff_id])
+        db.execute("DELETE FROM invites WHERE staff_id = ? AND sets_password", [staff_id])
 
 
 def end_sessions(db, staff_id):
@@ -94,16 +92,6 @@ def team_of(db, centre_id):
         SELECT staff.id, staff.email, memberships.role, staff.password_hash IS NOT NULL AS active
         FROM memberships JOIN staff ON staff.id = memberships.staff_id
         WHERE memberships.centre_id = ? ORDER BY staff.email""", [centre_id]))
-
-
-def create_invite(db, staff_id, ttl_hours):
-    return _issue_one_time_token(db, "invites", "staff_id", staff_id, ttl_hours)
-
-
-def staff_for_invite(db, token):
-    return next(db.query("""
-        SELECT staff.* FROM invites JOIN staff ON staff.id = invites.staff_id
-        WHERE token_hash = ? AND expires_at >= ?""", [_hash(token), int(time.time())]), None)
 
 
 # --- login throttling ----------------------------------------------------------------------

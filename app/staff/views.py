@@ -12,6 +12,7 @@ from babel import Locale
 from .. import catalogues
 from ..hub import status
 from . import bp, centre_access, sign_in
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPinForm, LoginForm, NewPasswordForm,
@@ -97,14 +98,44 @@ def _accept_new_password(form, staff):
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token):
-    staff = db.staff_for_invite(db.get_db(), token)
-    if staff is None:
+    """A new person chooses their password here; someone with an account signs in and joins."""
+    database = db.get_db()
+    invited = db.invitation(database, token)
+    if invited is None:
         return render_template("staff/invite_spent.html"), 410
+    if not invited["sets_password"]:
+        return _join(token, invited)
     form = NewPasswordForm()
-    if form.validate_on_submit() and _accept_new_password(form, staff):
-        flash(_("Welcome! Your password is set."))
-        return redirect(url_for("staff.home"), 303)
-    return render_template("staff/invite.html", form=form, email=staff["email"])
+    if form.validate_on_submit():
+        try:
+            accounts.check_new_password(form.password.data, invited["email"])
+        except accounts.PasswordRejected as reason:
+            form.password.errors.append(str(reason))
+        else:
+            staff_id = db.accept_password_invite(database, token, accounts.hash_password(form.password.data))
+            if staff_id is None:  # used in another tab a moment ago
+                return render_template("staff/invite_spent.html"), 410
+            sign_in(db.staff_by_id(database, staff_id))
+            flash(_("Welcome! Your password is set."))
+            return redirect(url_for("staff.home"), 303)
+    return render_template("staff/invite.html", form=form, invited=invited)
+
+
+def _join(token, invited):
+    """A join link works only for the account it is for, signed in: it never sets a password."""
+    if g.staff is None:
+        return render_template("staff/invite_join.html", invited=invited, form=None,
+                               login_url=url_for("staff.login", next=request.path))
+    if g.staff["id"] != invited["staff_id"]:
+        return render_template("staff/invite_join.html", invited=invited, form=None, wrong_account=True), 403
+    form = FlaskForm()
+    if form.validate_on_submit():
+        slug = db.accept_join_invite(db.get_db(), token, g.staff["id"])
+        if slug is None:
+            return render_template("staff/invite_spent.html"), 410
+        flash(_("You can now open %(centre)s.", centre=invited["centre_name"]))
+        return redirect(url_for("staff.centre", slug=slug), 303)
+    return render_template("staff/invite_join.html", invited=invited, form=form)
 
 
 @bp.route("/")
@@ -353,17 +384,29 @@ def team(centre):
     invite_url = None
     database = db.get_db()
     if form.validate_on_submit():
-        email = form.email.data.strip()
-        colleague = db.staff_by_email(database, email) or db.create_staff(database, email)
-        db.set_membership(database, colleague["id"], centre["id"], form.role.data)
-        if not colleague["password_hash"]:
-            token = db.create_invite(database, colleague["id"], INVITE_TTL_HOURS)
-            invite_url = links.public_url("staff.accept_invite", token=token)
-        else:
-            flash(_("%(email)s already has an account and can now open this centre.", email=email))
-            return redirect(url_for("staff.team", slug=centre["slug"]), 303)
+        invite_url = links.public_url("staff.accept_invite", token=invite(database, form.email.data.strip(), centre,
+                                                                           form.role.data))
     return render_template("staff/team.html", centre=centre, form=form, invite_url=invite_url,
-                           team=db.team_of(database, centre["id"]), invite_days=INVITE_TTL_HOURS // 24)
+                           team=db.team_of(database, centre["id"]), invited=db.invitations_at(database, centre["id"]),
+                           invite_days=INVITE_TTL_HOURS // 24)
+
+
+def invite(database, email, centre, role):
+    """A link that grants membership of this centre, nothing else.
+
+    The page answers the same whether or not the e-mail has an account anywhere. Only a new
+    account's link sets a password, and it goes to the admin who made the account: at that
+    moment it can open nothing but what that admin grants. Any other account (one with a
+    password, or invited by another centre or the operator) gets a join link, which works only
+    for that person signed in with their own password (docs: README, "Security").
+    """
+    try:
+        colleague = db.create_staff(database, email)
+    except db.StaffExists:
+        colleague = db.staff_by_email(database, email)
+    sets_password = db.may_set_password(database, colleague["id"], centre["id"])
+    return db.create_invite(database, colleague["id"], centre["id"], role, sets_password=sets_password,
+                            ttl_hours=INVITE_TTL_HOURS)
 
 
 @bp.route("/c/<slug>/team/<int:staff_id>/sign-out", methods=["POST"])
