@@ -11,6 +11,7 @@ from flask.logging import default_handler
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import charts, config, db, formatting, logs
 
@@ -61,6 +62,11 @@ def create_app(test_config=None):
 
     # No clock time in the app's log lines; under systemd each says its priority (app/logs.py).
     default_handler.setFormatter(logs.LineFormatter())
+    if app.config["PROXY_HOPS"]:
+        # Behind deploy/'s nginx every request comes from 127.0.0.1; the client's address is
+        # in X-Forwarded-For, which only that many proxies may have written. Only the login
+        # throttle reads it, as a keyed hash.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -69,6 +75,7 @@ def create_app(test_config=None):
     formatting.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
+    app.teardown_appcontext(db.close_throttle_db)
     app.before_request(forms_are_forms)
     app.after_request(security_headers)
     register_error_pages(app)

@@ -410,6 +410,10 @@ def purge(dry_run):
                        f"{item.answers_before} into their years' published counts and {verb} them")
     if not any(item.messages or item.answers for item in found):
         click.echo("Nothing has outlived its keeping.")
+    if not dry_run:  # failed logins nobody waits for any more
+        throttle = db.open_throttle(db.throttle_path(current_app.config["DATA_DIR"]))
+        accounts.forget_old_failures(throttle)
+        throttle.close()
 
 
 @cli.command("serve")
@@ -417,7 +421,7 @@ def purge(dry_run):
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=server.default_workers(), show_default=True, type=click.IntRange(1, 64))
 def serve(host, port, workers):
-    """Run the real server (gunicorn); its access log holds no client address."""
+    """Run the real server (gunicorn); it writes no access log."""
     _database().close()  # migrate before forking; workers open their own connections
     server.run(host, port, workers)
 

@@ -126,7 +126,7 @@ def test_an_answer_writes_not_one_line_anywhere(tmp_path):
     JOURNAL_STREAM); one person answers, and everything it wrote is read."""
     import os
 
-    server = LiveServer(tmp_path)
+    server = LiveServer(tmp_path, PROXY_HOPS=1)  # as deploy/ runs it: the client's address reaches the app
     server.log_path.touch()
     found = os.stat(server.log_path)
     server.env["JOURNAL_STREAM"] = f"{found.st_dev}:{found.st_ino}"

@@ -75,8 +75,11 @@ def test_the_next_address_never_leaves_the_staff_area(client, make_centre, make_
 
 def test_session_cookie_is_httponly_and_samesite(client, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
-    cookie = sign_in(client, "anna@example.dk").headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    cookies = sign_in(client, "anna@example.dk").headers.getlist("Set-Cookie")
+    session = next(cookie for cookie in cookies if cookie.startswith("session="))
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Secure" not in session
+    device = next(cookie for cookie in cookies if cookie.startswith("staff_device="))
+    assert "HttpOnly" in device and "SameSite=Strict" in device and "Path=/staff/login" in device
 
 
 def test_session_cookie_is_secure_over_https(data_dir):
@@ -86,7 +89,18 @@ def test_session_cookie_is_secure_over_https(data_dir):
 
 # --- throttling ----------------------------------------------------------------------------
 
-def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_centre, make_staff):
+@pytest.fixture
+def throttle(app):
+    connection = db.open_throttle(db.throttle_path(app.config["DATA_DIR"]))
+    yield connection
+    connection.close()
+
+
+def throttle_keys_stored(throttle):
+    return [key for (key,) in throttle.execute("SELECT key FROM login_throttle")]
+
+
+def test_guessing_is_slowed_per_account_but_not_forever(client, throttle, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
     for _ in range(accounts.ACCOUNT_FREE_FAILURES):
         assert sign_in(client, "anna@example.dk", "guess").status_code == 401
@@ -94,30 +108,108 @@ def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_c
     assert locked.status_code == 429
     assert "Prøv igen om 1 minutter" in locked.get_data(as_text=True)
     keys = accounts.throttle_keys("anna@example.dk", "127.0.0.1", client.application.secret_key)
-    assert len(keys) == 1  # this machine itself (a proxy, or the test client): the account only
-    wait = accounts.seconds_locked(database, keys)
+    assert keys.client is None  # this machine itself (a proxy, or the test client): the account only
+    wait = accounts.seconds_locked(throttle, keys)
     assert 0 < wait <= 30
-    assert accounts.seconds_locked(database, keys, now=__import__("time").time() + 31) == 0
+    assert accounts.seconds_locked(throttle, keys, now=__import__("time").time() + 31) == 0
     # The longest wait is a quarter of an hour, however long the guessing goes on.
     lock_for = accounts._lock_seconds(accounts.ACCOUNT_FREE_FAILURES)
     assert lock_for(1000) == accounts.MAX_LOCK_SECONDS == 900
 
 
-def test_the_throttle_keeps_no_address_in_clear(client, database, make_centre, make_staff):
+def test_the_throttle_keeps_no_address_in_clear_and_nothing_beside_the_answers(client, database, throttle,
+                                                                                make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
     client.post("/staff/login", data={"email": "anna@example.dk", "password": "guess"},
                 environ_base={"REMOTE_ADDR": "198.51.100.23"})
-    keys = [row[0] for row in database.execute("SELECT key FROM login_throttle")]
+    keys = throttle_keys_stored(throttle)
     assert len(keys) == 2
     assert not any("198.51.100.23" in key or "anna" in key for key in keys)
+    # Not a row, not a table of it in the file that holds the answers.
+    assert not list(database.query("SELECT name FROM sqlite_master WHERE name = 'login_throttle'"))
+    data = db.path_in(client.application.config["DATA_DIR"])
+    stored = b"".join(p.read_bytes() for p in data.parent.glob(db.DB_FILENAME + "*"))
+    assert not any(key.encode() in stored for key in keys)
 
 
-def test_behind_the_proxy_a_guessing_bot_cannot_lock_everyone_out(client, database, make_centre, make_staff):
+def test_behind_an_untrusted_proxy_a_guessing_bot_cannot_lock_everyone_out(client, throttle, make_centre, make_staff):
     make_staff("bo@example.dk", make_centre())
     for n in range(accounts.CLIENT_FREE_FAILURES + 5):  # every client is 127.0.0.1 behind nginx
         sign_in(client, f"guess{n}@example.dk", "guess")
     assert sign_in(client, "bo@example.dk").status_code == 303
-    assert not [key for (key,) in database.execute("SELECT key FROM login_throttle") if key.startswith("client:")]
+    assert not [key for key in throttle_keys_stored(throttle) if key.startswith("client:")]
+
+
+@pytest.fixture
+def behind_nginx(data_dir):
+    """The app as deploy/ runs it: behind one proxy that puts the client's address in
+    X-Forwarded-For (BRUGERSTEMMEN_PROXY_HOPS=1)."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "PROXY_HOPS": 1})
+    with app.app_context():
+        db.migrate(db.get_db())
+    return app
+
+
+def from_address(address):
+    # Every request reaches the app from nginx on 127.0.0.1; nginx says who asked.
+    return {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, "headers": {"X-Forwarded-For": address}}
+
+
+def test_behind_nginx_one_client_trying_one_password_on_fifty_accounts_is_slowed(behind_nginx, database, make_centre,
+                                                                                 throttle):
+    centre = make_centre()
+    shared_hash = accounts.hash_password(PASSWORD)
+    for n in range(50):
+        db.set_membership(database, db.create_staff(database, f"person{n}@example.dk", shared_hash)["id"],
+                          centre["id"], "staff")
+    bot = behind_nginx.test_client()
+    statuses = [bot.post("/staff/login", data={"email": f"person{n}@example.dk", "password": "sommer2025!"},
+                         **from_address("198.51.100.7")).status_code for n in range(50)]
+    assert statuses[:accounts.CLIENT_FREE_FAILURES] == [401] * accounts.CLIENT_FREE_FAILURES
+    assert set(statuses[accounts.CLIENT_FREE_FAILURES:]) == {429}  # slowed: waits that double, up to 15 min
+    # Another client, the real person of an account the bot tried once, is not held up.
+    assert behind_nginx.test_client().post("/staff/login", data={"email": "person49@example.dk", "password": PASSWORD},
+                                           **from_address("198.51.100.8")).status_code == 303
+    assert not any("198.51.100" in key for key in throttle_keys_stored(throttle))
+
+
+def test_a_flood_at_one_account_from_many_clients_never_locks_its_owner_out(behind_nginx, make_centre, make_staff,
+                                                                           throttle, monkeypatch):
+    import time
+
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    make_staff("bo@example.dk", make_centre(slug="syd"))
+    annas_browser = behind_nginx.test_client()
+    home = from_address("198.51.100.20")
+    assert annas_browser.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                              **home).status_code == 303
+    annas_browser.post("/staff/logout", **home)
+    for n in range(50):  # fifty clients, three guesses each
+        attacker = behind_nginx.test_client()
+        for guess in ("123456", "anna2025", "værested"):
+            attacker.post("/staff/login", data={"email": "anna@example.dk", "password": guess},
+                          **from_address(f"203.0.113.{n + 1}"))
+    # Her own browser gets in at once, with the right password.
+    assert annas_browser.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                              **home).status_code == 303
+    assert annas_browser.get("/staff/c/nord/", **home).status_code == 200
+    # Anywhere else (a new browser, an attacker) the account waits, but never more than 15 minutes.
+    stranger = behind_nginx.test_client()
+    waiting = stranger.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                            **from_address("198.51.100.21"))
+    assert waiting.status_code == 429
+    keys = accounts.throttle_keys("anna@example.dk", "198.51.100.21", behind_nginx.secret_key, proxied=True)
+    assert 0 < accounts.seconds_locked(throttle, keys) <= 15 * 60
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert stranger.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                         **from_address("198.51.100.21")).status_code == 303
+    # Her browser's standing is hers alone: it does not let anyone past another account's lock.
+    for _ in range(accounts.ACCOUNT_FREE_FAILURES):
+        behind_nginx.test_client().post("/staff/login", data={"email": "bo@example.dk", "password": "x" * 9},
+                                        **from_address("203.0.113.200"))
+    assert annas_browser.post("/staff/login", data={"email": "bo@example.dk", "password": PASSWORD},
+                              **home).status_code == 429
 
 
 def test_a_shared_centre_address_is_not_locked_by_one_persons_typos(client, make_centre, make_staff):
@@ -564,7 +656,7 @@ def test_the_posters_address_stays_on_one_line_however_wide_its_letters(app, tmp
     assert url in text.splitlines()
 
 
-def test_an_admin_sets_the_kiosk_pin(client, database, make_centre, make_staff):
+def test_an_admin_sets_the_kiosk_pin(client, database, throttle, make_centre, make_staff):
     from app import accounts
 
     centre = make_centre(slug="nord")
@@ -575,5 +667,5 @@ def test_an_admin_sets_the_kiosk_pin(client, database, make_centre, make_staff):
     assert refused.status_code == 400 and "Brug 4 til 8 cifre." in refused.get_data(as_text=True)
     assert client.post("/staff/c/nord/kiosks/pin", data={"pin": "97531"}).status_code == 303
     centre = db.centre_by_slug(database, "nord")
-    assert accounts.check_kiosk_pin(database, centre, "97531") == "right"
+    assert accounts.check_kiosk_pin(throttle, centre, "97531") == "right"
     assert "Der er sat en PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)

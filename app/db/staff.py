@@ -1,4 +1,4 @@
-"""Staff accounts, memberships and login throttling (invitations: invitations.py)."""
+"""Staff accounts and memberships (invitations: invitations.py; login throttling: throttle.py)."""
 
 from .centres import _centre
 from .core import write_transaction
@@ -92,36 +92,3 @@ def team_of(db, centre_id):
         SELECT staff.id, staff.email, memberships.role, staff.password_hash IS NOT NULL AS active
         FROM memberships JOIN staff ON staff.id = memberships.staff_id
         WHERE memberships.centre_id = ? ORDER BY staff.email""", [centre_id]))
-
-
-# --- login throttling ----------------------------------------------------------------------
-
-def throttle_locked_until(db, keys):
-    """The latest time any of these keys is locked until (0 when none is)."""
-    marks = ",".join("?" * len(keys))
-    # Not an injection: only ? placeholders are joined in.
-    row = db.execute(f"SELECT max(locked_until) FROM login_throttle WHERE key IN ({marks})", list(keys)).fetchone()  # nosec B608
-    return row[0] or 0
-
-
-def record_login_failure(db, key, now, lock_for):
-    """Count one more failure for key; lock_for(failures) says for how many seconds to lock."""
-    with write_transaction(db):
-        row = db.execute("SELECT failures FROM login_throttle WHERE key = ?", [key]).fetchone()
-        failures = (row[0] if row else 0) + 1
-        db.execute("""INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
-                      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                      last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
-                   [key, failures, now, now + lock_for(failures)])
-    return failures
-
-
-def forget_login_failures(db, keys=(), older_than=None):
-    with write_transaction(db):
-        for key in keys:
-            db.execute("DELETE FROM login_throttle WHERE key = ?", [key])
-        if older_than is not None:
-            db.execute("DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?",
-                       [older_than, older_than])
-
-

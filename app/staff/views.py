@@ -5,6 +5,7 @@ import math
 from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions, retention, said
 from babel import Locale
@@ -21,26 +22,53 @@ from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPin
 INVITE_TTL_HOURS = 7 * 24
 
 
+# A browser that signed into an account before: the login throttle lets it past the account's
+# lock (accounts.py). Sent only to the login page; it names the account's id and a random id.
+DEVICE_COOKIE = "staff_device"
+DEVICE_COOKIE_DAYS = 90
+
+
+def _devices():
+    return URLSafeSerializer(current_app.secret_key, salt="staff-device")
+
+
+def trusted_device(staff):
+    """The random id of this browser as a trusted device of `staff`, or None."""
+    try:
+        staff_id, device = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return device if staff and staff_id == staff["id"] else None
+
+
+def remember_device(response, staff):
+    value = _devices().dumps([staff["id"], trusted_device(staff) or db.new_token()])
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_COOKIE_DAYS * 86400, path=url_for("staff.login"),
+                        httponly=True, samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     error = None
     status = 200
     if form.validate_on_submit():
-        database = db.get_db()
-        # Only a keyed hash of the address is kept (accounts.throttle_keys).
-        keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key)
-        wait = accounts.seconds_locked(database, keys)
+        database, throttle = db.get_db(), db.get_throttle_db()
         staff = db.staff_by_email(database, form.email.data.strip())
+        # Only keyed hashes are kept, apart from the answers (accounts.py, db/throttle.py).
+        keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key,
+                                      proxied=bool(current_app.config["PROXY_HOPS"]), device=trusted_device(staff))
+        wait = accounts.seconds_locked(throttle, keys)
         if wait:
             error = _("Too many wrong attempts. Try again in %(minutes)s minutes.", minutes=math.ceil(wait / 60))
             status = 429
         elif accounts.password_matches(staff, form.password.data):
-            accounts.record_success(database, keys)
+            accounts.record_success(throttle, keys)
             sign_in(staff)
-            return redirect(safe_next(request.args.get("next")), 303)
+            return remember_device(redirect(safe_next(request.args.get("next")), 303), staff)
         else:
-            accounts.record_failure(database, keys)
+            accounts.record_failure(throttle, keys)
             error = _("Wrong e-mail or password.")
             status = 401
     return render_template("staff/login.html", form=form, error=error), status

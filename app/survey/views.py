@@ -147,7 +147,7 @@ def kiosk_exit():
     form = KioskExitForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = accounts.check_kiosk_pin(db.get_db(), centre, form.pin.data)
+    outcome = accounts.check_kiosk_pin(db.get_throttle_db(), centre, form.pin.data)
     status = {"right": 200, "wrong": 403, "locked": 429, "unset": 403}[outcome]
     return render_template("survey/kiosk_exit.html", outcome=outcome,
                            return_seconds=EXIT_PAGE_SECONDS[outcome]), status
