@@ -409,3 +409,12 @@ def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_s
     assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
     assert "ValueError in survey.phone_thanks" in caplog.text and "test_survey.py" in caplog.text  # findable
     assert "Kanariefugl" not in caplog.text and centre["survey_token"] not in caplog.text and "/s/" not in caplog.text
+
+
+@pytest.mark.parametrize("language, line", [("da", "Skriv ikke navne eller adresser."),
+                                            ("en", "Please do not write names or addresses."),
+                                            ("uk", "не пишіть імен чи адрес")])
+def test_the_message_box_says_in_one_line_not_to_write_names(client, make_centre, language, line):
+    # Names and addresses are what the scrubber cannot find (app/scrubber.py).
+    centre = make_centre(languages=["da", "en", "uk"])
+    assert line in client.get(f"/s/{centre['survey_token']}?lang={language}").get_data(as_text=True)
