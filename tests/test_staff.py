@@ -73,6 +73,16 @@ def test_the_next_address_never_leaves_the_staff_area(client, make_centre, make_
     assert response.headers["Location"] == "/staff/"
 
 
+def test_behind_a_path_prefix_the_way_back_after_signing_in_keeps_it(client, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    prefixed = {"base_url": "http://localhost/stemme/"}  # the server's SCRIPT_NAME is /stemme
+    first = client.get("/staff/c/nord/", **prefixed)
+    assert first.headers["Location"] == "/stemme/staff/login?next=/staff/c/nord/"
+    signed_in = client.post("/staff/login?next=/staff/c/nord/", data={"email": "anna@example.dk", "password": PASSWORD},
+                            **prefixed)
+    assert signed_in.headers["Location"] == "/stemme/staff/c/nord/"
+
+
 def test_session_cookie_is_httponly_and_samesite(client, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
     cookies = sign_in(client, "anna@example.dk").headers.getlist("Set-Cookie")

@@ -75,9 +75,10 @@ def login():
 
 
 def safe_next(target, default=None):
-    # Only back into the staff area or the hub: never an open redirect to another site.
+    # Only back into the staff area or the hub: never an open redirect to another site. A
+    # target is a path inside the app: behind a path prefix (SCRIPT_NAME) it goes in front.
     if target and target.startswith(("/staff/", "/hub/")) and "\\" not in target:
-        return target
+        return request.script_root + target
     return default or url_for("staff.home")
 
 
