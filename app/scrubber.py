@@ -85,7 +85,10 @@ _DOT_WORD = r"(?:dot|punktum|prik)"
 _AT = rf"(?:\s*[@]\s*|{_BRACKETED.format(_AT_WORD)}|\s+snabel-?a\s+|\s+at\s+(?=\S+\s+{_DOT_WORD}\s))"
 _DOT = rf"(?:\.|{_BRACKETED.format(_DOT_WORD)}|\s+{_DOT_WORD}\s+)"
 _LOOSE_DOT = r"\s?[.,]\s?"  # "navn@gmail. com", "navn@gmail,com": once, and only without a real dot
-_EMAIL = re.compile(rf"[\w.+-]+(?:{_DOT}[\w+-]+)*({_AT})({_LABEL}(?:(?:{_DOT}{_LABEL})+|{_LOOSE_DOT}{_LABEL})?)", re.IGNORECASE)
+# The local part starts where a word starts, and its dots separate parts that hold none: every
+# way to read it is one way, so a long run of "a.a.a." is read once, not cubically often.
+_LOCAL = rf"(?<![\w.+-])[\w+-]+(?:{_DOT}[\w+-]+)*"
+_EMAIL = re.compile(rf"{_LOCAL}({_AT})({_LABEL}(?:(?:{_DOT}{_LABEL})+|{_LOOSE_DOT}{_LABEL})?)", re.IGNORECASE)
 _SCHEME_OR_WWW = re.compile(r"\b(?:(?:https?|ftp)://|www\d{0,3}\.)[^\s<>\"]+", re.IGNORECASE)
 _DOMAIN = re.compile(rf"(?<![\w@.-]){_LABEL}(?:{_DOT}{_LABEL})+(?P<path>/[^\s<>\"]*)?", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@./])@(?=[\w.]*[^\W\d_])\w(?:[\w.]{0,28}\w)?")

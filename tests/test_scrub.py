@@ -50,3 +50,17 @@ def test_invisible_characters_are_dropped_so_they_hide_nothing():
 def test_iso_week_is_the_only_time_kept():
     assert iso_week(datetime.date(2026, 11, 23)) == "2026-W48"
     assert iso_week(datetime.date(2027, 1, 1)) == "2026-W53"
+
+
+@pytest.mark.parametrize("pattern", ["a.", "1.", "a", "1 ", "ab.cd.", "www.", "a dot ", "a (at) ", "a at ", "a-",
+                                     "2O", "@a", "a@b.dk ", "ole.hansen "])
+def test_a_long_hostile_message_is_scrubbed_in_moments(pattern):
+    """A message is at most 1,000 characters; no run of them makes a pattern backtrack for long
+    (a.a.a... once took 25 seconds, a server thread held all the while)."""
+    import time
+
+    scrub("warm up the suffix list")
+    text = (pattern * 1000)[:1000]
+    started = time.perf_counter()
+    scrub(text)
+    assert time.perf_counter() - started < 0.5
