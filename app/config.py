@@ -36,6 +36,13 @@ DEFAULTS = {
     # Seconds the sync waits after its first failure; it doubles up to SYNC_MAX_BACKOFF_SECONDS.
     "SYNC_BACKOFF_SECONDS": 60,
     "SYNC_MAX_BACKOFF_SECONDS": 6 * 3600,
+    # How many proxies in front of the app set X-Forwarded-For: deploy/ sets 1 (its nginx).
+    # Never more than there are: a client could then claim any address.
+    "PROXY_HOPS": 0,
+    # A staff session ends after this many minutes without a page, and this many hours after
+    # signing in, whatever happens in between (real time, not the calendar).
+    "STAFF_IDLE_MINUTES": 60,
+    "STAFF_SESSION_HOURS": 12,
 }
 
 # Settings read from the environment, and how to turn the text into a value.
@@ -54,6 +61,9 @@ _FROM_ENV = {
     "PAIRING_TTL_HOURS": int,
     "SYNC_BACKOFF_SECONDS": int,
     "SYNC_MAX_BACKOFF_SECONDS": int,
+    "STAFF_IDLE_MINUTES": int,
+    "PROXY_HOPS": int,
+    "STAFF_SESSION_HOURS": int,
 }
 
 

@@ -1,6 +1,7 @@
 """Faults against the real server: nothing acknowledged is ever lost, nothing half-written stays."""
 
 import fcntl
+import http.client
 import sqlite3
 import threading
 import time
@@ -23,7 +24,7 @@ def send(survey_url, number):
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.read().decode()
-    except OSError:  # the connection broke: no thank-you page reached the person
+    except (OSError, http.client.HTTPException):  # the connection broke, maybe mid-reply (IncompleteRead)
         return "broken", ""
 
 

@@ -376,3 +376,50 @@ def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, 
     assert kiosk_client.head("/kiosk/").status_code == 200
     assert client.head(f"/s/{kiosk_client.centre['survey_token']}").status_code == 200
     assert stored(database, kiosk_client.centre) == 0
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["", "/tak", "/privacy", "/results"])
+def test_only_a_language_the_centre_offers_can_be_chosen(client, make_centre, path):
+    centre = make_centre(languages=["da", "en"])
+    page = client.get(f"/s/{centre['survey_token']}{path}?lang=uk").get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert '<html lang="en"' in client.get(f"/s/{centre['survey_token']}{path}?lang=en").get_data(as_text=True)
+
+
+def test_an_answer_is_never_stored_in_a_language_the_centre_does_not_offer(client, database, make_centre,
+                                                                           kiosk_client):
+    centre = make_centre(languages=["da", "en"])
+    response = client.post(f"/s/{centre['survey_token']}?lang=ar", data={"importance": "9"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("?lang=da")
+    assert kiosk_client.post("/kiosk/?lang=fa", data={"importance": "9"}).status_code == 303
+    kiosk_centre = kiosk_client.centre
+    languages = [language for c in (centre, kiosk_centre) for _id, _week, _channel, language, _answers
+                 in db.responses_of(database, c["id"])]
+    assert languages == ["da", "da"]
+    db.update_centre(database, kiosk_centre["slug"], languages=["da", "fa"])
+    assert '<html lang="fa" dir="rtl"' in kiosk_client.get("/kiosk/?lang=fa").get_data(as_text=True)
+
+
+def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_sent(app, client, make_centre, caplog):
+    centre = make_centre()
+
+    def broken(token):
+        raise ValueError("could not read 'Mit navn er Ole Kanariefugl'")  # as an exception may quote input
+
+    app.view_functions["survey.phone_thanks"] = broken
+    with caplog.at_level("ERROR"):
+        response = client.get(f"/s/{centre['survey_token']}/tak")
+    assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
+    assert "ValueError in survey.phone_thanks" in caplog.text and "test_survey.py" in caplog.text  # findable
+    assert "Kanariefugl" not in caplog.text and centre["survey_token"] not in caplog.text and "/s/" not in caplog.text
+
+
+@pytest.mark.parametrize("language, line", [("da", "Skriv ikke navne eller adresser."),
+                                            ("en", "Please do not write names or addresses."),
+                                            ("uk", "не пишіть імен чи адрес")])
+def test_the_message_box_says_in_one_line_not_to_write_names(client, make_centre, language, line):
+    # Names and addresses are what the scrubber cannot find (app/scrubber.py).
+    centre = make_centre(languages=["da", "en", "uk"])
+    assert line in client.get(f"/s/{centre['survey_token']}?lang={language}").get_data(as_text=True)

@@ -21,7 +21,6 @@ import contextlib
 import datetime
 import fcntl
 import json
-import logging
 import os
 import secrets
 import sqlite3
@@ -32,8 +31,6 @@ from pathlib import Path
 
 from .. import periods
 from .core import BUSY_TIMEOUT_MS, StorageError, write_transaction
-
-log = logging.getLogger(__name__)
 
 FOLDER = "open"
 KINDS = ("answers", "messages")
@@ -71,9 +68,11 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
         with _locked(folder, busy_timeout_ms):
             try:
                 _move_closed(database, folder, now)
-            except (StorageError, sqlite3.Error, OSError) as error:
-                # The answer still goes into its own week; the next one tries the move again.
-                log.warning("a closed week could not be moved into the history yet: %s", error)
+            except (StorageError, sqlite3.Error, OSError):
+                # The answer still goes into its own week; the next one, or the nightly
+                # `brugerstemmen decide`, tries the move again and says so. Not logged here:
+                # the line's time would be the time of this answer.
+                pass
             if receipt is not None and _has_receipt(database, folder, receipt):
                 return None
             if answers:
