@@ -23,8 +23,8 @@ from .staff import (
     remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,
     staff_for_invite, team_of, throttle_locked_until, StaffExists)
 from .counts import (
-    count_before, delete_responses, first_week, folded_counts, published_statuses, raw_weeks, save_folded, save_published,
-    weekly_counts)
+    count_before, delete_responses, first_week, folded_counts, published_rules, published_statuses, raw_weeks, save_folded,
+    save_published, weekly_counts)
 from .hub import (
     hub_centre, hub_centre_by_code, list_hub_centres, national_sums, register_hub_centre, remember_nonce,
     reported_periods, revoke_hub_centre, set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate,

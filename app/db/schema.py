@@ -261,6 +261,13 @@ def m013_hub_replies(db):
     db.execute("ALTER TABLE hub_centres ADD COLUMN publishes_replies INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m014_published_rule(db):
+    # Zeros are shown now, and "< k" means 1..k-1 (suppression.RULE). Periods decided before
+    # keep what they published, where "< k" also covered 0: rule 1 says so to the audit.
+    db.execute("ALTER TABLE published ADD COLUMN rule INTEGER NOT NULL DEFAULT 1")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
