@@ -373,7 +373,7 @@ def audit(table, top, groups=None):
         forms = np.zeros((len(targets), size))
         for i, (period, cell) in enumerate(targets):
             forms[i, _columns(table, column, period, cell)] = 1
-        pinned |= _pinned_targets(table, targets, forms, program)
+        pinned |= {(p.key, cell) for p, cell in _pinned_targets(table, targets, forms, program)}
         if pinned:
             return pinned  # enough to act on; the next audit looks again
     return pinned
@@ -452,8 +452,9 @@ class _Program:
 
 
 def _pinned_targets(table, targets, forms, program, enough=1):
-    """Targets with no room at all in whole numbers: none, or some (up to `enough`, so that
-    several can be repaired before the next audit).
+    """Targets (period, cell) with no room at all in whole numbers: none, or some (up to
+    `enough`). `forms` holds each target as a row over the program's unknowns; `table` gives
+    their true values and the bounds a reader knows.
 
     Any whole-number solution that gives a target a value other than its real one proves it
     has room. Solves that push each open target up or down at random settle most of them
@@ -478,14 +479,13 @@ def _pinned_targets(table, targets, forms, program, enough=1):
     pinned = set()
     while open_.any() and len(pinned) < enough:
         i = int(np.flatnonzero(open_)[0])
-        period, cell = targets[i]
         for sign in (1,) if up[i] else (-1,) if down[i] else (1, -1):
             point = program.maximum(sign * forms[i])
             open_ &= forms @ point == real  # this solution settles others too
             if not open_[i]:
                 break
         if open_[i]:
-            pinned.add((period.key, cell))
+            pinned.add(targets[i])
             open_[i] = False
     return pinned
 

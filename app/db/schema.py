@@ -268,6 +268,19 @@ def m014_published_rule(db):
     db.execute("ALTER TABLE published ADD COLUMN rule INTEGER NOT NULL DEFAULT 1")
 
 
+@migrations()
+def m015_hub_national(db):
+    # Hub side: the national figures decided from a period's aggregates (app/hub/disclosure.py),
+    # kept until a centre pushes that period again; `digest` is of the aggregates they came from.
+    db.execute("""CREATE TABLE hub_national (
+                      period TEXT NOT NULL,
+                      question_set INTEGER NOT NULL,
+                      digest TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      PRIMARY KEY (period, question_set)
+                  ) WITHOUT ROWID""")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
