@@ -56,8 +56,11 @@ def decide(figure_set, centres, groups):
     list of (grouping, name) pairs) and cell (BASE and each published category)."""
     problem = _Problem(figure_set, centres, ["all", *groups])
     problem.primary()
-    problem.complementary()
+    # The audit in whole numbers first without what a reader knows of each centre's count (0 or
+    # at least its k): linear programs, quick. Then once with it: that rarely finds more.
+    problem.complementary(switches=False)
     problem.release()
+    problem.complementary(switches=True)
     return {(g, cell): (problem.status[(g, cell)], problem.value(g, cell)) for g in problem.groups
             for cell in problem.cells}
 
@@ -96,12 +99,12 @@ class _Problem:
             for cell in self.cells:
                 self.status[(group, cell)] = WITHHELD if self.sensitive(self.members(group), cell) else SHOWN
 
-    def complementary(self):
-        while pinned := self.audit():
+    def complementary(self, switches):
+        while pinned := self.audit(switches=switches):
             target = next(iter(pinned))
             for candidate in self.candidates(target):
                 self.status[candidate] = WITHHELD
-                if target not in self.audit():
+                if not self.audit([target], switches=switches):
                     self.complements.add(candidate)
                     break
                 self.status[candidate] = SHOWN
@@ -113,25 +116,24 @@ class _Problem:
                 self.complements.add(candidates[0])
 
     def candidates(self, target):
-        """Shown figures beside a pinned one: of its category's group, over parts it shares;
-        groups before all centres, smaller before larger."""
-        parts, category = set(target[0]), target[1]
+        """Shown figures a pinned one is worked out from: of its category's group (or any, for
+        a base); groups before all centres, smaller before larger."""
+        category = target[1]
         related = {BASE} | {c for group in self.set.groups if category in group for c in group} \
             if category != BASE else set(self.cells)
         found = [(group, cell) for group in self.groups for cell in self.cells
-                 if self.status[(group, cell)] == SHOWN and cell in related and self.value(group, cell)
-                 and parts & set(self.members(group))]
+                 if self.status[(group, cell)] == SHOWN and cell in related and self.value(group, cell)]
         return sorted(found, key=lambda gc: (gc[0] == "all", self.value(*gc)))
 
     def release(self):
         for figure in sorted(self.complements, key=lambda gc: -self.value(*gc)):
             self.status[figure] = SHOWN
-            if self.audit():
+            if self.audit(switches=False):
                 self.status[figure] = WITHHELD
 
-    def audit(self):
-        """Targets (parts, cell) a reader can pin: withheld figures, the categories nobody
-        prints, and single parts, wherever one or two centres make them up."""
+    def audit(self, only=None, switches=True):
+        """Targets (parts, cell) a reader can pin (of `only`, when given): withheld figures,
+        the categories nobody prints, and single parts, wherever one or two centres make them up."""
         columns = {(i, cell): n for n, (i, cell) in enumerate(
             (i, cell) for i in range(len(self.keys)) for cell in [BASE, *self.categories])}
         size = len(columns)
@@ -151,11 +153,11 @@ class _Problem:
                     upper.append(value)
         # A centre's count is 0 or at least its k: a part's is 0 or at least the smallest k in
         # it. A whole-number switch per unknown says which (count <= CEILING * on, >= k * on).
-        switches = {}
-        for (i, _), n in columns.items():
+        on = {}
+        for (i, _), n in columns.items() if switches else ():
             k = min(c.k for c in self.parts[self.keys[i]])
-            switch = size + len(switches)
-            switches[n] = switch
+            switch = size + len(on)
+            on[n] = switch
             rows.append(([n, switch], [1.0, -float(CEILING)]))
             lower.append(-np.inf)
             upper.append(0)
@@ -165,10 +167,10 @@ class _Problem:
             rows.append(([switch], [1.0]))
             lower.append(-np.inf)
             upper.append(1)
-        program = _Program(size + len(switches), rows, lower, upper)
+        program = _Program(size + len(on), rows, lower, upper)
         targets, forms = [], []
-        for parts, cell in self._targets():
-            form = np.zeros(size + len(switches))
+        for parts, cell in self._targets() if only is None else only:
+            form = np.zeros(size + len(on))
             form[[columns[(i, cell)] for i in parts]] = 1
             targets.append((parts, cell))
             forms.append(form)
