@@ -166,6 +166,38 @@ def test_a_national_share_stays_when_a_small_centre_withholds_and_its_base_says_
     hub_db.close()
 
 
+def test_the_national_headline_shows_when_three_centres_could_show_it_with_its_base(data_dir):
+    from app import create_app
+    from app.hub import signing
+
+    from .test_hub import aggregate, push
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub"})
+    with app.app_context():
+        db.migrate(db.get_db())
+    client = app.test_client()
+    hub_db = db.connect(db.path_in(data_dir))
+    centres = []
+    for i in range(4):
+        key = signing.new_key()
+        found = db.register_hub_centre(hub_db, key=key, name=f"C{i}", lvs_code=f"LVS-{i}", org_form="user-driven",
+                                       municipality="Aarhus", municipality_type="large-city")
+        centres.append((found["id"], key))
+    # Three centres show their 9-10 (each with scores of its own it withholds); a fourth
+    # withholds its 9-10 too. Before, one such centre kept the headline from everybody.
+    for (centre_id, key), n in zip(centres[:3], (40, 30, 50), strict=True):
+        assert push(client, centre_id, key, aggregate("2026-W47", n=n, nine=10, small=("3",))).status_code == 200
+    assert push(client, *centres[3], aggregate("2026-W47", n=12, nine=5, small=("3",), top="small")).status_code == 200
+    path = "/api/v1/national/2026-W47?question_set=1"
+    figures = client.get(path, headers=signing.sign(*centres[0], "GET", path)).json
+    top = figures["top"]
+    assert (top["status"], top["centres"], top["answers"], top["withheld"]) == ("shown", 3, 120, 1)
+    assert top["cells"] == [{"answer": "9_10", "status": "shown", "count": 114}]  # 120 less the six who gave 3
+    importance = next(q for q in figures["questions"] if q["question"] == "importance")
+    assert importance["centres"] == 0 and importance["status"] == "withheld"  # no centre showed every score
+    hub_db.close()
+
+
 # --- the hub's groups, attacked: no figure of one or two centres worked out, none withheld without cause
 
 # Two of each: a group of one or two centres beside a group of three or more, the case to attack.

@@ -49,9 +49,10 @@ def register(hub_db):
     return make
 
 
-def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5, answers="shown"):
-    """A centre's push: importance scores, `nine` giving 9, the ones in `small` "< k" (one or two
-    answers each), the rest giving 10, and nobody anything else."""
+def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5, answers="shown", top="shown"):
+    """A centre's push: importance scores, `nine` giving 9, the ones in `small` "< k" (two
+    answers each), the rest giving 10, and nobody anything else; and the bands. `top`: the
+    status of its 9-10 band."""
     cells = []
     for score in map(str, range(1, 11)):
         if score in small:
@@ -59,6 +60,12 @@ def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5, answers="s
         else:
             count = nine if score == "9" else n - nine - 2 * len(small) if score == "10" else 0
             cells.append({"question": "importance", "answer": score, "status": "shown", "count": count})
+    low = 2 * len([s for s in small if int(s) <= 6])
+    cells.append({"question": "importance", "answer": "1_6", **({"status": "small"} if 0 < low < k
+                                                                else {"status": "shown", "count": low})})
+    cells.append({"question": "importance", "answer": "7_8", "status": "shown", "count": 0})
+    cells.append({"question": "importance", "answer": "9_10", **({"status": "shown", "count": n - low}
+                                                                 if top == "shown" else {"status": top})})
     if answers != "shown":
         return {"question_set": 1, "period": period, "k": k, "answers": {"status": answers}, "cells": []}
     return {"question_set": 1, "period": period, "k": k, "answers": {"status": "shown", "count": n}, "cells": cells}
@@ -80,9 +87,9 @@ def test_a_signed_push_is_stored_and_a_repeat_replaces_it(hub, hub_db, register)
     centre_id, key = register()
     response = push(hub, centre_id, key, aggregate())
     assert response.status_code == 200, response.json
-    assert response.json == {"period": "2026-W47", "question_set": 1, "cells": 10}
+    assert response.json == {"period": "2026-W47", "question_set": 1, "cells": 13}
     assert push(hub, centre_id, key, aggregate(n=25, nine=10)).status_code == 200
-    assert stored(hub_db) == (1, 10)
+    assert stored(hub_db) == (1, 13)
     pushed = db.period_aggregates(hub_db, "2026-W47", 1)[centre_id]
     assert pushed["answers"] == 25 and pushed["cells"][("importance", "9")] == 10  # replaced, not added
     assert pushed["cells"][("importance", "3")] == 0 and pushed["cells"][("importance", "1")] is None
@@ -113,7 +120,7 @@ def test_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(hub, hub_db, reg
     assert hub.post("/api/v1/aggregates", data=raw, headers=headers).status_code == 200
     replay = hub.post("/api/v1/aggregates", data=raw, headers=headers)
     assert replay.status_code == 409 and "nonce" in replay.json["error"]
-    assert stored(hub_db) == (1, 10)
+    assert stored(hub_db) == (1, 13)
 
 
 def test_a_revoked_centre_is_refused(hub, hub_db, register):
@@ -276,7 +283,7 @@ def test_the_dashboard_shows_every_figure_with_its_base_and_no_group_by_subtract
     assert "5 værester har sendt tal" in page and "<strong>60</strong> svar" in page
     assert re.search(r'<th scope="row">9</th>\s*<td class="num">35</td>\s*<td class="num">58,3 %</td>', page)
     assert "Bygger på 60 svar fra 5 værester" in page
-    assert "Gav stedet 9 eller 10 ud af 10:" in page
+    assert "Gav stedet 9 eller 10 ud af 10: <strong>100,0 %</strong>" in page
     by_form = lvs.get("/hub/2026-W47?by=org-form").get_data(as_text=True)
     # Two municipal centres: their figures are withheld, and so are the user-driven ones, which
     # all centres less the municipal ones would otherwise be.
