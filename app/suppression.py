@@ -58,7 +58,6 @@ import highspy
 import numpy as np
 
 from .periods import LEVELS
-from .periods import parse as periods_parse
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 N = "N"
@@ -275,7 +274,8 @@ def _keep_what_the_audit_allows(table, closing, cells, part, released):
 def _decide_again(table, closing, cells, period):
     """Show a withheld period again if it can be, deciding its counts afresh with its N shown;
     nothing else may change for it."""
-    saved = {key: status for key, status in table.statuses.items() if key[0] in {p.key for p in closing}}
+    keys = {p.key for p in closing}
+    saved = {key: status for key, status in table.statuses.items() if key[0] in keys}
     for cell in cells:
         table.statuses[(period.key, cell)] = SMALL if table.sensitive(period, cell) else SHOWN
 
@@ -561,7 +561,9 @@ class _Web:
             self.by_period.setdefault(period.key, []).append(i)
         bounds = np.array([table.bounds(p, c) for p, c in self.cells], dtype=float).reshape(-1, 2)
         self.low, self.high = bounds[:, 0].copy(), bounds[:, 1].copy()
-        self.seen = len(table.statuses.log)
+        self.own = [(i, r.period) for i, r in enumerate(relations) if r.own]
+        self.active = np.ones(len(relations), dtype=bool)
+        self.seen, self.last = -1, None
 
     def relations(self):
         """The relations published now: a period whose N is withheld publishes none of its own."""
@@ -569,14 +571,18 @@ class _Web:
 
     def room(self):
         log = self.table.statuses.log
-        for key in log[self.seen:]:
+        if self.seen == len(log):
+            return self.last  # nothing changed since
+        for key in log[max(self.seen, 0):]:
             changed = self.by_period.get(key[0], []) if key[1] == N else [self.index.get(key)]
             for i in changed:
                 if i is not None:
                     self.low[i], self.high[i] = self.table.bounds(*self.cells[i])
+        if self.seen < 0 or any(key[1] == N for key in log[self.seen:]):
+            for i, period in self.own:
+                self.active[i] = self.table.status(period, N) == SHOWN
         self.seen = len(log)
-        active = np.array([not r.own or self.table.status(r.period, N) == SHOWN for r in self.all], dtype=bool)
-        mask = active[self.rel]
+        mask = self.active[self.rel]
         rel, var, sign = self.rel[mask], self.var[mask], self.sign[mask]
         total, count = self.total[rel], len(self.all)
         low, high = self.low.copy(), self.high.copy()
@@ -598,14 +604,15 @@ class _Web:
             if np.array_equal(new_low, low) and np.array_equal(new_high, high):
                 break
             low, high = new_low, new_high
-        return _Room(self.index, low, high)
+        self.last = _Room(self.index, self.cells, low, high)
+        return self.last
 
 
 class _Room:
     """{(period key, cell): (low, high)} over a web's arrays."""
 
-    def __init__(self, index, low, high):
-        self.index, self.low, self.high = index, low, high
+    def __init__(self, index, cells, low, high):
+        self.index, self.cells, self.low, self.high = index, cells, low, high
 
     def __getitem__(self, key):
         i = self.index[key]
@@ -615,14 +622,12 @@ class _Room:
         return ((key, (self.low[i], self.high[i])) for key, i in self.index.items())
 
     def pinned(self):
-        """The counts left a single value."""
-        keys = list(self.index)
-        return {keys[i] for i in np.flatnonzero(self.high - self.low < 1)}
+        """The counts left a single value, as (period, cell)."""
+        return [self.cells[i] for i in np.flatnonzero(self.high - self.low < 1)]
 
     def pinned_small(self, table):
         """Whether a withheld small count is left a single value."""
-        return any(table.statuses.get(key) != SHOWN and table.sensitive(periods_parse(key[0]), key[1])
-                   for key in self.pinned())
+        return any(table.status(p, c) != SHOWN and table.sensitive(p, c) for p, c in self.pinned())
 
 
 def _all_relations(table, closing, cells, part, everything):
@@ -715,8 +720,9 @@ def _to_keep_open(table, relations, room):
     in a relation with nothing left to withhold (an older week's own, or one already withheld
     through) that pins a small one there: its room has to come from a relation that still can
     give it some."""
-    pinned = {key for key in room.pinned() if table.statuses.get(key) != SHOWN}
-    keep = {key for key in pinned if table.sensitive(periods_parse(key[0]), key[1])}
+    withheld = [(p, c) for p, c in room.pinned() if table.status(p, c) != SHOWN]
+    pinned = {(p.key, c) for p, c in withheld}
+    keep = {(p.key, c) for p, c in withheld if table.sensitive(p, c)}
     grown = True
     while grown:
         grown = False
