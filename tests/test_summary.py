@@ -244,3 +244,24 @@ def test_a_year_keeps_the_k_it_started_with(client, database, centre_with_answer
     db.update_centre(database, "tal", min_cell_size=9)
     html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
     assert row(html, "9") == "8"  # would be "< 9" if the new k leaked into a started year
+
+
+def test_a_period_decided_before_zeros_were_shown_stays_as_it_was_published(client, database, centre_with_answers):
+    """A week decided by an earlier version (rule 1: a zero was "< 5" too) keeps its pattern;
+    a week that closes later shows its zeros."""
+    from app.suppression import ZEROS_SMALL
+
+    for _ in range(20):
+        answer(database, centre_with_answers, "2025-W09", [("importance", "10")])
+    # As the earlier version published week 9: nobody gave 1-9, and that read "< 5".
+    old = {("2025-W09", "N"): "shown", ("2025-W09", "importance|10"): "shown"}
+    old.update({("2025-W09", f"importance|{score}"): "small" for score in range(1, 10)})
+    db.save_published(database, centre_with_answers["id"], old, 5, rules={"2025-W09": ZEROS_SMALL})
+    assert db.published_rules(database, centre_with_answers["id"], 2025) == {"2025-W09": ZEROS_SMALL}
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
+    assert row(html, "10") == "20" and row(html, "9") == "&lt; 5" and row(html, "2") == "&lt; 5"
+    newer = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert row(newer, "2") == "0"  # decided now: a zero is shown
+    rules = db.published_rules(database, centre_with_answers["id"], 2025)
+    assert rules["2025-W09"] == ZEROS_SMALL and rules["2025-W10"] == 2 and rules["2025-B02"] == 2

@@ -45,7 +45,7 @@ class Centre:
     """What one centre contributes to a set: its answers and a count per category, and where it is."""
 
     id: str
-    groups: tuple  # the hub groups it belongs to: ("all", ("org-form", "municipal"), ...)
+    groups: tuple  # the groups it belongs to besides all centres: (("org-form", "municipal"), ...)
     base: int
     counts: dict
     k: int
@@ -109,9 +109,8 @@ class _Problem:
                     break
                 self.status[candidate] = SHOWN
             else:
-                candidates = self.candidates(target)
-                if not candidates:
-                    raise RuntimeError(f"hub suppression: nothing left to withhold for {target}")
+                candidates = self.candidates(target) or [  # else anything not 0: zeros alone pin nothing
+                    (g, c) for g in self.groups for c in self.cells if self.status[(g, c)] == SHOWN and self.value(g, c)]
                 self.status[candidates[0]] = WITHHELD
                 self.complements.add(candidates[0])
 

@@ -60,8 +60,8 @@ def _contribution(centre_id, aggregate, question, figure_set):
                 counts[category] = base - sum(counts[c] for c in printed)
                 if counts[category] < 0:
                     return None  # counts that do not add up (no installation sends such): left out
-    where = ("all", ("org-form", aggregate["org_form"]), ("municipality-type", aggregate["municipality_type"]))
-    return disclosure.Centre(centre_id, where[1:], base, counts, aggregate["k"])
+    where = (("org-form", aggregate["org_form"]), ("municipality-type", aggregate["municipality_type"]))
+    return disclosure.Centre(centre_id, where, base, counts, aggregate["k"])
 
 
 def decided(database, period, version):
