@@ -165,12 +165,17 @@ def _trend_rows(centre, week, level):
     period = periods.containing(week, level)
     if figures.period_figures(_table(centre, period.year), period) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
+    first = db.first_week(db.get_db(), centre["id"])
     rows = []
     for _step in range(TREND_LENGTH):
-        result = figures.period_figures(_table(centre, period.year), period)
-        importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-        share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
-        rows.append({"period": period, "total": result["total"], "share_top": share_top})
+        if first is None or period.week_keys[-1] < first:  # before the first answer: nobody, and no year to decide
+            rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
+                         "share_top": None})
+        else:
+            result = figures.period_figures(_table(centre, period.year), period)
+            importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+            share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
+            rows.append({"period": period, "total": result["total"], "share_top": share_top})
         period = period.previous()
     return rows[::-1]
 
