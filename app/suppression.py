@@ -241,15 +241,20 @@ def _release(table, closing, cells):
         if part == N:
             candidates = [(p, N) for p in closing if table.status(p, N) == HIDDEN and table.sensitive(p, N)]
         released = [pc for pc in candidates if _try_release(table, closing, cells, [pc], audit_each=False)]
-        if part in _audited_groups(table, closing):
-            _keep_what_the_audit_allows(table, closing, cells, part, released)
+        if part in _audited_groups(table, closing) and _keep_what_the_audit_allows(table, closing, cells, part, released):
+            # One went back: those a shown one kept back before may now be shown in its stead.
+            for pc in candidates:
+                if table.status(*pc) == HIDDEN and pc not in released:
+                    _try_release(table, closing, cells, [pc], audit_each=True)
 
 
 def _keep_what_the_audit_allows(table, closing, cells, part, released):
     """Of counts the relations let show again (larger first), keep what the audit allows too.
 
     Showing more only ever pins more, so the first count the audit objects to ends the longest
-    run of them it allows: found by halving, it goes back, and the rest are tried again."""
+    run of them it allows: found by halving, it goes back, and the rest are tried again.
+    Whether any went back."""
+    went_back = False
     shown = {pc: table.statuses[(pc[0].key, pc[1])] for pc in released}
 
     def show(run):
@@ -266,9 +271,11 @@ def _keep_what_the_audit_allows(table, closing, cells, part, released):
             else:
                 allowed = middle
         show(set(released[:allowed]))
+        went_back = True
         rest = [pc for pc in released[objected:] if _try_release(table, closing, cells, [pc], audit_each=False)]
         shown.update({pc: table.statuses[(pc[0].key, pc[1])] for pc in rest})
         released = rest
+    return went_back
 
 
 def _decide_again(table, closing, cells, period):
