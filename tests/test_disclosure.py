@@ -18,8 +18,6 @@ from app import db, demo, questions
 
 from .conftest import LiveServer, run_cli
 
-pytestmark = pytest.mark.calendar
-
 AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53 (and so Q4 and the year 2026) has closed
 AFTER_DRIVE = "2025-04-08T12:00:00"  # 2025-W14 has closed, and with W13 the first quarter
 
@@ -51,6 +49,7 @@ def answer_like_the_demo(database, centre_id, weeks, seed):
                                    question_set=1, answers=demo._one_answer(rng, fields))
 
 
+@pytest.mark.calendar
 def test_a_first_year_centre_shows_its_q4_and_its_year(env, tmp_path):
     run_cli(env, "demo")  # twelve weeks of answers, all in the last quarter of 2026: its first
     database = db.connect(db.path_in(tmp_path / "data"))
@@ -66,6 +65,7 @@ def test_a_first_year_centre_shows_its_q4_and_its_year(env, tmp_path):
     assert answers_of(empty) == "0"
 
 
+@pytest.mark.calendar
 def test_a_survey_drive_week_among_empty_weeks_shows(env, tmp_path):
     env["BRUGERSTEMMEN_CLOCK"] = AFTER_DRIVE
     run_cli(env, "centre", "add", "Værestedet Drevet", "--slug", "drevet")
@@ -90,6 +90,7 @@ def hub(tmp_path_factory):
     server.stop()
 
 
+@pytest.mark.calendar
 def test_the_hub_reports_three_centres_q4_answers_and_never_0_for_withheld(env, tmp_path, hub):
     sizes = {}
     database_path = db.path_in(tmp_path / "data")
@@ -304,7 +305,6 @@ def hub_publication(aggregates, decided):
     return published, sorted(targets), complements
 
 
-@pytest.mark.usefixtures("app")
 def test_no_group_at_the_hub_gives_one_or_two_centres_away_and_nothing_is_withheld_without_cause():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
