@@ -270,6 +270,7 @@ def _storing_against(root, bare_url, bare_db):
             size = path.stat().st_size
             print(f"   (filled in {time.perf_counter() - started:.0f} s: {size / 2**20:.0f} MB"
                   + (f", {size / 2**20 / history * 100_000:.1f} MB per 100,000 answers)" if history else ")"))
+        os.sync()  # the fill's pages are written back now, not inside the timings below
         per_answer[(label, "store")] = store_timing(path, centre_id)
         server.start()
         try:
