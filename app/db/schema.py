@@ -261,6 +261,14 @@ def m013_hub_replies(db):
     db.execute("ALTER TABLE hub_centres ADD COLUMN publishes_replies INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m014_stuffing_limits(db):
+    # A centre's own limits against stuffing (app/stuffing.py); NULL: the installation's default.
+    # Settings only: what the limits count lives in memory, never in this file.
+    db.execute("ALTER TABLE centres ADD COLUMN kiosk_answer_interval_seconds INTEGER")
+    db.execute("ALTER TABLE centres ADD COLUMN answers_per_minute INTEGER")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
