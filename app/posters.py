@@ -22,6 +22,8 @@ ICONS = Path(__file__).parent / "static" / "icons"
 # of the font come with the system's.
 ARABIC_FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto"))
 RIGHT_TO_LEFT = {"ar", "fa"}
+# Arabic letters in Noto Sans Arabic look smaller than Latin ones in DejaVu at the same size.
+ARABIC_SCALE = 1.15
 QR_SIZES_MM = (110, 100, 90, 80)  # the largest that leaves room for every language's line
 
 
@@ -123,7 +125,10 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
 def _line(pdf, text, size, height, bold=False, space_before=0, align="C", language="da"):
     """A paragraph across the page, centred unless told otherwise, in the font of its language."""
     pdf.set_y(pdf.get_y() + space_before)
-    pdf.set_font("NotoArabic" if language in RIGHT_TO_LEFT else "DejaVu", "B" if bold else "", size)
+    if language in RIGHT_TO_LEFT:
+        pdf.set_font("NotoArabic", "B" if bold else "", size * ARABIC_SCALE)
+    else:
+        pdf.set_font("DejaVu", "B" if bold else "", size)
     pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
