@@ -22,7 +22,10 @@ def compress(response):
             or "Content-Encoding" in response.headers or "Range" in request.headers):
         return response
     response.direct_passthrough = False  # a static file: read it, to send it compressed
+    source = response.response
     body = response.get_data()
+    if hasattr(source, "close"):  # the file a static answer was read from
+        source.close()
     if len(body) < MIN_BYTES:
         return response
     etag, _ = response.get_etag()
@@ -31,6 +34,7 @@ def compress(response):
     response.vary.add("Accept-Encoding")
     if etag:  # the compressed bytes are another representation of the same file
         response.set_etag(f"{etag}-gzip")
+        response.make_conditional(request)  # a browser that has them already gets a 304
     return response
 
 

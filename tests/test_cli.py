@@ -101,12 +101,14 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
     weeks = [row[0] for row in database.execute("SELECT DISTINCT iso_week FROM responses")]
     total = database.execute("SELECT count(*) FROM responses").fetchone()[0]
+    offered = db.centre_by_slug(database, "demo")["languages"]
     top = database.execute("SELECT count(*) FROM answers WHERE question = 'importance' AND option IN ('9', '10')").fetchone()[0]
     rated = database.execute("SELECT count(*) FROM answers WHERE question = 'importance'").fetchone()[0]
     database.close()
     assert len(weeks) == 12
     assert 100 < total < 320
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
+    assert sorted(offered) == ["ar", "da", "en", "fa", "pl", "uk"]  # a newcomer sees right to left at once
 
 
 @pytest.mark.calendar

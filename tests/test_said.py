@@ -1,6 +1,7 @@
 """"You said": what people at a centre said last, told back after an answer and on a results page."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -90,6 +91,10 @@ def test_the_results_can_be_seen_without_answering(app, client, database, make_c
     assert f'href="{survey}/results?lang=da"' in client.get(survey).get_data(as_text=True)
     arabic = client.get(survey + "/results?lang=ar").get_data(as_text=True)
     assert "ما قاله الناس هنا" in arabic and "الأسبوع 47 · 2026" in arabic
+    danish = client.get(survey + "/results").get_data(as_text=True)
+    # The title once: the page's one heading, not a heading over the same heading.
+    assert danish.count("Hvad folk her har sagt") == 2  # in <title> and in <h1>
+    assert re.search(r"<h1 id=\"said-title\">Hvad folk her har sagt", danish) and "<h2 id=\"said-title\"" not in danish
     assert db.count_responses(database, centre["id"]) == 8 * 30  # looking stored nothing
 
 

@@ -64,6 +64,8 @@ def test_the_phone_survey_is_short_and_starts_on_the_first_screen(live_server, b
         assert page.locator("a[hreflang]:visible").count() == 0
         page.locator("details.language-menu summary").click()
         assert page.locator("a[hreflang]:visible").count() == len(ALL_LANGUAGES)
+        # Danish first, then the installation's order, whatever the page's language.
+        assert page.locator("details.language-menu a").evaluate_all("nodes => nodes.map(n => n.lang)") == ALL_LANGUAGES
         page.locator("details.language-menu summary").click()
         # The first screen and at most three more of scrolling; never sideways.
         height = page.evaluate("document.documentElement.scrollHeight")

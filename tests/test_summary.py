@@ -51,6 +51,7 @@ def test_the_summary_shows_counts_shares_and_hides_small_ones(client, centre_wit
     assert row(html, "1") == "&lt; 5"  # one person gave 1: never shown as 1
     assert row(html, "Møde andre mennesker") == "8"
     assert "53,3 %" in html  # 8 of 15, formatted the Danish way
+    assert "Antal under 5 vises som" in html  # this week has a "< 5": the note explains it
 
 
 def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, centre_with_answers):

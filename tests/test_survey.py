@@ -380,3 +380,21 @@ def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, 
     assert kiosk_client.head("/kiosk/").status_code == 200
     assert client.head(f"/s/{kiosk_client.centre['survey_token']}").status_code == 200
     assert stored(database, kiosk_client.centre) == 0
+
+
+def test_pages_go_out_compressed_but_never_an_answer_to_a_post(client, make_centre):
+    import gzip
+
+    centre = make_centre()
+    url = f"/s/{centre['survey_token']}"
+    page = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert "Hvor vigtigt" in gzip.decompress(page.data).decode()
+    assert "Content-Encoding" not in client.get(url).headers  # a browser that does not ask gets it plain
+    # An answer to a POST can hold what the person typed beside the form's token: never compressed.
+    refused = client.post(url, data={"importance": "5", "message": "hej"}, headers={"Accept-Encoding": "gzip"})
+    assert refused.status_code == 400 and "Content-Encoding" not in refused.headers
+    script = client.get("/static/kiosk.js", headers={"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Encoding"] == "gzip"
+    again = client.get("/static/kiosk.js", headers={"Accept-Encoding": "gzip", "If-None-Match": script.headers["ETag"]})
+    assert again.status_code == 304
