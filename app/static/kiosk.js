@@ -108,6 +108,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function show(index) {
+    document.documentElement.classList.add("ready");
     current = Math.max(-1, Math.min(index, steps.length - 1));
     start.hidden = current >= 0;
     form.hidden = current < 0;
