@@ -1,8 +1,8 @@
 """Brugerstemmen: anonymous user voice for Danish drop-in centres."""
 
 import functools
-import logging
 import re
+import traceback
 from pathlib import Path
 
 from babel import Locale
@@ -11,8 +11,9 @@ from flask.logging import default_handler
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import charts, compression, config, db, formatting, privacy, questions, stuffing
+from . import charts, compression, config, db, formatting, logs, questions, stuffing
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -59,17 +60,23 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.config["DATA_DIR"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
 
-    # No clock time in the app's log lines: a refused answer's time is nobody's business.
-    default_handler.setFormatter(logging.Formatter("%(levelname)s in %(module)s: %(message)s"))
+    # No clock time in the app's log lines; under systemd each says its priority (app/logs.py).
+    default_handler.setFormatter(logs.LineFormatter())
+    if app.config["PROXY_HOPS"]:
+        # Behind deploy/'s nginx every request comes from 127.0.0.1; the client's address is
+        # in X-Forwarded-For, which only that many proxies may have written. Only the login
+        # throttle reads it, as a keyed hash.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale,
-                                 offered_languages=offered_languages, by_question=questions.by_question)
+                                 languages_in_order=languages_in_order, by_question=questions.by_question)
     formatting.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
+    app.teardown_appcontext(db.close_throttle_db)
     app.teardown_appcontext(stuffing.close_counters)
     app.before_request(forms_are_forms)
     app.after_request(security_headers)
@@ -115,6 +122,11 @@ def select_locale():
         return "en"  # the operator's command speaks English
     staff_side = request.blueprint in ("staff", "hub")
     languages = current_app.config["STAFF_LANGUAGES" if staff_side else "LANGUAGES"]
+    if request.blueprint == "survey":
+        # Only what the centre offers: an answer in a language nobody else there uses stands out.
+        from .survey.views import offered_languages
+
+        languages = [code for code in languages if code in offered_languages(languages)]
     chosen = request.args.get("lang", "")
     if chosen in languages:
         return chosen
@@ -154,7 +166,7 @@ def language_name(code):
     return Locale.parse(code).get_display_name(code).capitalize()
 
 
-def offered_languages(codes):
+def languages_in_order(codes):
     """A centre's languages in the installation's order: Danish first, then as LANGUAGES lists them."""
     return [code for code in current_app.config["LANGUAGES"] if code in codes]
 
@@ -184,6 +196,19 @@ def security_headers(response):
     return response
 
 
+def log_unhandled(logger, error):
+    """A bug, told to the operator by the view it happened in, never by its address (which holds
+    a survey token). On the respondent side the exception's own words stay out too: they may
+    quote what the person sent; where it happened is enough to find the bug."""
+    where = request.endpoint or "an unknown address"
+    if request.blueprint == "survey":
+        frames = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                           for frame in traceback.extract_tb(error.__traceback__))
+        logger.error("unhandled %s in %s\n%s", type(error).__name__, where, frames)
+    else:
+        logger.error("unhandled error in %s", where, exc_info=error)
+
+
 def register_error_pages(app):
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
@@ -193,7 +218,7 @@ def register_error_pages(app):
         if isinstance(error, CSRFError):
             code = 400
         elif not isinstance(error, HTTPException):
-            app.logger.exception("unhandled error on %s %s", request.method, privacy.mask_tokens(request.path))
+            log_unhandled(app.logger, error)
             code = 500
         if isinstance(error, db.StorageError):
             code = 503

@@ -1,8 +1,8 @@
 """Staff accounts: password rules and hashing, the throttle that slows password guessing, and the
 PIN that lets staff out of a locked kiosk."""
 
+import collections
 import functools
-import hashlib
 import hmac
 import ipaddress
 import re
@@ -65,6 +65,17 @@ def _dummy_hash():
 
 
 # --- throttling ----------------------------------------------------------------------------
+#
+# Three counts, in a file apart from the answers (app/db/throttle.py), each only as a keyed hash:
+# - the account: a few wrong passwords, then waits; so a crowd of clients cannot guess on;
+# - the client (its address, as nginx passes it when BRUGERSTEMMEN_PROXY_HOPS trusts it): far
+#   more, since a centre shares one address; so one client cannot try one password on many accounts;
+# - the device: a browser this account signed in from before (a signed cookie) counts on its own
+#   and is not held up by the account's count, so a flood of others' guesses never locks the
+#   real person out of their usual browser (OWASP's "device cookies").
+
+Keys = collections.namedtuple("Keys", "account client device")
+
 
 def _lock_seconds(free_failures):
     def lock_for(failures):
@@ -74,16 +85,23 @@ def _lock_seconds(free_failures):
     return lock_for
 
 
-def throttle_keys(email, client_address, secret_key):
-    """The account's key, and the client's unless the client is this machine: behind nginx,
-    which passes no address on purpose, every client is 127.0.0.1, and one shared bucket
-    would let a guessing bot lock every staff member out."""
-    account = "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    if not client_address or _is_this_machine(client_address):
-        return (account,)
-    # A keyed hash: the database can tell one client from another, but never says which.
-    client = "client:" + hmac.new(secret_key.encode(), client_address.encode(), "sha256").hexdigest()
-    return account, client
+def _keyed(secret_key, text):
+    return hmac.new(secret_key.encode(), text.encode(), "sha256").hexdigest()
+
+
+def throttle_keys(email, client_address, secret_key, *, proxied=False, device=None):
+    """The keys a sign-in attempt counts against.
+
+    The client's only where clients can be told apart: behind a proxy that passes no address
+    (or one not trusted), every client is this machine, and one shared bucket would let a
+    guessing bot lock every staff member out. `device` is the random id of a trusted device
+    of this account (None for any other browser).
+    """
+    account = "account:" + _keyed(secret_key, email.strip().lower())
+    client = None
+    if client_address and (proxied or not _is_this_machine(client_address)):
+        client = "client:" + _keyed(secret_key, client_address)
+    return Keys(account, client, "device:" + _keyed(secret_key, device) if device else None)
 
 
 def _is_this_machine(address):
@@ -95,21 +113,31 @@ def _is_this_machine(address):
 
 def seconds_locked(database, keys, now=None):
     now = int(now or time.time())
-    return max(0, db.throttle_locked_until(database, keys) - now)
+    # A trusted device waits for its own count, never for the account's.
+    watched = [key for key in (keys.client, keys.device or keys.account) if key]
+    return max(0, db.throttle_locked_until(database, watched) - now)
 
 
 def record_failure(database, keys, now=None):
     now = int(now or time.time())
-    account, *client = keys
-    db.record_login_failure(database, account, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
-    for key in client:
-        db.record_login_failure(database, key, now, _lock_seconds(CLIENT_FREE_FAILURES))
-    db.forget_login_failures(database, older_than=now - FORGET_AFTER_SECONDS)
+    db.record_login_failure(database, keys.account, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
+    if keys.client:
+        db.record_login_failure(database, keys.client, now, _lock_seconds(CLIENT_FREE_FAILURES))
+    if keys.device:  # a stolen device cookie guesses no faster than anyone
+        db.record_login_failure(database, keys.device, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
+    forget_old_failures(database, now)
 
 
 def record_success(database, keys):
-    # Only the account's count goes: a shared centre address must not be reset by one good login.
-    db.forget_login_failures(database, [keys[0]])
+    # The count that was watched (seconds_locked) starts again. Never the client's: a shared
+    # centre address must not be reset by one good login. Nor the account's for a trusted
+    # device: its owner signing in must not give a flood of guesses a fresh start.
+    db.forget_login_failures(database, [keys.device or keys.account])
+
+
+def forget_old_failures(database, now=None):
+    """What no lock needs any more goes: a day after its last failure, once unlocked."""
+    db.forget_login_failures(database, older_than=int(now or time.time()) - FORGET_AFTER_SECONDS)
 
 
 # --- the kiosk PIN -------------------------------------------------------------------------
@@ -121,7 +149,8 @@ def set_kiosk_pin(database, centre, pin):
 
 
 def check_kiosk_pin(database, centre, pin, now=None):
-    """'right', 'wrong', 'locked' (too many wrong tries just now) or 'unset'."""
+    """'right', 'wrong', 'locked' (too many wrong tries just now) or 'unset'. `database` is the
+    throttle's (db.get_throttle_db())."""
     if not centre["kiosk_pin_hash"]:
         return "unset"
     now = int(now or time.time())

@@ -4,6 +4,7 @@ Operator mistakes end with one line saying what to do, and a non-zero exit.
 """
 
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -41,6 +42,9 @@ cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"
 
 
 def main():
+    # Every file an operator's command or the server makes is its owner's alone: the database,
+    # its WAL, the open weeks, backups, the secret key.
+    os.umask(0o077)
     cli.main(prog_name="brugerstemmen")
 
 
@@ -49,7 +53,10 @@ def _database():
     try:
         database = db.connect(path)
         db.migrate(database)
-    except sqlite3.Error as error:
+        now = clock.now()
+        db.adopt_open_weeks(database, now)
+        db.settle(database, now)
+    except (sqlite3.Error, db.StorageError) as error:
         raise click.ClickException(f"cannot open the database {path}: {error}") from None
     return database
 
@@ -210,7 +217,7 @@ def centre_revoke_kiosk(slug, kiosk_id):
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
     database = _database()
-    found, created = demo.ensure_demo(database, clock.today(), current_app.config["LANGUAGES"])
+    found, created = demo.ensure_demo(database, clock.now(), current_app.config["LANGUAGES"])
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(found, token)
     click.echo(f"{'Prepared' if created else 'Using'} the demo centre {found['name']!r} "
@@ -264,6 +271,8 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
         person = db.create_staff(database, email, site_admin=site_admin)
     elif password and person["password_hash"]:
         raise click.ClickException(f"{email} already has a password; they change it themselves when signed in")
+    elif not person["password_hash"]:
+        db.forget_password_links(database, person["id"])  # made before these powers: they must not open them
     if password:
         db.set_password(database, person["id"], accounts.hash_password(password))
     if site_admin:
@@ -276,9 +285,11 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
     if site_admin:
         click.echo(f"{email} is site admin: every centre of this installation")
     if hub_admin:
-        click.echo(f"{email} is hub admin: the national dashboard at {links.public_url('hub.dashboard')}")
+        where = (links.public_url("hub.dashboard") if "hub.dashboard" in current_app.view_functions
+                 else "the hub's installation (BRUGERSTEMMEN_ROLE=hub or both)")
+        click.echo(f"{email} is hub admin: the national dashboard at {where}")
     if not password and not db.staff_by_id(database, person["id"])["password_hash"]:
-        token = db.create_invite(database, person["id"], INVITE_TTL_HOURS)
+        token = db.create_invite(database, person["id"], None, None, sets_password=True, ttl_hours=INVITE_TTL_HOURS)
         click.echo(f"Give {email} this one-time link to choose a password (valid {INVITE_TTL_HOURS // 24} days):")
         click.echo(f"  {links.public_url('staff.accept_invite', token=token)}")
     click.echo(f"Staff sign in at {links.public_url('staff.login')}")
@@ -295,6 +306,18 @@ def staff_list(slug, as_json):
             for c in centres for m in db.team_of(database, c["id"])]
     lines = ["\t".join([r["email"], r["centre"], r["role"], "active" if r["active"] else "invited"]) for r in rows]
     _emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
+
+
+@staff.command("sign-out")
+@click.argument("email")
+def staff_sign_out(email):
+    """End every session of a staff account at once (a lost phone, a shared computer)."""
+    database = _database()
+    person = db.staff_by_email(database, email.strip())
+    if person is None:
+        raise click.ClickException(f"no staff account has the e-mail {email!r}; see `brugerstemmen staff list`")
+    db.end_sessions(database, person["id"])
+    click.echo(f"{person['email']} is signed out on every device")
 
 
 @cli.command("summary")
@@ -339,6 +362,8 @@ def summary(slug, week, period, file_format, output, language):
 def backup(dest, keep):
     """Copy the database into the folder DEST while the server runs (weeks not yet closed are
     left out, so copies side by side never show which day an answer came)."""
+    if db.path_in(current_app.config["DATA_DIR"]).exists():
+        _database().close()  # a week that has closed moves into the history, and so into the copy
     try:
         now = clock.now()
         copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep, now)
@@ -394,6 +419,10 @@ def purge(dry_run):
                        f"{item.answers_before} into their years' published counts and {verb} them")
     if not any(item.messages or item.answers for item in found):
         click.echo("Nothing has outlived its keeping.")
+    if not dry_run:  # failed logins nobody waits for any more
+        throttle = db.open_throttle(db.throttle_path(current_app.config["DATA_DIR"]))
+        accounts.forget_old_failures(throttle)
+        throttle.close()
 
 
 @cli.command("serve")
@@ -401,7 +430,7 @@ def purge(dry_run):
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=server.default_workers(), show_default=True, type=click.IntRange(1, 64))
 def serve(host, port, workers):
-    """Run the real server (gunicorn); its access log holds no client address."""
+    """Run the real server (gunicorn); it writes no access log."""
     _database().close()  # migrate before forking; workers open their own connections
     server.run(host, port, workers, runtime_dir=current_app.config["RUNTIME_DIR"])
 

@@ -37,6 +37,13 @@ DEFAULTS = {
     # Seconds the sync waits after its first failure; it doubles up to SYNC_MAX_BACKOFF_SECONDS.
     "SYNC_BACKOFF_SECONDS": 60,
     "SYNC_MAX_BACKOFF_SECONDS": 6 * 3600,
+    # How many proxies in front of the app set X-Forwarded-For: deploy/ sets 1 (its nginx).
+    # Never more than there are: a client could then claim any address.
+    "PROXY_HOPS": 0,
+    # A staff session ends after this many minutes without a page, and this many hours after
+    # signing in, whatever happens in between (real time, not the calendar).
+    "STAFF_IDLE_MINUTES": 60,
+    "STAFF_SESSION_HOURS": 12,
     # Against stuffing: a paired kiosk stores at most one answer per this many seconds, and a
     # centre's survey link takes at most this many answers a minute. A centre's admin may change
     # both in Settings; these are the defaults. 0 switches a limit off (for tests).
@@ -63,6 +70,9 @@ _FROM_ENV = {
     "PAIRING_TTL_HOURS": int,
     "SYNC_BACKOFF_SECONDS": int,
     "SYNC_MAX_BACKOFF_SECONDS": int,
+    "STAFF_IDLE_MINUTES": int,
+    "PROXY_HOPS": int,
+    "STAFF_SESSION_HOURS": int,
     "KIOSK_ANSWER_INTERVAL_SECONDS": int,
     "SURVEY_ANSWERS_PER_MINUTE": int,
     "RUNTIME_DIR": str,

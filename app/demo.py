@@ -1,10 +1,9 @@
 """Realistic demo answers, shaped like the LVS 2020 user survey (PRODUCT.md)."""
 
-import datetime
 import random
 import secrets
 
-from . import accounts, db, privacy, questions
+from . import accounts, db, periods, questions
 
 DEMO_STAFF = "demo@example.org"
 DEMO_NAME = "Demo-værestedet"
@@ -52,10 +51,10 @@ def _pick(rng, weights):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def ensure_demo(database, today, languages=("da",)):
-    """Create the demo centre and 12 weeks of answers, once. Returns (centre, created?).
-
-    The demo offers every language it is given, so a newcomer sees right to left at once."""
+def ensure_demo(database, now, languages=("da",)):
+    """Create the demo centre with 12 closed weeks of answers and a few in the week still open,
+    once. Returns (centre, created?). The demo offers every language it is given, so a newcomer
+    sees right to left at once."""
     centre = db.centre_by_slug(database, DEMO_SLUG)
     if centre is None:
         centre = db.create_centre(database, DEMO_NAME, DEMO_SLUG)
@@ -67,17 +66,25 @@ def ensure_demo(database, today, languages=("da",)):
     rng = random.Random(2020)  # nosec B311
     question_set = questions.load()
     fields = question_set.fields()
+    week = periods.last_closed_week(now)
+    closed = []
+    for _ in range(WEEKS):
+        closed.append(week)
+        week = week.previous()
     with db.write_transaction(database):
-        for weeks_ago in range(WEEKS, 0, -1):
-            week = privacy.iso_week(today - datetime.timedelta(weeks=weeks_ago))
+        for week in reversed(closed):
             for _ in range(rng.randint(9, 26)):
-                channel = "kiosk" if rng.random() < 0.6 else "phone"
-                language = "da" if rng.random() < 0.9 else "en"
-                message = rng.choice(MESSAGES) if rng.random() < 0.06 else ""
-                db.insert_response(database, centre_id=centre["id"], iso_week=week, channel=channel,
-                                   language=language, question_set=question_set.version,
-                                   answers=_one_answer(rng, fields), message=message)
+                db.insert_response(database, centre_id=centre["id"], iso_week=week.key, **_one_person(rng, fields))
+    this_week = periods.week_of(now.date()).key
+    for _ in range(rng.randint(3, 8)):  # as people answered it, into the week that is still open
+        db.store_answer(database, now, centre_id=centre["id"], iso_week=this_week, **_one_person(rng, fields))
     return centre, True
+
+
+def _one_person(rng, fields):
+    return {"channel": "kiosk" if rng.random() < 0.6 else "phone", "language": "da" if rng.random() < 0.9 else "en",
+            "question_set": questions.load().version, "answers": _one_answer(rng, fields),
+            "message": rng.choice(MESSAGES) if rng.random() < 0.06 else ""}
 
 
 def demo_staff_password(database, centre):

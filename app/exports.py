@@ -21,6 +21,40 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
            "pdf": "application/pdf"}
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection"):
+# a centre named '=HYPERLINK(...)' would become a link, or worse, in the staff's Excel. The
+# full-width forms are read as formulas too by East Asian Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A number written as text ("-3", "12,5") is a number to the reader, not a formula to neutralise.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)*")
+
+
+def as_text(value):
+    """A cell of text as it may go into a CSV file: never read as a formula.
+
+    OWASP's rule: a cell that starts with = + - @ tab or CR gets a leading apostrophe, which
+    Excel and LibreOffice hide and which makes the rest plain text. Numbers pass unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_row(values):
+    return [as_text(value) for value in values]
+
+
+def append_row(sheet, values):
+    """Append a row to an XLSX sheet with every text as a string cell, never a formula:
+    openpyxl makes a formula of any text starting with '=' (and an error of '#N/A')."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True  # and stays text when someone edits the cell in Excel
+
+
 def filename(centre, period, extension):
     return f"brugerstemmen-{centre['slug']}-{period.key}.{extension}"
 
@@ -55,12 +89,12 @@ def to_csv(centre, result):
     """Semicolons, decimal commas and a byte-order mark: what Danish Excel opens as columns."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(_heading(centre, result))
+    writer.writerows(map(csv_row, _heading(centre, result)))
     writer.writerow([])
     writer.writerow([_("Question"), _("Answer"), _("Count"), _("Share (%)")])
     for question, answer, count, share in _rows(result):
-        writer.writerow([question, answer, count,
-                         "" if share is None else format_decimal(share * 100, format="0.0")])
+        writer.writerow(csv_row([question, answer, count,
+                                 "" if share is None else format_decimal(share * 100, format="0.0")]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -78,18 +112,18 @@ def to_xlsx(centre, result):
     overview = book.active
     overview.title = _sheet_title(_("Summary"), set())
     for row in _heading(centre, result):
-        overview.append(row)
+        append_row(overview, row)
     overview["A1"].font = overview["A2"].font = overview["A3"].font = Font(bold=True)
     taken = {overview.title}
     sheets = {}
     for question, answer, count, share in _rows(result):
         if question not in sheets:
             sheet = book.create_sheet(_sheet_title(question, taken))
-            sheet.append([question])
+            append_row(sheet, [question])
             sheet["A1"].font = Font(bold=True)
-            sheet.append([_("Answer"), _("Count"), _("Share")])
+            append_row(sheet, [_("Answer"), _("Count"), _("Share")])
             sheets[question] = sheet
-        sheets[question].append([answer, count, share])
+        append_row(sheets[question], [answer, count, share])
         if share is not None:
             sheets[question].cell(row=sheets[question].max_row, column=3).number_format = "0.0%"
     for sheet in book.worksheets:

@@ -91,6 +91,8 @@ def decided_table(database, centre, year, k, now, decide_new=True):
     any that are new unless decide_new is False: a respondent's thank-you page must not wait
     seconds for that."""
     question_set = questions.load()
+    if decide_new:
+        db.settle(database, now)  # a week that has closed moves into the history first
     folded = db.folded_counts(database, centre["id"], year)
     if folded:
         decided, decided_k = db.published_statuses(database, centre["id"], year)

@@ -1,4 +1,5 @@
-"""Running the real server: gunicorn, with an access log that knows nothing about the client."""
+"""Running the real server: gunicorn, with no access log and an error log that knows nothing
+about the client."""
 
 import os
 import re
@@ -11,36 +12,36 @@ from gunicorn.glogging import Logger
 
 from . import config
 from .db import counters
+from .logs import LineFormatter
 from .privacy import mask_tokens
-
-ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
 
 
 class PrivateLogger(Logger):
-    """Access log lines hold method, path (tokens masked), status, size and duration only:
-    no client address, user agent, referrer or clock time. The error log loses its clock
-    time and any client address gunicorn puts in a message ("Invalid request from ip=...")."""
+    """No access log at all: its line per request is the time of an answer (app/logs.py). The
+    error log loses its clock time and any client address gunicorn puts in a message ("Invalid
+    request from ip=..."); under systemd each line says its priority."""
 
     error_fmt = r"[%(process)d] [%(levelname)s] %(message)s"
 
     def setup(self, cfg):
         super().setup(cfg)
-        self.error_log.addFilter(_forget_client_addresses)
+        self.error_log.addFilter(_forget_clients_and_tokens)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(LineFormatter(self.error_fmt))
 
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        kept = {key: atoms[key] for key in ("m", "s", "B", "M")}
-        kept["U"] = mask_tokens(atoms["U"])
-        return kept
+    def access(self, resp, req, environ, request_time):
+        pass  # never, whatever the settings say
 
 
 _CLIENT_ADDRESS = re.compile(r"\bip=[^\s:]*(?::[0-9a-f:]*)?", re.IGNORECASE)
 
 
-def _forget_client_addresses(record):
+def _forget_clients_and_tokens(record):
+    # gunicorn names the request in some errors ("Error handling request /s/<token>").
     message = record.getMessage()
-    if "ip=" in message:
-        record.msg, record.args = _CLIENT_ADDRESS.sub("ip=…", message), None
+    private = mask_tokens(_CLIENT_ADDRESS.sub("ip=…", message))
+    if private != message:
+        record.msg, record.args = private, None
     return True
 
 
@@ -58,11 +59,10 @@ def options(host, port, workers):
         "threads": 4,
         "timeout": 30,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
         "logger_class": PrivateLogger,
-        "access_log_format": ACCESS_LOG_FORMAT,
         "limit_request_line": 4094,
         "limit_request_fields": 60,
     }

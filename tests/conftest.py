@@ -1,6 +1,8 @@
 """Fixtures: a real SQLite file in a temp dir, the real CLI, the real server, real Chromium."""
 
+import contextlib
 import datetime
+import fcntl
 import http.cookiejar
 import json
 import os
@@ -91,6 +93,16 @@ def make_centre(database):
             centre = db.update_centre(database, centre["slug"], **settings)
         return centre
     return make
+
+
+@contextlib.contextmanager
+def open_weeks_held(data_dir):
+    """Another writer holding the open weeks' lock (app/db/open_weeks.py) for as long as this lasts."""
+    folder = Path(data_dir) / "open"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def csrf_token(html):

@@ -25,9 +25,9 @@ def stored_answers(live_server, slug):
     database = live_server.database()
     try:
         centre = db.centre_by_slug(database, slug)
-        rows = database.execute("""SELECT r.id, r.channel, r.language, a.question, a.option
-                                   FROM responses r JOIN answers a ON a.response_id = r.id
-                                   WHERE r.centre_id = ?""", [centre["id"]]).fetchall()
+        rows = [(rid, channel, language, question, option)
+                for rid, _week, channel, language, answers in db.responses_of(database, centre["id"])
+                for question, option in answers]
         return rows, db.messages_of(database, centre["id"])
     finally:
         database.close()

@@ -95,6 +95,7 @@ def test_demo_draws_a_scannable_qr_code_in_the_terminal(env, tmp_path):
 def test_demo_is_idempotent_and_realistic(env, tmp_path):
     from app import db
 
+    env = {**env, "BRUGERSTEMMEN_CLOCK": "2026-11-25T12:00:00"}  # Wednesday of 2026-W48
     first = run_cli(env, "demo")
     second = run_cli(env, "demo")
     assert "Prepared the demo centre" in first.stdout and "Using the demo centre" in second.stdout
@@ -104,8 +105,10 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     offered = db.centre_by_slug(database, "demo")["languages"]
     top = database.execute("SELECT count(*) FROM answers WHERE question = 'importance' AND option IN ('9', '10')").fetchone()[0]
     rated = database.execute("SELECT count(*) FROM answers WHERE question = 'importance'").fetchone()[0]
+    this_week = db.open_week_counts(database, db.centre_by_slug(database, "demo")["id"])
     database.close()
-    assert len(weeks) == 12
+    assert len(weeks) == 12 and max(weeks) == "2026-W47"  # twelve closed weeks in the history
+    assert list(this_week) == ["2026-W48"] and 3 <= this_week["2026-W48"] <= 8  # a few so far this week
     assert 100 < total < 320
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
     assert sorted(offered) == ["ar", "da", "en", "fa", "pl", "uk"]  # a newcomer sees right to left at once

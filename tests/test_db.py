@@ -54,18 +54,6 @@ def test_messages_are_kept_apart_from_the_answers(database, make_centre):
     assert "response_id" not in columns
 
 
-def test_storage_order_does_not_follow_submission_order(database, make_centre):
-    centre = make_centre()
-    submitted = [record(database, centre, [("importance", str(1 + i % 10))]) for i in range(50)]
-    stored = db.response_ids_in_storage_order(database)
-    assert sorted(stored) == sorted(submitted)
-    assert stored != submitted
-    # Not merely shuffled a little: the position in storage says next to nothing about arrival.
-    position = {rid: i for i, rid in enumerate(stored)}
-    in_order_pairs = sum(position[a] < position[b] for a, b in zip(submitted, submitted[1:], strict=False))
-    assert 10 < in_order_pairs < 39
-
-
 def test_a_failed_write_stores_nothing_and_says_so(database, make_centre, data_dir):
     centre = make_centre()
     blocker = sqlite3.connect(db.path_in(data_dir), isolation_level=None)
@@ -130,30 +118,3 @@ def test_creating_the_app_opens_no_database(tmp_path):
 
     create_app({"DATA_DIR": str(tmp_path)})
     assert not db.path_in(tmp_path).exists()
-
-
-def test_the_file_does_not_keep_the_order_answers_arrived_in(database, make_centre, data_dir):
-    """SQLite writes a new row's bytes next to the last one's: only a rewrite hides the order."""
-    centre = make_centre()
-    path = db.path_in(data_dir)
-    arrived = [record(database, centre, [("importance", "5")]) for _ in range(40)]
-
-    def order_in_file():
-        raw = path.read_bytes() + (path.with_name(path.name + "-wal").read_bytes()
-                                   if path.with_name(path.name + "-wal").exists() else b"")
-        return sorted(arrived, key=lambda rid: raw.rfind(rid.encode()))
-
-    assert order_in_file() in (arrived, arrived[::-1])  # before: the file tells the order
-    assert db.erase_arrival_order(path)
-    after = order_in_file()
-    assert after in (sorted(arrived), sorted(arrived, reverse=True))  # after: only the random ids' order
-    wal = path.with_name(path.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
-
-
-def test_large_databases_are_rewritten_at_most_hourly(database, make_centre, data_dir, monkeypatch):
-    monkeypatch.setattr(db.responses, "ERASE_EVERY_TIME_BELOW_BYTES", 0)
-    path = db.path_in(data_dir)
-    assert db.erase_arrival_order(path, now=1_000_000)
-    assert not db.erase_arrival_order(path, now=1_000_000 + 600)
-    assert db.erase_arrival_order(path, now=1_000_000 + 3601)

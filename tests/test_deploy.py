@@ -3,8 +3,10 @@ sites, systemd-analyze on the units, shellcheck, and install.sh run into a folde
 
 import os
 import shutil
+import socket
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -53,13 +55,99 @@ def test_nginx_accepts_the_shipped_site(nginx_prefix, site):
     assert "syntax is ok" in result.stderr and "[warn]" not in result.stderr
 
 
-def test_nginx_never_passes_or_logs_the_client_address():
+def test_nginx_logs_no_client_and_passes_its_address_only_as_set_for_the_throttle():
     for path in (DEPLOY / "nginx").glob("*.conf"):
         text = path.read_text()
-        active = "\n".join(line.split("#")[0] for line in text.splitlines())
-        assert "X-Forwarded-For" not in active and "X-Real-IP" not in active and "remote_addr" not in active, path
-        assert "access_log" not in active or all(
-            line.strip() == "access_log off;" for line in active.splitlines() if "access_log" in line), path
+        active = [line.split("#")[0].strip() for line in text.splitlines()]
+        uses = [line for line in active if "remote_addr" in line or "X-Forwarded-For" in line or "X-Real-IP" in line]
+        # Set, never appended to what the client sent ($proxy_add_x_forwarded_for): one hop, trusted.
+        assert uses in ([], ["proxy_set_header X-Forwarded-For $remote_addr;"]), path
+        assert all(line == "access_log off;" for line in active if "access_log" in line), path
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in (DEPLOY / "nginx" / "brugerstemmen-common.conf").read_text()
+    assert "Environment=BRUGERSTEMMEN_PROXY_HOPS=1" in (DEPLOY / "brugerstemmen.service").read_text().splitlines()
+
+
+def unit_environment(unit):
+    return dict(line.removeprefix("Environment=").split("=", 1) for line in (DEPLOY / unit).read_text().splitlines()
+                if line.startswith("Environment="))
+
+
+def nginx_in_front_of(server, prefix, port):
+    """The shipped LAN site and common snippet, listening on 127.0.0.1:port, passing to `server`."""
+    common = (DEPLOY / "nginx" / "brugerstemmen-common.conf").read_text()
+    common = common.replace("http://127.0.0.1:8080", server.url).replace("/var/log/nginx/", f"{prefix}/")
+    common = common.replace("/opt/brugerstemmen/app/static/", f"{DEPLOY.parent}/app/static/")
+    (prefix / "snippets" / "brugerstemmen-common.conf").write_text(common)
+    site = (DEPLOY / "nginx" / "brugerstemmen-lan.conf").read_text()
+    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
+    site = site.replace("listen [::]:80 default_server;", "")
+    (prefix / "site.conf").write_text(site)
+    temp = " ".join(f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (prefix / "nginx.conf").write_text(f"""
+        {"user root;" if os.geteuid() == 0 else ""}
+        pid {prefix}/nginx.pid;
+        error_log {prefix}/error.log;
+        events {{}}
+        http {{ include /etc/nginx/mime.types; {temp} include {prefix}/site.conf; }}
+    """)
+    return subprocess.Popen([need("nginx", "nginx-light"), "-p", f"{prefix}/", "-c", f"{prefix}/nginx.conf",
+                             "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def sign_in_from(source, port, email, password, spoofed=None):
+    """A sign-in from one address of this machine (127.0.0.x), as a browser does it: the form, then the POST."""
+    import http.client
+    import re
+    import urllib.parse
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    extra = {"X-Forwarded-For": spoofed} if spoofed else {}
+    try:
+        connection.request("GET", "/staff/login", headers=extra)
+        page = connection.getresponse()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()).group(1)
+        body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+        connection.request("POST", "/staff/login", body=body, headers={
+            **extra, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        connection.close()
+
+
+def test_behind_the_shipped_nginx_the_throttle_tells_clients_apart(tmp_path, nginx_prefix):
+    """The real server, set as the unit sets it, behind the shipped nginx: one address trying a
+    password on many accounts is slowed (whatever X-Forwarded-For it sends), another address is not."""
+    from app import accounts
+
+    from .conftest import LiveServer, free_port
+
+    (tmp_path / "app").mkdir()
+    server = LiveServer(tmp_path / "app", **{name.removeprefix("BRUGERSTEMMEN_"): value for name, value in
+                                             unit_environment("brugerstemmen.service").items()})
+    server.start()
+    port = free_port()
+    nginx = nginx_in_front_of(server, nginx_prefix, port)
+    try:
+        server.cli("staff", "add", "anna@example.dk", "--site-admin", "--password-stdin",
+                   stdin="kaffe og kage hver tirsdag\n")
+        for _ in range(100):  # nginx takes a moment to listen
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        statuses = [sign_in_from("127.0.0.2", port, f"person{n}@example.dk", "sommer2025!", spoofed=f"10.9.8.{n}")
+                    for n in range(accounts.CLIENT_FREE_FAILURES + 3)]
+        assert statuses == [401] * accounts.CLIENT_FREE_FAILURES + [429] * 3
+        assert sign_in_from("127.0.0.3", port, "anna@example.dk", "kaffe og kage hver tirsdag") == 303
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=15)
+        server.stop()
+    assert "127.0.0.2" not in server.log() and "127.0.0.3" not in server.log()
 
 
 # --- systemd -------------------------------------------------------------------------------

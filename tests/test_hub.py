@@ -359,3 +359,41 @@ def test_lvs_sees_how_many_centres_write_back_to_their_users_never_what(hub, hub
     assert refused.status_code == 400 and "text" in refused.json["error"]
     assert push(hub, second, second_key, {"publishes_replies": "yes"}, path="/api/v1/status").status_code == 400
     assert db.centres_publishing_replies(hub_db) == 1
+
+
+# --- behind a path prefix ------------------------------------------------------------------------
+
+def test_the_signature_covers_the_hubs_path_prefix(hub, hub_db, register):
+    """A hub at https://lvs.example/hub/: nginx passes the path whole and the server knows its
+    prefix (SCRIPT_NAME). The centre signs the path it called, prefix and all."""
+    centre_id, key = register()
+    raw = aggregates.encode(aggregate())
+    called = "/hub/api/v1/aggregates"
+    headers = signing.sign(centre_id, key, "POST", called, raw)
+    elsewhere = hub.post("/api/v1/aggregates", data=raw, headers=headers, base_url="http://localhost/other/")
+    assert elsewhere.status_code == 401 and stored(hub_db) == (0, 0)  # signed for another address
+    assert hub.post("/api/v1/aggregates", data=raw, headers=headers, base_url="http://localhost/hub/").status_code == 200
+    unprefixed = signing.sign(centre_id, key, "POST", "/api/v1/aggregates", raw)
+    assert hub.post("/api/v1/aggregates", data=raw, headers=unprefixed,
+                    base_url="http://localhost/hub/").status_code == 401
+
+
+def test_a_centre_syncs_with_a_hub_behind_a_path_prefix(tmp_path):
+    from app.hub import sync as sync_client
+
+    from .conftest import LiveServer
+
+    hub_server = LiveServer(tmp_path, probe="/lvs/api/v1/openapi.yaml", ROLE="hub")
+    hub_server.env["SCRIPT_NAME"] = "/lvs"  # gunicorn takes the prefix from here
+    hub_server.start()
+    try:
+        registered = json.loads(hub_server.cli("hub", "centre", "add", "Café Nord", "--code", "LVS-9", "--org-form",
+                                               "user-driven", "--municipality", "Aarhus", "--municipality-type",
+                                               "large-city", "--json").stdout)
+        link = {"hub_url": hub_server.url + "/lvs/", "hub_centre_id": registered["centre_id"], "key": registered["key"]}
+        answer = sync_client.request(link, "POST", "/api/v1/status", aggregates.encode({"publishes_replies": True}))
+        assert answer == {"publishes_replies": True}
+        figures = sync_client.request(link, "GET", "/api/v1/national/2026-W47?question_set=1")
+        assert figures["period"] == "2026-W47"
+    finally:
+        hub_server.stop()

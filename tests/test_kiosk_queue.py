@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError, expect
 
-from app import privacy
+from app import db, privacy
 
 from .conftest import LiveServer
 from .test_browser import pair, skip_to_send, tap
@@ -27,9 +27,9 @@ def server(tmp_path_factory):
 def stored(server, centre):
     database = server.database()
     try:
-        return [(row[0], row[1], row[2]) for row in database.execute(
-            """SELECT r.iso_week, a.question, a.option FROM responses r JOIN answers a ON a.response_id = r.id
-               JOIN centres c ON c.id = r.centre_id WHERE c.slug = ?""", [centre["slug"]])]
+        return [(week, question, option) for _id, week, _channel, _language, answers
+                in db.responses_of(database, db.centre_by_slug(database, centre["slug"])["id"])
+                for question, option in answers]
     finally:
         database.close()
 

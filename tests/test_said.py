@@ -85,7 +85,7 @@ def test_the_results_can_be_seen_without_answering(app, client, database, make_c
     empty = make_centre("Café Ny")
     nightly(database, empty)
     assert "Intet at vise endnu" in client.get(f"/s/{empty['survey_token']}/results").get_data(as_text=True)
-    centre = make_centre("Café Åben Bog")
+    centre = make_centre("Café Åben Bog", languages=["da", "en", "ar"])
     busy_weeks(database, centre)
     survey = f"/s/{centre['survey_token']}"
     assert f'href="{survey}/results?lang=da"' in client.get(survey).get_data(as_text=True)

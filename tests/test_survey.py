@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app, db
 
-from .conftest import answer_token, csrf_token, post_answer
+from .conftest import answer_token, csrf_token, open_weeks_held, post_answer
 
 FULL_ANSWER = {"importance": "9", "reasons": ["meet_people", "meal"], "frequency": "daily",
                "meaning.respected": "agree", "wishes": "meals", "message": ""}
@@ -132,11 +132,8 @@ def test_an_unknown_or_rotated_code_reveals_nothing(client, database, make_centr
 def test_a_failed_save_says_so_and_keeps_the_answers(app, client, database, make_centre):
     centre = make_centre()
     app.config["DB_BUSY_TIMEOUT_MS"] = 50
-    database.execute("BEGIN IMMEDIATE")  # another writer holds the lock for too long
-    try:
+    with open_weeks_held(app.config["DATA_DIR"]):  # another writer holds the lock for too long
         response = post_answer(client, f"/s/{centre['survey_token']}", FULL_ANSWER)
-    finally:
-        database.execute("ROLLBACK")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "dit svar kunne ikke gemmes lige nu" in html
@@ -255,8 +252,9 @@ def kiosk_client(app, database, make_centre):
 
 
 def weeks_stored(database, centre):
-    return [row[0] for row in database.execute(
-        "SELECT iso_week FROM responses WHERE centre_id = ? ORDER BY iso_week", [centre["id"]])]
+    closed = [row[0] for row in database.execute("SELECT iso_week FROM responses WHERE centre_id = ?", [centre["id"]])]
+    still_open = [week for week, n in db.open_week_counts(database, centre["id"]).items() for _ in range(n)]
+    return sorted(closed + still_open)
 
 
 @pytest.mark.calendar
@@ -314,12 +312,18 @@ def test_the_phone_takes_no_held_week(client, database, make_centre):
 
 
 @pytest.mark.calendar
-def test_old_receipts_are_forgotten(kiosk_client, database):
+def test_old_receipts_are_forgotten_when_a_week_closes(app, kiosk_client, database):
     with db.write_transaction(database):
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('o' || hex(randomblob(12)), '2026-W30')")
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('r' || hex(randomblob(12)), '2026-W40')")
     kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "n" * 24})
-    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W40", "2026-W48"]
+    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W30", "2026-W40", "2026-W48"]
+    app.config["CLOCK"] = "2026-11-30T01:30:00"  # week 48 has closed; the next answer moves it
+    kiosk_client.post("/kiosk/", data={"importance": "8"}, headers={"Idempotency-Key": "p" * 24})
+    assert sorted(r["iso_week"] for r in db.receipts(database)) == ["2026-W40", "2026-W48", "2026-W49"]
+    # A key of a week that has moved into the history still stops a second copy.
+    kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"}, headers={"Idempotency-Key": "n" * 24})
+    assert stored(database, kiosk_client.centre) == 2
 
 
 def test_the_kiosk_worker_is_served_for_the_kiosk_scope(kiosk_client):
@@ -367,7 +371,8 @@ def test_a_held_answer_to_a_question_switched_off_since_keeps_the_rest(kiosk_cli
     response = kiosk_client.post("/kiosk/", data={"importance": "8", "wishes": "meals", "message": "Mere kaffe"},
                                  headers={"Idempotency-Key": "w" * 24})
     assert response.status_code == 303
-    [(response_id,)] = database.execute("SELECT id FROM responses").fetchall()
+    [(_week, record)] = db.open_weeks.open_records(database, "answers")
+    response_id = record["i"]
     assert db.answers_of(database, response_id) == [("importance", "8")]
     assert db.messages_of(database, kiosk_client.centre["id"]) == []
     # The phone page is always fresh: there, an answer to a question that is off is refused.
@@ -398,3 +403,50 @@ def test_pages_go_out_compressed_but_never_an_answer_to_a_post(client, make_cent
     assert script.headers["Content-Encoding"] == "gzip"
     again = client.get("/static/kiosk.js", headers={"Accept-Encoding": "gzip", "If-None-Match": script.headers["ETag"]})
     assert again.status_code == 304
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["", "/tak", "/privacy", "/results"])
+def test_only_a_language_the_centre_offers_can_be_chosen(client, make_centre, path):
+    centre = make_centre(languages=["da", "en"])
+    page = client.get(f"/s/{centre['survey_token']}{path}?lang=uk").get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert '<html lang="en"' in client.get(f"/s/{centre['survey_token']}{path}?lang=en").get_data(as_text=True)
+
+
+def test_an_answer_is_never_stored_in_a_language_the_centre_does_not_offer(client, database, make_centre,
+                                                                           kiosk_client):
+    centre = make_centre(languages=["da", "en"])
+    response = post_answer(client, f"/s/{centre['survey_token']}?lang=ar", {"importance": "9"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("?lang=da")
+    assert kiosk_client.post("/kiosk/?lang=fa", data={"importance": "9"}).status_code == 303
+    kiosk_centre = kiosk_client.centre
+    languages = [language for c in (centre, kiosk_centre) for _id, _week, _channel, language, _answers
+                 in db.responses_of(database, c["id"])]
+    assert languages == ["da", "da"]
+    db.update_centre(database, kiosk_centre["slug"], languages=["da", "fa"])
+    assert '<html lang="fa" dir="rtl"' in kiosk_client.get("/kiosk/?lang=fa").get_data(as_text=True)
+
+
+def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_sent(app, client, make_centre, caplog):
+    centre = make_centre()
+
+    def broken(token):
+        raise ValueError("could not read 'Mit navn er Ole Kanariefugl'")  # as an exception may quote input
+
+    app.view_functions["survey.phone_thanks"] = broken
+    with caplog.at_level("ERROR"):
+        response = client.get(f"/s/{centre['survey_token']}/tak")
+    assert response.status_code == 500 and "Traceback" not in response.get_data(as_text=True)
+    assert "ValueError in survey.phone_thanks" in caplog.text and "test_survey.py" in caplog.text  # findable
+    assert "Kanariefugl" not in caplog.text and centre["survey_token"] not in caplog.text and "/s/" not in caplog.text
+
+
+@pytest.mark.parametrize("language, line", [("da", "Skriv ikke navne eller adresser."),
+                                            ("en", "Please do not write names or addresses."),
+                                            ("uk", "не пишіть імен чи адрес")])
+def test_the_message_box_says_in_one_line_not_to_write_names(client, make_centre, language, line):
+    # Names and addresses are what the scrubber cannot find (app/scrubber.py).
+    centre = make_centre(languages=["da", "en", "uk"])
+    assert line in client.get(f"/s/{centre['survey_token']}?lang={language}").get_data(as_text=True)

@@ -14,14 +14,19 @@ from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
     create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
     CENTRE_SETTINGS)
+from .open_weeks import adopt as adopt_open_weeks, settle, store as store_answer, OpenWeekError, RECEIPT_WEEKS
 from .responses import (
-    answers_of, compact, count_responses, delete_message, delete_messages_before, erase_arrival_order, insert_response,
-    messages_before, messages_in_week,
-    messages_of, receipts, record_response, response_ids_in_storage_order, ERASE_EVERY_TIME_BELOW_BYTES, RECEIPT_WEEKS)
+    answers_of, compact, count_responses, delete_message, delete_messages_before, insert_response, messages_before,
+    messages_in_week, messages_of, open_week_counts, receipts, record_response, responses_of)
 from .staff import (
-    centres_of, create_invite, create_staff, forget_login_failures, make_hub_admin, make_site_admin, record_login_failure,
-    remove_membership, role_at, set_membership, set_password, set_staff_language, staff_by_email, staff_by_id,
-    staff_for_invite, team_of, throttle_locked_until, StaffExists)
+    centres_of, create_staff, end_sessions, make_hub_admin, make_site_admin, remove_membership, role_at, set_membership,
+    set_password, set_staff_language, staff_by_email, staff_by_id, team_of, StaffExists)
+from .throttle import (
+    close_throttle_db, forget_login_failures, get_throttle_db, open_throttle, record_login_failure, throttle_locked_until,
+    throttle_path, THROTTLE_FILENAME)
+from .invitations import (
+    accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
+    may_set_password)
 from .counts import (
     count_before, delete_responses, first_week, folded_counts, published_statuses, raw_weeks, save_folded, save_published,
     weekly_counts)

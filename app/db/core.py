@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import secrets
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -44,20 +45,37 @@ def path_in(data_dir):
     return Path(data_dir) / DB_FILENAME
 
 
+# One connection kept per thread and reused by its requests, as a careful engineer keeps a pool:
+# opening one (and its pragmas) costs more than storing an answer. Opened on first use, so
+# never before gunicorn forks; one at a time, so a thread that moves to another database
+# (tests do) closes the old one.
+_kept = threading.local()
+
+
 def get_db():
-    """The request's connection, opened on first use (never before gunicorn forks)."""
+    """The request's connection: this thread's own, opened on first use."""
     if "db" not in g:
-        try:
-            g.db = connect(path_in(current_app.config["DATA_DIR"]), current_app.config["DB_BUSY_TIMEOUT_MS"])
-        except sqlite3.OperationalError as error:  # a full disk can refuse even the opening
-            raise StorageError(str(error)) from error
+        path = path_in(current_app.config["DATA_DIR"])
+        timeout = current_app.config["DB_BUSY_TIMEOUT_MS"]
+        kept = getattr(_kept, "connection", None)
+        if kept is None or _kept.key != (str(path), timeout):
+            if kept is not None:
+                kept.close()
+                _kept.connection = None
+            try:
+                _kept.connection = connect(path, timeout)
+            except sqlite3.OperationalError as error:  # a full disk can refuse even the opening
+                raise StorageError(str(error)) from error
+            _kept.key = (str(path), timeout)
+        g.db = _kept.connection
     return g.db
 
 
 def close_db(_exc=None):
+    """End of a request: the connection stays for the thread's next one, with nothing open."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.execute("ROLLBACK")
 
 
 @contextlib.contextmanager

@@ -1,37 +1,20 @@
 """Answers and messages: stored without anything that could point back to a person."""
 
-import datetime
 import secrets
 import time
 
-from .. import periods
-
+from . import open_weeks
 from .core import StorageError, connect, write_transaction
 
 
 # --- responses -----------------------------------------------------------------------------
 
-# A kiosk may hold an answer for weeks while its network is down; its key is kept a little longer.
-RECEIPT_WEEKS = 12
-
-
-def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message="",
-                    receipt=None):
-    """Store one person's answers (and, apart from them, their scrubbed message) atomically.
-
-    With a receipt (a kiosk's idempotency key) an answer sent twice is stored once: the second
-    time nothing is written and None is returned.
-    """
+def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
+    """Put one answer straight into the history: only for a week that has closed (demo data,
+    tests, benchmarks). An answer a person sends goes to its open week (open_weeks.store)."""
     with write_transaction(db):
-        if receipt is not None:
-            oldest = periods.week_of(periods.parse(iso_week).first_day - datetime.timedelta(weeks=RECEIPT_WEEKS))
-            db.execute("DELETE FROM kiosk_receipts WHERE iso_week < ?", [oldest.key])
-            if db.execute("INSERT OR IGNORE INTO kiosk_receipts (key, iso_week) VALUES (?, ?)",
-                          [receipt, iso_week]).rowcount == 0:
-                return None
-        return insert_response(db, centre_id=centre_id, iso_week=iso_week, channel=channel,
-                               language=language, question_set=question_set, answers=answers,
-                               message=message)
+        return insert_response(db, centre_id=centre_id, iso_week=iso_week, channel=channel, language=language,
+                               question_set=question_set, answers=answers, message=message)
 
 
 def insert_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
@@ -47,37 +30,6 @@ def insert_response(db, *, centre_id, iso_week, channel, language, question_set,
         db.execute("INSERT INTO messages (id, centre_id, iso_week, language, body) VALUES (?, ?, ?, ?, ?)",
                    [secrets.token_hex(16), centre_id, iso_week, language, message])
     return response_id
-
-
-# Below this size the whole file is rewritten after every answer; above it, at most hourly.
-ERASE_EVERY_TIME_BELOW_BYTES = 16 * 1024 * 1024
-
-
-# When each worker last rewrote a large file. In memory, never in the file: a time written down
-# just after an answer would tell when that answer came.
-_last_erased = {}
-
-
-def erase_arrival_order(path, now=None):
-    """Rewrite the database so that nothing in the file shows in which order answers came.
-
-    SQLite appends a new row's bytes inside its page and keeps committed pages in the WAL in
-    commit order; VACUUM rebuilds every table in key (random) order, and the truncating
-    checkpoint empties the WAL. Runs after the thank-you page is on its way, on its own
-    connection; a failure only postpones it to the next answer.
-    """
-    database = connect(path)
-    try:
-        size = database.execute("PRAGMA page_count").fetchone()[0] * database.execute("PRAGMA page_size").fetchone()[0]
-        now = int(now or time.time())
-        if size >= ERASE_EVERY_TIME_BELOW_BYTES:
-            if now - _last_erased.get(str(path), -3600) < 3600:
-                return False
-            _last_erased[str(path)] = now
-        _compact(database)
-        return True
-    finally:
-        database.close()
 
 
 def compact(path):
@@ -101,21 +53,47 @@ def _compact(database, tries=10):
 
 
 def receipts(db):
-    return list(db.query("SELECT key, iso_week FROM kiosk_receipts ORDER BY key"))
+    """Every idempotency key kept, in the history and in the open weeks."""
+    kept = list(db.query("SELECT key, iso_week FROM kiosk_receipts"))
+    kept += [{"key": r["r"], "iso_week": week} for week, r in open_weeks.open_records(db, "answers") if "r" in r]
+    return sorted(kept, key=lambda r: r["key"])
 
 
 def count_responses(db, centre_id):
-    return db.execute("SELECT count(*) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
+    """All of a centre's answers: in the history and in the weeks still open."""
+    closed = db.execute("SELECT count(*) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
+    return closed + sum(1 for _week, r in open_weeks.open_records(db, "answers") if r["c"] == centre_id)
 
 
-def response_ids_in_storage_order(db):
-    """Rows as SQLite keeps them, for checking that storage order reveals nothing."""
-    return [row[0] for row in db.execute("SELECT id FROM responses")]
+def responses_of(db, centre_id):
+    """Every response of a centre, in the history and in the weeks still open, each with its
+    answers: [(id, iso_week, channel, language, [(question, option)])] in no particular order."""
+    found = {}
+    for rid, week, channel, language, question, option in db.execute(
+            """SELECT r.id, r.iso_week, r.channel, r.language, a.question, a.option
+               FROM responses r JOIN answers a ON a.response_id = r.id WHERE r.centre_id = ?""", [centre_id]):
+        found.setdefault(rid, (rid, week, channel, language, []))[4].append((question, option))
+    found.update({r["i"]: (r["i"], week, r["ch"], r["l"], [tuple(pair) for pair in r["a"]])
+                  for week, r in open_weeks.open_records(db, "answers") if r["c"] == centre_id})
+    return list(found.values())
+
+
+def open_week_counts(db, centre_id):
+    """{week: answers so far} for the weeks that have not closed."""
+    counts = {}
+    for week, record in open_weeks.open_records(db, "answers"):
+        if record["c"] == centre_id:
+            counts[week] = counts.get(week, 0) + 1
+    return counts
 
 
 def answers_of(db, response_id):
-    return sorted(tuple(row) for row in db.execute(
-        "SELECT question, option FROM answers WHERE response_id = ?", [response_id]))
+    """One response's (question, option) pairs, wherever it is kept."""
+    found = [tuple(row) for row in db.execute("SELECT question, option FROM answers WHERE response_id = ?",
+                                              [response_id])]
+    found += [tuple(pair) for _week, r in open_weeks.open_records(db, "answers") if r["i"] == response_id
+              for pair in r["a"]]
+    return sorted(found)
 
 
 def messages_in_week(db, centre_id, iso_week):
@@ -141,6 +119,8 @@ def delete_messages_before(db, centre_id, iso_week):
 
 
 def messages_of(db, centre_id):
-    return [row[0] for row in db.execute("SELECT body FROM messages WHERE centre_id = ?", [centre_id])]
+    """A centre's messages, in the history and in the weeks still open."""
+    return ([row[0] for row in db.execute("SELECT body FROM messages WHERE centre_id = ?", [centre_id])]
+            + [r["b"] for _week, r in open_weeks.open_records(db, "messages") if r["c"] == centre_id])
 
 

@@ -262,7 +262,36 @@ def m013_hub_replies(db):
 
 
 @migrations()
-def m014_stuffing_limits(db):
+def m014_bound_invitations(db):
+    # An invitation is bound to the membership it creates, and says whether it may set a
+    # password (app/db/invitations.py). The old links were bound to an account only: any admin
+    # could get one for an account of another centre and take it over. They are dropped; an
+    # admin makes a new one.
+    _run_script(db, """
+        DROP TABLE invites;
+        CREATE TABLE invites (
+            token_hash TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            -- the membership it creates; NULL: the operator's password link (brugerstemmen staff add)
+            centre_id INTEGER REFERENCES centres(id) ON DELETE CASCADE,
+            role TEXT CHECK (role IN ('staff', 'admin')),
+            -- 1: the new person chooses a password here; 0: they sign in to accept
+            sets_password INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX invites_by_staff ON invites (staff_id)
+    """)
+
+
+@migrations()
+def m015_throttle_apart(db):
+    # Failed logins moved to a file of their own (app/db/throttle.py): a client's keyed hash
+    # never sits beside the answers. What was counted here is forgotten; nobody waits longer.
+    db.execute("DROP TABLE login_throttle")
+
+
+@migrations()
+def m016_stuffing_limits(db):
     # A centre's own limits against stuffing (app/stuffing.py); NULL: the installation's default.
     # Settings only: what the limits count lives in memory, never in this file.
     db.execute("ALTER TABLE centres ADD COLUMN kiosk_answer_interval_seconds INTEGER")

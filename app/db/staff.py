@@ -1,9 +1,7 @@
-"""Staff accounts, memberships, invites and login throttling."""
-
-import time
+"""Staff accounts and memberships (invitations: invitations.py; login throttling: throttle.py)."""
 
 from .centres import _centre
-from .core import _hash, _issue_one_time_token, write_transaction
+from .core import write_transaction
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -34,7 +32,13 @@ def set_password(db, staff_id, password_hash):
     with write_transaction(db):
         db.execute("UPDATE staff SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
                    [password_hash, staff_id])
-        db.execute("DELETE FROM invites WHERE staff_id = ?", [staff_id])
+        db.execute("DELETE FROM invites WHERE staff_id = ? AND sets_password", [staff_id])
+
+
+def end_sessions(db, staff_id):
+    """Every session of this account ends: its generation moves on (app/staff: signed_in_staff)."""
+    with write_transaction(db):
+        db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
 
 
 def set_staff_language(db, staff_id, language):
@@ -60,8 +64,11 @@ def set_membership(db, staff_id, centre_id, role):
 
 
 def remove_membership(db, staff_id, centre_id):
+    """Someone removed from their last centre is signed out everywhere as well."""
     with write_transaction(db):
         db.execute("DELETE FROM memberships WHERE staff_id = ? AND centre_id = ?", [staff_id, centre_id])
+        if not db.execute("SELECT 1 FROM memberships WHERE staff_id = ?", [staff_id]).fetchone():
+            db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
 
 
 def role_at(db, staff_id, centre_id):
@@ -85,46 +92,3 @@ def team_of(db, centre_id):
         SELECT staff.id, staff.email, memberships.role, staff.password_hash IS NOT NULL AS active
         FROM memberships JOIN staff ON staff.id = memberships.staff_id
         WHERE memberships.centre_id = ? ORDER BY staff.email""", [centre_id]))
-
-
-def create_invite(db, staff_id, ttl_hours):
-    return _issue_one_time_token(db, "invites", "staff_id", staff_id, ttl_hours)
-
-
-def staff_for_invite(db, token):
-    return next(db.query("""
-        SELECT staff.* FROM invites JOIN staff ON staff.id = invites.staff_id
-        WHERE token_hash = ? AND expires_at >= ?""", [_hash(token), int(time.time())]), None)
-
-
-# --- login throttling ----------------------------------------------------------------------
-
-def throttle_locked_until(db, keys):
-    """The latest time any of these keys is locked until (0 when none is)."""
-    marks = ",".join("?" * len(keys))
-    # Not an injection: only ? placeholders are joined in.
-    row = db.execute(f"SELECT max(locked_until) FROM login_throttle WHERE key IN ({marks})", list(keys)).fetchone()  # nosec B608
-    return row[0] or 0
-
-
-def record_login_failure(db, key, now, lock_for):
-    """Count one more failure for key; lock_for(failures) says for how many seconds to lock."""
-    with write_transaction(db):
-        row = db.execute("SELECT failures FROM login_throttle WHERE key = ?", [key]).fetchone()
-        failures = (row[0] if row else 0) + 1
-        db.execute("""INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
-                      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                      last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
-                   [key, failures, now, now + lock_for(failures)])
-    return failures
-
-
-def forget_login_failures(db, keys=(), older_than=None):
-    with write_transaction(db):
-        for key in keys:
-            db.execute("DELETE FROM login_throttle WHERE key = ?", [key])
-        if older_than is not None:
-            db.execute("DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?",
-                       [older_than, older_than])
-
-

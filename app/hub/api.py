@@ -42,7 +42,8 @@ def invalid(exception):
 def _signed_centre(body=b""):
     """The centre that signed this request, after the nonce is known to be fresh."""
     database = db.get_db()
-    path = request.full_path.rstrip("?")
+    # What the centre called: behind a path prefix the server says it in SCRIPT_NAME.
+    path = request.script_root + request.full_path.rstrip("?")
     now = int(time.time())
     centre_id, nonce, timestamp = signing.check(request.headers, lambda c: db.signing_key(database, c),
                                                 request.method, path, body, now)

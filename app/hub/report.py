@@ -8,6 +8,7 @@ from flask_babel import format_decimal, gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..exports import append_row, csv_row
 from ..formatting import period_label
 from . import kinds, national
 
@@ -50,13 +51,13 @@ def _header():
 def to_csv(period, report, by):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Period"), period_label(period)])
+    writer.writerow(csv_row([_("Period"), period_label(period)]))
     writer.writerow([])
-    writer.writerow(_header())
+    writer.writerow(csv_row(_header()))
     for group, centres, answers, question, answer, count, share, cell_centres in _rows(report, by):
-        writer.writerow([group, centres, answers, question, answer, "" if count is None else count,
-                         "" if share is None else format_decimal(share * 100, format="0.0"),
-                         "" if cell_centres is None else cell_centres])
+        writer.writerow(csv_row([group, centres, answers, question, answer, "" if count is None else count,
+                                 "" if share is None else format_decimal(share * 100, format="0.0"),
+                                 "" if cell_centres is None else cell_centres]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -64,13 +65,13 @@ def to_xlsx(period, report, by):
     book = Workbook()
     sheet = book.active
     sheet.title = _("National figures")[:31]
-    sheet.append([_("Period"), period_label(period)])
-    sheet.append([])
-    sheet.append(_header())
+    append_row(sheet, [_("Period"), period_label(period)])
+    append_row(sheet, [])
+    append_row(sheet, _header())
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in _rows(report, by):
-        sheet.append(list(row))
+        append_row(sheet, list(row))
         if row[6] is not None:
             sheet.cell(row=sheet.max_row, column=7).number_format = "0.0%"
     sheet.column_dimensions["D"].width = 60

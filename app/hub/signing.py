@@ -1,6 +1,7 @@
 """Signed requests between a centre and the hub: HMAC-SHA256 with the centre's own key.
 
-The signature covers the method, the path with its query, a timestamp, a one-time nonce and
+The signature covers the method, the path with its query (the whole path the centre called,
+with the hub's prefix when it sits behind one), a timestamp, a one-time nonce and
 the SHA-256 of the body, so a body cannot be changed, a request cannot be sent to another
 path, and a captured request cannot be replayed (the hub remembers nonces while the
 timestamp is fresh). Times here are real Unix times, never the calendar of app.clock.

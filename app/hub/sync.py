@@ -12,6 +12,7 @@ import json
 import random
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from .. import clock, db, figures, periods, questions
@@ -45,7 +46,10 @@ def current_aggregates(database, centre):
 def request(link, method, path, body=b""):
     """A signed request to the link's hub; the decoded JSON answer, or Failure."""
     url = link["hub_url"].rstrip("/") + path
-    headers = signing.sign(link["hub_centre_id"], link["key"], method, path, body)
+    # The path as called, with the hub's prefix if it has one (https://lvs.example/hub/...).
+    called = urllib.parse.urlsplit(url)
+    headers = signing.sign(link["hub_centre_id"], link["key"], method,
+                           called.path + (f"?{called.query}" if called.query else ""), body)
     headers["Content-Type"] = "application/json"
     try:
         # Not a file URL: hub_url is checked to be http(s) by `centre connect`.

@@ -1,8 +1,9 @@
 """The staff side: logins, the centres a person works at, and (admins) their team."""
 
 import functools
+import time
 
-from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
 from .. import db
 
@@ -21,16 +22,39 @@ def require_login():
     return None
 
 
+# The idle clock is moved on at most this often, so the cookie is not rewritten on every page.
+SEEN_EVERY_SECONDS = 60
+
+
+def sign_in(staff):
+    session.clear()  # a fresh session: nothing from before the login carries over
+    now = int(time.time())
+    session.update(staff_id=staff["id"], staff_version=staff["session_version"], signed_in_at=now, seen_at=now)
+
+
 def signed_in_staff():
+    """The staff member this session belongs to, while it lasts.
+
+    The session lives in a signed cookie, which a copy can replay: so it names the account's
+    session generation, and signing out, a new password, the loss of one's last centre or an
+    admin's "sign out everywhere" move the generation on and end every earlier session. It also
+    ends after a while without a page, and some hours after signing in. Real time, not the
+    calendar: this is security.
+    """
     staff_id = session.get("staff_id")
     if staff_id is None:
         return None
     staff = db.staff_by_id(db.get_db(), staff_id)
-    # A password change bumps session_version and so ends every other session.
-    if staff and staff["password_hash"] and staff["session_version"] == session.get("staff_version"):
-        return staff
-    session.clear()
-    return None
+    now = int(time.time())
+    idle = current_app.config["STAFF_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["STAFF_SESSION_HOURS"] * 3600
+    if not (staff and staff["password_hash"] and staff["session_version"] == session.get("staff_version")
+            and now - session.get("seen_at", 0) < idle and now - session.get("signed_in_at", 0) < lifetime):
+        session.clear()
+        return None
+    if now - session["seen_at"] >= SEEN_EVERY_SECONDS:
+        session["seen_at"] = now
+    return staff
 
 
 def centre_access(minimum_role):

@@ -5,14 +5,16 @@ import math
 from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import (accounts, clock, db, exports, figures, language_name, links, offered_languages, periods, posters,
+from .. import (accounts, clock, db, exports, figures, language_name, links, languages_in_order, periods, posters,
                questions, retention, said, stuffing)
 from babel import Locale
 
 from .. import catalogues
 from ..hub import status
-from . import bp, centre_access
+from . import bp, centre_access, sign_in
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPinForm, LoginForm, NewPasswordForm,
@@ -21,10 +23,30 @@ from .forms import (CentreSettingsForm, ChangePasswordForm, InviteForm, KioskPin
 INVITE_TTL_HOURS = 7 * 24
 
 
-def sign_in(staff):
-    session.clear()  # a fresh session: nothing from before the login carries over
-    session["staff_id"] = staff["id"]
-    session["staff_version"] = staff["session_version"]
+# A browser that signed into an account before: the login throttle lets it past the account's
+# lock (accounts.py). Sent only to the login page; it names the account's id and a random id.
+DEVICE_COOKIE = "staff_device"
+DEVICE_COOKIE_DAYS = 90
+
+
+def _devices():
+    return URLSafeSerializer(current_app.secret_key, salt="staff-device")
+
+
+def trusted_device(staff):
+    """The random id of this browser as a trusted device of `staff`, or None."""
+    try:
+        staff_id, device = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return device if staff and staff_id == staff["id"] else None
+
+
+def remember_device(response, staff):
+    value = _devices().dumps([staff["id"], trusted_device(staff) or db.new_token()])
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_COOKIE_DAYS * 86400, path=url_for("staff.login"),
+                        httponly=True, samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,35 +55,40 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
-        database = db.get_db()
-        # Only a keyed hash of the address is kept (accounts.throttle_keys).
-        keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key)
-        wait = accounts.seconds_locked(database, keys)
+        database, throttle = db.get_db(), db.get_throttle_db()
         staff = db.staff_by_email(database, form.email.data.strip())
+        # Only keyed hashes are kept, apart from the answers (accounts.py, db/throttle.py).
+        keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key,
+                                      proxied=bool(current_app.config["PROXY_HOPS"]), device=trusted_device(staff))
+        wait = accounts.seconds_locked(throttle, keys)
         if wait:
             error = _("Too many wrong attempts. Try again in %(minutes)s minutes.", minutes=math.ceil(wait / 60))
             status = 429
         elif accounts.password_matches(staff, form.password.data):
-            accounts.record_success(database, keys)
+            accounts.record_success(throttle, keys)
             sign_in(staff)
-            return redirect(safe_next(request.args.get("next")), 303)
+            return remember_device(redirect(safe_next(request.args.get("next")), 303), staff)
         else:
-            accounts.record_failure(database, keys)
+            accounts.record_failure(throttle, keys)
             error = _("Wrong e-mail or password.")
             status = 401
     return render_template("staff/login.html", form=form, error=error), status
 
 
 def safe_next(target, default=None):
-    # Only back into the staff area or the hub: never an open redirect to another site.
+    # Only back into the staff area or the hub: never an open redirect to another site. A
+    # target is a path inside the app: behind a path prefix (SCRIPT_NAME) it goes in front.
     if target and target.startswith(("/staff/", "/hub/")) and "\\" not in target:
-        return target
+        return request.script_root + target
     return default or url_for("staff.home")
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    # Every session of the account ends, not only this browser's: a copied cookie dies with it.
+    db.end_sessions(db.get_db(), g.staff["id"])
     session.clear()
+    flash(_("You are signed out, on every device."))
     return redirect(url_for("staff.login"), 303)
 
 
@@ -101,14 +128,44 @@ def _accept_new_password(form, staff):
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token):
-    staff = db.staff_for_invite(db.get_db(), token)
-    if staff is None:
+    """A new person chooses their password here; someone with an account signs in and joins."""
+    database = db.get_db()
+    invited = db.invitation(database, token)
+    if invited is None:
         return render_template("staff/invite_spent.html"), 410
+    if not invited["sets_password"]:
+        return _join(token, invited)
     form = NewPasswordForm()
-    if form.validate_on_submit() and _accept_new_password(form, staff):
-        flash(_("Welcome! Your password is set."))
-        return redirect(url_for("staff.home"), 303)
-    return render_template("staff/invite.html", form=form, email=staff["email"])
+    if form.validate_on_submit():
+        try:
+            accounts.check_new_password(form.password.data, invited["email"])
+        except accounts.PasswordRejected as reason:
+            form.password.errors.append(str(reason))
+        else:
+            staff_id = db.accept_password_invite(database, token, accounts.hash_password(form.password.data))
+            if staff_id is None:  # used in another tab a moment ago
+                return render_template("staff/invite_spent.html"), 410
+            sign_in(db.staff_by_id(database, staff_id))
+            flash(_("Welcome! Your password is set."))
+            return redirect(url_for("staff.home"), 303)
+    return render_template("staff/invite.html", form=form, invited=invited)
+
+
+def _join(token, invited):
+    """A join link works only for the account it is for, signed in: it never sets a password."""
+    if g.staff is None:
+        return render_template("staff/invite_join.html", invited=invited, form=None,
+                               login_url=url_for("staff.login", next=request.path))
+    if g.staff["id"] != invited["staff_id"]:
+        return render_template("staff/invite_join.html", invited=invited, form=None, wrong_account=True), 403
+    form = FlaskForm()
+    if form.validate_on_submit():
+        slug = db.accept_join_invite(db.get_db(), token, g.staff["id"])
+        if slug is None:
+            return render_template("staff/invite_spent.html"), 410
+        flash(_("You can now open %(centre)s.", centre=invited["centre_name"]))
+        return redirect(url_for("staff.centre", slug=slug), 303)
+    return render_template("staff/invite_join.html", invited=invited, form=form)
 
 
 @bp.route("/")
@@ -134,7 +191,7 @@ def translations():
 def centre(centre):
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
                            turned_away=stuffing.turned_away(centre), answers_per_minute=stuffing.answers_per_minute(centre),
-                           poster_languages=offered_languages(centre["languages"]))
+                           poster_languages=languages_in_order(centre["languages"]))
 
 
 def _table(centre, year):
@@ -267,7 +324,7 @@ def poster(centre, extension):
     language = request.args.get("language", "da")
     if language not in centre["languages"]:
         abort(404)
-    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, offered_languages(centre["languages"])),
+    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"])),
               "svg": lambda: links.qr_svg(url), "png": lambda: links.qr_png(url)}
     if extension not in makers:
         abort(404)
@@ -367,17 +424,44 @@ def team(centre):
     invite_url = None
     database = db.get_db()
     if form.validate_on_submit():
-        email = form.email.data.strip()
-        colleague = db.staff_by_email(database, email) or db.create_staff(database, email)
-        db.set_membership(database, colleague["id"], centre["id"], form.role.data)
-        if not colleague["password_hash"]:
-            token = db.create_invite(database, colleague["id"], INVITE_TTL_HOURS)
-            invite_url = links.public_url("staff.accept_invite", token=token)
-        else:
-            flash(_("%(email)s already has an account and can now open this centre.", email=email))
-            return redirect(url_for("staff.team", slug=centre["slug"]), 303)
+        invite_url = links.public_url("staff.accept_invite", token=invite(database, form.email.data.strip(), centre,
+                                                                           form.role.data))
     return render_template("staff/team.html", centre=centre, form=form, invite_url=invite_url,
-                           team=db.team_of(database, centre["id"]), invite_days=INVITE_TTL_HOURS // 24)
+                           team=db.team_of(database, centre["id"]), invited=db.invitations_at(database, centre["id"]),
+                           invite_days=INVITE_TTL_HOURS // 24)
+
+
+def invite(database, email, centre, role):
+    """A link that grants membership of this centre, nothing else.
+
+    The page answers the same whether or not the e-mail has an account anywhere. Only a new
+    account's link sets a password, and it goes to the admin who made the account: at that
+    moment it can open nothing but what that admin grants. Any other account (one with a
+    password, or invited by another centre or the operator) gets a join link, which works only
+    for that person signed in with their own password (docs: README, "Security").
+    """
+    try:
+        colleague = db.create_staff(database, email)
+    except db.StaffExists:
+        colleague = db.staff_by_email(database, email)
+    sets_password = db.may_set_password(database, colleague["id"], centre["id"])
+    return db.create_invite(database, colleague["id"], centre["id"], role, sets_password=sets_password,
+                            ttl_hours=INVITE_TTL_HOURS)
+
+
+@bp.route("/c/<slug>/team/<int:staff_id>/sign-out", methods=["POST"])
+@centre_access("admin")
+def sign_out_everywhere(centre, staff_id):
+    """A lost phone, a shared computer: every session of a colleague at this centre ends."""
+    database = db.get_db()
+    member = next((m for m in db.team_of(database, centre["id"]) if m["id"] == staff_id), None)
+    if member is not None:  # only someone on this centre's team
+        db.end_sessions(database, staff_id)
+        if staff_id == g.staff["id"]:
+            session.clear()
+            return redirect(url_for("staff.login"), 303)
+        flash(_("%(email)s is signed out on every device.", email=member["email"]))
+    return redirect(url_for("staff.team", slug=centre["slug"]), 303)
 
 
 @bp.route("/c/<slug>/team/<int:staff_id>/remove", methods=["POST"])

@@ -1,11 +1,9 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
-import functools
 import re
-import sqlite3
 
-from flask import (abort, current_app, make_response, redirect, render_template, request, send_from_directory, session,
-                   url_for)
+from flask import (abort, current_app, g, make_response, redirect, render_template, request, send_from_directory,
+                   session, url_for)
 from flask_babel import get_locale
 
 from .. import accounts, clock, csrf, db, privacy, questions, retention, said, stuffing
@@ -152,7 +150,7 @@ def kiosk_exit():
     form = KioskExitForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = accounts.check_kiosk_pin(db.get_db(), centre, form.pin.data)
+    outcome = accounts.check_kiosk_pin(db.get_throttle_db(), centre, form.pin.data)
     status = {"right": 200, "wrong": 403, "locked": 429, "unset": 403}[outcome]
     return render_template("survey/kiosk_exit.html", outcome=outcome,
                            return_seconds=EXIT_PAGE_SECONDS[outcome]), status
@@ -186,6 +184,28 @@ def pair_kiosk(token):
         set_kiosk_cookie(response, kiosk_token)
         return response
     return render_template("survey/pair.html", centre=centre, form=form)
+
+
+def offered_languages(every):
+    """The languages the centre this request is about offers (`every` where it is about none)."""
+    if "offered_languages" not in g:
+        try:
+            centre = _centre_of_request()
+        except db.StorageError:  # an error page about a broken database still needs a language
+            centre = None
+        g.offered_languages = centre["languages"] if centre else every
+    return g.offered_languages
+
+
+def _centre_of_request():
+    token = (request.view_args or {}).get("token")
+    if request.endpoint == "survey.pair_kiosk":
+        return db.centre_for_pairing(db.get_db(), token) or kiosk_centre()
+    if token:
+        return db.centre_by_survey_token(db.get_db(), token)
+    if request.path.startswith("/kiosk/"):
+        return kiosk_centre()
+    return None
 
 
 def kiosk_centre():
@@ -235,9 +255,8 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_ur
         submission = questions.parse_submission(
             request.form, readable, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
-    except questions.InvalidSubmission as error:
-        current_app.logger.warning("refused a submission: %s", error)
-        abort(400)
+    except questions.InvalidSubmission:
+        abort(400)  # not logged: the line's time would be a respondent's (app/logs.py), its words theirs
     if readable is not fields:
         submission = submission.limited_to(fields)
     if form.website.data:
@@ -258,24 +277,15 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_ur
     if claim is None:
         return render_template(template, **page, notice="busy"), 429
     try:
-        stored = db.record_response(
-            db.get_db(), centre_id=centre["id"], iso_week=iso_week,
+        stored = db.store_answer(
+            db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week,
             channel=channel, language=lang(), question_set=question_set.version,
-            answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt)
+            answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt,
+            busy_timeout_ms=current_app.config["DB_BUSY_TIMEOUT_MS"])
     except db.StorageError as error:
         claim.give_back()
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503
     if stored is None:
         claim.give_back()  # sent before and stored then: this one takes no place under the limits
-    response = redirect(thanks_url, 303)
-    response.call_on_close(functools.partial(erase_arrival_order, db.path_in(current_app.config["DATA_DIR"]),
-                                             current_app.logger))
-    return response
-
-
-def erase_arrival_order(path, logger):
-    try:
-        db.erase_arrival_order(path)
-    except sqlite3.Error as error:  # the answer is safe; the next one tries again
-        logger.warning("could not rewrite the database yet: %s", error)
+    return redirect(thanks_url, 303)

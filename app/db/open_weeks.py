@@ -1,0 +1,373 @@
+"""The open weeks: answers of weeks that have not closed, kept apart from the history.
+
+A table written answer by answer tells in which order the answers came: SQLite puts a new row's
+bytes below the last one in its page, and the WAL keeps committed pages in commit order. So an
+answer of a week that has not closed is written into a file of fixed-size slots instead, into a
+slot chosen at random and overwritten in place. Where an answer lies says nothing of when it
+came, at any size, and storing one costs the same whatever the history holds.
+
+When its week closes, a week moves into the history in one transaction, in the order of its
+answers' random ids, and its files are overwritten and deleted (settle). docs/anonymity.md says
+why, and what is left that the app cannot control.
+
+One folder beside the database, `open/`, and two files per week: `2026-W49.answers` and
+`2026-W49.messages`. A message goes into a slot of its own in the other file, chosen apart from
+the answer's, so nothing pairs the two. Slot 0 is the file's header; a slot is its payload's
+length and CRC, then the payload (compact JSON), then zeros. Writes hold an exclusive lock on
+`open/.lock`, so every worker and every process follows the same rule.
+"""
+
+import contextlib
+import datetime
+import fcntl
+import json
+import os
+import secrets
+import sqlite3
+import struct
+import time
+import zlib
+from pathlib import Path
+
+from .. import periods
+from .core import BUSY_TIMEOUT_MS, StorageError, write_transaction
+
+FOLDER = "open"
+KINDS = ("answers", "messages")
+MAGIC = b"BRUGERSTEMMEN-OPEN-1\n"
+HEADER = struct.Struct("<II")  # a slot's payload length and CRC-32; all zeros: a free slot
+FILE_HEADER = struct.Struct("<21sI")  # MAGIC, then the slot size
+FIRST_SLOTS = {"answers": (1024, 256), "messages": (4096, 64)}  # slot size, slots: 256 KB a file
+# A free slot is found by trying random ones. Past this many misses the file is about three
+# quarters full, and it is rebuilt twice the size.
+PROBES = 24
+# A kiosk may hold an answer for weeks while its network is down; its key is kept a little longer.
+RECEIPT_WEEKS = 12
+
+
+class OpenWeekError(StorageError):
+    """An open week's file could not be written (disk full, read-only...)."""
+
+
+def folder_of(database):
+    """The open weeks' folder, beside the database file the connection has open."""
+    path = database.execute("PRAGMA database_list").fetchone()[2]
+    return Path(path).parent / FOLDER
+
+
+# --- the answer path -----------------------------------------------------------------------
+
+def store(database, now, *, centre_id, iso_week, channel, language, question_set, answers, message="",
+          receipt=None, busy_timeout_ms=BUSY_TIMEOUT_MS):
+    """Keep one person's answers (and, in a slot of its own, their scrubbed message) until their
+    week closes. With a receipt (an idempotency key) an answer sent twice is kept once: the
+    second time nothing is written and None is returned. Closed weeks are moved first."""
+    folder = folder_of(database)
+    response_id = secrets.token_hex(16)
+    try:
+        with _locked(folder, busy_timeout_ms):
+            try:
+                _move_closed(database, folder, now)
+            except (StorageError, sqlite3.Error, OSError):
+                # The answer still goes into its own week; the next one, or the nightly
+                # `brugerstemmen decide`, tries the move again and says so. Not logged here:
+                # the line's time would be the time of this answer.
+                pass
+            if receipt is not None and _has_receipt(database, folder, receipt):
+                return None
+            if answers:
+                record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
+                          "a": [list(pair) for pair in answers]}
+                if receipt is not None:
+                    record["r"] = receipt
+                _put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week)
+            if message:
+                _put(folder / f"{iso_week}.messages", "messages",
+                     _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language, "b": message}), iso_week)
+    except OSError as error:
+        raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
+    return response_id
+
+
+def settle(database, now):
+    """Move every week that has closed by `now` into the history (the nightly job, the sync and
+    the staff pages call this before they read closed weeks; so does every answer)."""
+    folder = folder_of(database)
+    if not _closed_files(folder, now):
+        return
+    try:
+        with _locked(folder):
+            _move_closed(database, folder, now)
+    except OSError as error:
+        raise OpenWeekError(f"a closed week could not be moved into the history ({error.strerror or error})") from error
+
+
+def adopt(database, now):
+    """Once, on upgrading from a version that wrote every answer into the history as it came:
+    the rows of weeks that have not closed move out into their open week, the rest of the file
+    is rebuilt, and nothing of their arrival order is left in it."""
+    if database.execute("SELECT 1 FROM maintenance WHERE name = 'open weeks apart'").fetchone():
+        return
+    week = periods.week_of(now.date())
+    first_open = (week.previous() if week.previous().closes_at > now else week).key
+    folder = folder_of(database)
+    responses = list(database.query("SELECT * FROM responses WHERE iso_week >= ?", [first_open]))
+    messages = list(database.query("SELECT * FROM messages WHERE iso_week >= ?", [first_open]))
+    try:
+        _adopt(database, folder, first_open, responses, messages)
+    except OSError as error:
+        raise OpenWeekError(f"the open week could not be set apart ({error.strerror or error})") from error
+    if responses or messages:
+        # Every page rebuilt in key order: the history's pages no longer say who came when.
+        database.execute("VACUUM")
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _adopt(database, folder, first_open, responses, messages):
+    with _locked(folder):
+        for row in responses:
+            answers = database.execute("SELECT question, option FROM answers WHERE response_id = ?", [row["id"]])
+            _put(folder / f"{row['iso_week']}.answers", "answers", _encode(
+                {"i": row["id"], "c": row["centre_id"], "ch": row["channel"], "l": row["language"],
+                 "q": row["question_set"], "a": [list(pair) for pair in answers]}), row["iso_week"])
+        for row in messages:
+            _put(folder / f"{row['iso_week']}.messages", "messages", _encode(
+                {"i": row["id"], "c": row["centre_id"], "l": row["language"], "b": row["body"]}), row["iso_week"])
+        with write_transaction(database):
+            database.execute("DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE iso_week >= ?)",
+                             [first_open])
+            database.execute("DELETE FROM responses WHERE iso_week >= ?", [first_open])
+            database.execute("DELETE FROM messages WHERE iso_week >= ?", [first_open])
+            database.execute("INSERT INTO maintenance (name, value) VALUES ('open weeks apart', '1')")
+
+
+def _move_closed(database, folder, now):
+    for week in sorted({path.stem for path in _closed_files(folder, now)}):
+        _move_week(database, folder, week)
+
+
+def _closed_files(folder, now):
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    found = []
+    for name in names:
+        week, _, kind = name.partition(".")
+        if kind in KINDS and _closes_at(week) <= now:
+            found.append(folder / name)
+    return found
+
+
+def _closes_at(week_key):
+    return periods.parse(week_key).closes_at
+
+
+def _move_week(database, folder, week):
+    """Into the history in one transaction, ordered by random ids; then the files go. Safe to
+    repeat after a crash between the two: what is already in is not added again."""
+    responses = sorted(_records(folder / f"{week}.answers"), key=lambda r: r["i"])
+    messages = sorted(_records(folder / f"{week}.messages"), key=lambda r: r["i"])
+    with write_transaction(database):
+        for record in responses:
+            new = database.execute(
+                """INSERT OR IGNORE INTO responses (id, centre_id, iso_week, channel, language, question_set)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [record["i"], record["c"], week, record["ch"], record["l"], record["q"]]).rowcount
+            if new:
+                database.conn.executemany("INSERT OR IGNORE INTO answers (response_id, question, option) VALUES (?, ?, ?)",
+                                          [(record["i"], q, o) for q, o in record["a"]])
+        database.conn.executemany("INSERT OR IGNORE INTO messages (id, centre_id, iso_week, language, body) "
+                                  "VALUES (?, ?, ?, ?, ?)",
+                                  [(m["i"], m["c"], week, m["l"], m["b"]) for m in messages])
+        database.conn.executemany("INSERT OR IGNORE INTO kiosk_receipts (key, iso_week) VALUES (?, ?)",
+                                  sorted((r["r"], week) for r in responses if "r" in r))
+        oldest = periods.week_of(periods.parse(week).first_day - datetime.timedelta(weeks=RECEIPT_WEEKS))
+        database.execute("DELETE FROM kiosk_receipts WHERE iso_week < ?", [oldest.key])
+    for kind in KINDS:
+        _erase(folder / f"{week}.{kind}")
+    _sync_folder(folder)
+
+
+# --- reading, for counts and checks --------------------------------------------------------
+
+def open_records(database, kind):
+    """Every answer (or message) kept in the open weeks: [(week, record)], in no useful order."""
+    folder = folder_of(database)
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return []
+    return [(name.partition(".")[0], record) for name in names if name.endswith("." + kind)
+            for record in _records(folder / name)]
+
+
+def _has_receipt(database, folder, receipt):
+    if database.execute("SELECT 1 FROM kiosk_receipts WHERE key = ?", [receipt]).fetchone():
+        return True
+    needle = b'"r":' + json.dumps(receipt).encode()
+    for path in folder.glob("*.answers"):
+        data = path.read_bytes()
+        if needle in data and any(r.get("r") == receipt for r in _decode_all(data)):
+            return True
+    return False
+
+
+# --- slots ---------------------------------------------------------------------------------
+
+def _encode(record):
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _records(path):
+    try:
+        return list(_decode_all(path.read_bytes()))
+    except FileNotFoundError:
+        return []
+
+
+def _decode_all(data):
+    magic, slot_size = FILE_HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise StorageError("an open week's file is not one of ours")
+    for offset in range(slot_size, len(data) - slot_size + 1, slot_size):
+        payload = _payload(data[offset:offset + slot_size])
+        if payload is not None:
+            yield json.loads(payload)
+
+
+def _payload(slot):
+    length, crc = HEADER.unpack_from(slot)
+    if length == 0 or length > len(slot) - HEADER.size:
+        return None
+    payload = slot[HEADER.size:HEADER.size + length]
+    # A slot half written when the power went is not an answer: it was never acknowledged.
+    return payload if zlib.crc32(payload) == crc else None
+
+
+def _put(path, kind, payload, week):
+    if not path.exists():
+        _create(path, *FIRST_SLOTS[kind], records=[])
+    for _attempt in range(8):
+        fd = os.open(path, os.O_RDWR)
+        try:
+            slot_size, slots = _geometry(fd)
+            if HEADER.size + len(payload) <= slot_size:
+                for _probe in range(PROBES):
+                    index = 1 + secrets.randbelow(slots)
+                    if os.pread(fd, HEADER.size, index * slot_size) == bytes(HEADER.size):
+                        slot = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+                        os.pwrite(fd, slot + bytes(slot_size - len(slot)), index * slot_size)
+                        os.fdatasync(fd)
+                        _hide_time(fd, week)
+                        return
+        finally:
+            os.close(fd)
+        _grow(path, needed=HEADER.size + len(payload))
+    raise StorageError("no free slot after growing the open week's file")
+
+
+def _geometry(fd):
+    magic, slot_size = FILE_HEADER.unpack(os.pread(fd, FILE_HEADER.size, 0))
+    if magic != MAGIC:
+        raise StorageError("an open week's file is not one of ours")
+    return slot_size, os.fstat(fd).st_size // slot_size - 1
+
+
+def _grow(path, needed):
+    """Rebuild the file twice the size (slots large enough for `needed`), every record in a new
+    random slot: a record placed before the growth cannot be told from one placed after."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        slot_size, slots = _geometry(fd)
+    finally:
+        os.close(fd)
+    while slot_size < needed:
+        slot_size *= 2
+    _create(path, slot_size, slots * 2, records=[_encode(r) for r in _records(path)], replacing=True)
+
+
+def _create(path, slot_size, slots, records, replacing=False):
+    """Write a whole file beside `path` (zeros, records at random slots), then put it in place."""
+    image = bytearray(slot_size * (slots + 1))
+    FILE_HEADER.pack_into(image, 0, MAGIC, slot_size)
+    free = list(range(1, slots + 1))
+    for payload in records:
+        index = free.pop(secrets.randbelow(len(free)))
+        HEADER.pack_into(image, index * slot_size, len(payload), zlib.crc32(payload))
+        image[index * slot_size + HEADER.size:index * slot_size + HEADER.size + len(payload)] = payload
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    staging = path.with_name(f"{path.name}.{secrets.token_hex(4)}.new")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, image)
+        os.fsync(fd)
+        _hide_time(fd, path.stem)
+    finally:
+        os.close(fd)
+    old = os.open(path, os.O_WRONLY) if replacing else None
+    try:
+        os.replace(staging, path)
+        _sync_folder(path.parent)
+        if old is not None:  # only once the new file is in place: a crash loses nothing
+            os.pwrite(old, bytes(os.fstat(old).st_size), 0)
+            os.fsync(old)
+    finally:
+        if old is not None:
+            os.close(old)
+
+
+def _erase(path):
+    """Overwrite with zeros, then delete, so the bytes do not linger on the disk."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.pwrite(fd, bytes(os.fstat(fd).st_size), 0)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.unlink(path)
+
+
+def _hide_time(fd, week):
+    # A copy (cp -a, rsync, tar) carries a file's modification time: make it the week's start,
+    # not the moment of the last answer.
+    start = datetime.datetime.combine(periods.parse(week).first_day, datetime.time()).timestamp()
+    os.utime(fd, (start, start))
+
+
+def _sync_folder(folder):
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# Waits between tries for a lock another writer holds, in seconds: SQLite's own busy schedule.
+_WAITS = (0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.025, 0.025, 0.05, 0.05, 0.1)
+
+
+@contextlib.contextmanager
+def _locked(folder, busy_timeout_ms=BUSY_TIMEOUT_MS):
+    folder.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        waited, tries = 0.0, 0
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited * 1000 >= busy_timeout_ms:
+                    raise OpenWeekError("the open week is busy (another writer held it too long); try again") from None
+                pause = _WAITS[min(tries, len(_WAITS) - 1)]
+                time.sleep(pause)
+                waited, tries = waited + pause, tries + 1
+        for leftover in folder.glob("*.new"):  # a growth cut short by a crash: a copy of a week
+            _erase(leftover)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

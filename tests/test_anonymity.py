@@ -1,0 +1,241 @@
+"""The attacker with the files. Forty people answer through the real server, in a known order, half
+of them with a message. Whoever then reads every file the installation keeps (the database, its
+WAL and shm, the open weeks' files, every backup) page by page and cell by cell must learn neither
+the order in which the answers came nor which message came with which answer: not while the week
+is open, not after it has closed, on a fresh file and on one past 20 MB.
+
+Each attack gives a p-value against "the layout is independent of arrival"; a test fails below
+ALPHA, strict enough that chance alone fails a run about once in ten thousand years of CI.
+"""
+
+import json
+import random
+import struct
+
+import pytest
+from scipy import stats
+
+from app import db, demo, questions
+from app.db import open_weeks
+
+from .conftest import LiveServer, Respondent, run_cli
+from .sqlite_file import database_cells, wal_cells
+
+ALPHA = 1e-6
+WEDNESDAY = "2026-11-25T12:00:00"  # 2026-W48 is open
+CLOSED = "2026-11-30T02:00:00"  # 2026-W48 has closed
+PEOPLE = 40
+FREQUENCIES = ["daily", "few_times_week", "once_week", "few_times_month", "rarely", "first_time"]
+
+
+def answer_of(n):
+    """Forty different answers, so that each stored row tells which person gave it."""
+    answer = {"importance": str(1 + n % 10), "frequency": FREQUENCIES[n // 10 % 6], "reasons": ["meal", "meet_people"]}
+    if n % 2 == 0:
+        answer["message"] = f"Besked nummer {n} fra en person"
+    return answer
+
+
+def fill_history(path, centre_id, megabytes):
+    """Closed weeks of realistic answers, written fast through the data layer, until the file is
+    past `megabytes`: a busy centre after a year or two."""
+    database = db.connect(path)
+    database.execute("PRAGMA synchronous = OFF")  # a fill, not answers: no fsync per row
+    rng, fields = random.Random(14), questions.load().fields()
+    weeks = [f"2025-W{w:02d}" for w in range(1, 53)] + [f"2026-W{w:02d}" for w in range(1, 48)]
+    n = 0
+    while path.stat().st_size < megabytes * 2**20:
+        with db.write_transaction(database):
+            for _ in range(2000):
+                db.insert_response(database, centre_id=centre_id, iso_week=weeks[n % len(weeks)], channel="phone",
+                                   language="da", question_set=1, answers=demo._one_answer(rng, fields),
+                                   message="Tak for kaffen" if n % 7 == 0 else "")
+                n += 1
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return n
+
+
+@pytest.fixture(params=[0, 21], ids=["fresh file", "past 20 MB"])
+def week_answered(request, tmp_path):
+    """The server after forty answers in week 48, in a known order; the arrival index of every
+    response id and message id; and the server itself, still running."""
+    server = LiveServer(tmp_path, CLOCK=WEDNESDAY)
+    centre = json.loads(run_cli(server.env, "centre", "add", "Café Rækkefølge", "--json").stdout)
+    path = db.path_in(server.data_dir)
+    if request.param:
+        database = db.connect(path)
+        centre_id = db.centre_by_slug(database, centre["slug"])["id"]
+        database.close()
+        fill_history(path, centre_id, request.param)
+    server.start()
+    try:
+        for n in range(PEOPLE):
+            status, url, _ = Respondent().answer(centre["survey_url"], answer_of(n))
+            assert status == 200 and "/tak" in url
+        database = server.database()
+        try:
+            arrival = {}
+            for _week, record in open_weeks.open_records(database, "answers"):
+                pairs = dict(record["a"])
+                arrival[record["i"]] = next(n for n in range(PEOPLE) if answer_of(n)["importance"] == pairs["importance"]
+                                            and answer_of(n)["frequency"] == pairs["frequency"])
+            message_ids = set()
+            for _week, record in open_weeks.open_records(database, "messages"):
+                arrival[record["i"]] = int(record["b"].split()[2])
+                message_ids.add(record["i"])
+        finally:
+            database.close()
+        assert len(arrival) == PEOPLE + PEOPLE // 2
+        yield server, arrival, message_ids
+    finally:
+        server.stop()
+
+
+def kept_files(server, backups=()):
+    """Every file the installation keeps, and every backup taken."""
+    return [p for p in server.data_dir.rglob("*") if p.is_file() and p.name != "secret_key"] + list(backups)
+
+
+# --- the attacks ---------------------------------------------------------------------------
+
+def order_p(arrival, position):
+    """Kendall's tau between arrival and position: the p-value that it is chance."""
+    if len(arrival) < 5:
+        return 1.0
+    return stats.kendalltau(arrival, position).pvalue
+
+
+def neighbours_p(cells, arrival):
+    """In each page, cells lying next to each other: is the later answer's cell the lower one
+    more (or less) often than a coin would say? SQLite fills a page from the bottom up."""
+    by_page = {}
+    for cell in cells:
+        by_page.setdefault((cell.source, cell.page), []).append(cell)
+    lower_later = pairs = 0
+    for in_page in by_page.values():
+        in_page.sort(key=lambda c: c.offset)
+        for first, second in zip(in_page, in_page[1:], strict=False):
+            if arrival[_id(first)] != arrival[_id(second)]:  # not two rows of one answer
+                pairs += 1
+                lower_later += arrival[_id(first)] > arrival[_id(second)]
+    return stats.binomtest(lower_later, pairs).pvalue if pairs >= 5 else 1.0
+
+
+def paired_by_position(answer_positions, message_positions, arrival):
+    """The attacker pairs the n-th message with the n-th answer with a message, in file order;
+    how many pairs are right? (The attacker is told which answers have one: a stricter test.)"""
+    with_message = sorted((pos, rid) for rid, pos in answer_positions.items() if arrival[rid] % 2 == 0)
+    messages = sorted((pos, mid) for mid, pos in message_positions.items())
+    right = sum(arrival[rid] == arrival[mid] for (_, rid), (_, mid) in zip(with_message, messages, strict=False))
+    # Right pairs of a random matching are about Poisson(1): ten or more has p < 1e-6.
+    assert right < 10, f"{right} of {len(messages)} messages paired with their answer"
+    return right
+
+
+def _id(cell):
+    return next(v for v in cell.values if isinstance(v, str) and len(v) == 32)
+
+
+def our_cells(cells, arrival, message_ids):
+    """{b-tree, told apart by the shape of its rows: [cells of the forty]}."""
+    found = {}
+    for cell in cells:
+        at = [i for i, v in enumerate(cell.values) if isinstance(v, str) and v in arrival]
+        if at:
+            kind = "message" if cell.values[at[0]] in message_ids else "response"
+            found.setdefault((kind, len(cell.values), at[0]), []).append(cell)
+    return found
+
+
+def attack_database(name, cells, arrival, message_ids=frozenset()):
+    """Every b-tree holding the forty, in a database file or a WAL: the order of their cells (in
+    the WAL: the frame each row first appears in), neighbours in a page, and message pairing."""
+    trees = our_cells(cells, arrival, message_ids)
+    first_seen = {}
+    for tree, found in trees.items():
+        seen = {}
+        for cell in sorted(found, key=lambda c: (c.frame, c.page, c.offset)):
+            seen.setdefault(_id(cell), (cell.frame, cell.page, cell.offset))
+        first_seen[tree] = seen
+        ranks = sorted(seen, key=seen.get)
+        p = order_p([arrival[i] for i in ranks], list(range(len(ranks))))
+        assert p > ALPHA, f"{name} {tree}: where a row lies tells when it came (p = {p:.1e})"
+        p = neighbours_p(found, arrival)
+        assert p > ALPHA, f"{name} {tree}: neighbouring cells tell which came later (p = {p:.1e})"
+    responses = next((seen for tree, seen in first_seen.items() if tree[0] == "response" and tree[1:] == (6, 0)), {})
+    messages = next((seen for tree, seen in first_seen.items() if tree[0] == "message" and tree[1:] == (5, 0)), {})
+    if responses and messages:
+        paired_by_position(responses, messages, arrival)
+    return trees
+
+
+def slot_positions(path):
+    """{id: slot} of an open week's file, as its bytes lie."""
+    data = path.read_bytes()
+    size = open_weeks.FILE_HEADER.unpack_from(data)[1]
+    found = {}
+    for index in range(1, len(data) // size):
+        length, _crc = struct.unpack_from("<II", data, index * size)
+        if length:
+            found[json.loads(data[index * size + 8:index * size + 8 + length])["i"]] = index
+    return found
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with_its_answer(week_answered, tmp_path):
+    server, arrival, message_ids = week_answered
+    ids = [identifier.encode() for identifier in arrival]
+
+    # While the week is open: the history and a backup hold nothing of it ...
+    run_cli(server.env, "backup", str(tmp_path / "backups"))
+    open_backup = next((tmp_path / "backups").glob("*.sqlite3"))
+    for path in kept_files(server, [open_backup]):
+        if "open" not in path.parts:
+            data = path.read_bytes()
+            assert not [i for i in ids if i in data], f"{path.name} holds answers of the open week"
+    # ... and the open week's files keep each answer and each message in a slot chosen at random.
+    folder = server.data_dir / "open"
+    answers, messages = slot_positions(folder / "2026-W48.answers"), slot_positions(folder / "2026-W48.messages")
+    assert len(answers) == PEOPLE and len(messages) == PEOPLE // 2
+    for name, slots in (("answers", answers), ("messages", messages)):
+        ranks = sorted(slots, key=slots.get)
+        p = order_p([arrival[i] for i in ranks], list(range(len(ranks))))
+        assert p > ALPHA, f"the open week's {name}: the slot tells when it came (p = {p:.1e})"
+    paired_by_position(answers, messages, arrival)
+
+    # The week closes: the nightly job moves it into the history all at once.
+    closed_env = {**server.env, "BRUGERSTEMMEN_CLOCK": CLOSED}
+    run_cli(closed_env, "decide")
+    assert not list(folder.glob("2026-W48.*"))
+    run_cli(closed_env, "backup", str(tmp_path / "backups-after"))
+    closed_backup = next((tmp_path / "backups-after").glob("*.sqlite3"))
+    live = db.path_in(server.data_dir)
+    kept = {"the database": database_cells(live), "its WAL": wal_cells(live.with_name(live.name + "-wal")),
+            "the backup": database_cells(closed_backup)}
+    assert our_cells(kept["the database"] + kept["its WAL"], arrival, message_ids), "the week never reached the history"
+    for name, cells in kept.items():
+        attack_database(name, cells, arrival, message_ids)
+    shm = live.with_name(live.name + "-shm")
+    assert not shm.exists() or not [i for i in ids if i in shm.read_bytes()]
+
+
+def test_the_attack_sees_the_order_of_rows_written_one_by_one(tmp_path):
+    """The attack is not blind: forty answers written into the history one by one, as the old
+    design did, give their order away in the file."""
+    path = tmp_path / "brugerstemmen.sqlite3"
+    database = db.connect(path)
+    db.migrate(database)
+    centre = db.create_centre(database, "Café Gammel", "gammel")
+    keeper = db.connect(path)  # while a connection is open the WAL stays, as on a running server
+    arrival = {}
+    for n in range(PEOPLE):
+        arrival[db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", channel="phone",
+                                   language="da", question_set=1, answers=[("importance", str(1 + n % 10))])] = n
+    with pytest.raises(AssertionError, match="tell"):
+        attack_database("the WAL", wal_cells(path.with_name(path.name + "-wal")), arrival)
+    database.close()
+    keeper.close()  # the last one out copies the WAL into the file
+    with pytest.raises(AssertionError, match="tell"):
+        attack_database("the database", database_cells(path), arrival)

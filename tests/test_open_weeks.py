@@ -1,0 +1,165 @@
+"""The open weeks' store (app/db/open_weeks.py): random slots until the week closes, then the
+history in one go. The attacker's view of the whole installation is tests/test_anonymity.py."""
+
+import datetime
+import json
+import os
+
+import pytest
+
+from app import db
+from app.db import open_weeks
+
+pytestmark = pytest.mark.calendar
+
+WEDNESDAY = datetime.datetime(2026, 11, 25, 12)  # 2026-W48
+CLOSED = datetime.datetime(2026, 11, 30, 1, 30)  # W48 has closed
+
+
+def store(database, centre, now=WEDNESDAY, week="2026-W48", answers=(("importance", "9"),), **extra):
+    return db.store_answer(database, now, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
+                           question_set=1, answers=list(answers), **extra)
+
+
+def slot_of(database, kind="answers", week="2026-W48"):
+    """{response or message id: slot number}, as someone with the file would read it."""
+    data = (open_weeks.folder_of(database) / f"{week}.{kind}").read_bytes()
+    size = open_weeks.FILE_HEADER.unpack_from(data)[1]
+    found = {}
+    for index in range(1, len(data) // size):
+        payload = open_weeks._payload(data[index * size:(index + 1) * size])
+        if payload:
+            found[json.loads(payload)["i"]] = index
+    return found
+
+
+def test_an_answer_waits_in_its_open_week_and_the_history_gets_it_when_the_week_closes(database, make_centre):
+    centre = make_centre()
+    rid = store(database, centre, answers=[("importance", "9"), ("reasons", "meal")], message="Mere kaffe")
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0  # not in the history yet
+    assert db.count_responses(database, centre["id"]) == 1 and db.open_week_counts(database, centre["id"]) == {"2026-W48": 1}
+    assert db.answers_of(database, rid) == [("importance", "9"), ("reasons", "meal")]
+    db.settle(database, WEDNESDAY)
+    assert db.open_week_counts(database, centre["id"]) == {"2026-W48": 1}  # not closed: stays
+    db.settle(database, CLOSED)
+    assert db.open_week_counts(database, centre["id"]) == {}
+    assert not list(open_weeks.folder_of(database).glob("2026-W48.*"))
+    assert db.answers_of(database, rid) == [("importance", "9"), ("reasons", "meal")]
+    assert [dict(r) for r in database.query("SELECT iso_week, channel, language FROM responses")] == [
+        {"iso_week": "2026-W48", "channel": "phone", "language": "da"}]
+    assert db.messages_in_week(database, centre["id"], "2026-W48")[0]["body"] == "Mere kaffe"
+
+
+def test_slots_are_chosen_at_random_and_a_message_apart_from_its_answer(database, make_centre):
+    centre = make_centre()
+    arrived = [store(database, centre, message=f"besked {n}") for n in range(60)]
+    slots = slot_of(database)
+    assert sorted(slots) == sorted(arrived)
+    in_order = sum(slots[a] < slots[b] for a, b in zip(arrived, arrived[1:], strict=False))
+    assert 12 < in_order < 47  # a coin per pair, not the order they came in
+    messages = slot_of(database, "messages")
+    assert len(messages) == 60 and not set(messages) & set(arrived)  # own ids, own slots
+
+
+def test_a_file_that_fills_up_is_rebuilt_larger_with_every_answer_in_a_new_random_slot(database, make_centre):
+    centre = make_centre()
+    first_size = open_weeks.FIRST_SLOTS["answers"][0] * (open_weeks.FIRST_SLOTS["answers"][1] + 1)
+    arrived = [store(database, centre) for _ in range(600)]
+    path = open_weeks.folder_of(database) / "2026-W48.answers"
+    assert path.stat().st_size >= 2 * first_size
+    assert sorted(slot_of(database)) == sorted(arrived)
+    assert not list(path.parent.glob("*.new"))
+
+
+def test_a_long_answer_gets_larger_slots(database, make_centre):
+    centre = make_centre()
+    many = [("wishes", f"option-{n:03d}") for n in range(80)]  # more than a slot of 1 KB holds
+    rid = store(database, centre, answers=many)
+    assert db.answers_of(database, rid) == sorted(many)
+
+
+def test_a_slot_half_written_in_a_power_cut_is_not_an_answer(database, make_centre):
+    centre = make_centre()
+    rid = store(database, centre)
+    path = open_weeks.folder_of(database) / "2026-W48.answers"
+    slot = slot_of(database)[rid]
+    size = open_weeks.FIRST_SLOTS["answers"][0]
+    with open(path, "r+b") as handle:
+        handle.seek(slot * size + 20)
+        handle.write(b"\x00" * 10)  # the tail of the payload never reached the disk
+    assert db.count_responses(database, centre["id"]) == 0
+    store(database, centre)
+    db.settle(database, CLOSED)
+    assert db.count_responses(database, centre["id"]) == 1
+
+
+def test_moving_a_week_twice_after_a_crash_adds_nothing_twice(database, make_centre, monkeypatch):
+    centre = make_centre()
+    for n in range(5):
+        store(database, centre, message=f"besked {n}", receipt=f"{'k' * 20}{n:04d}")
+    monkeypatch.setattr(open_weeks, "_erase", lambda path: None)  # the power went before the erase
+    db.settle(database, CLOSED)
+    monkeypatch.undo()
+    db.settle(database, CLOSED)
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 5
+    assert database.execute("SELECT count(*) FROM answers").fetchone()[0] == 5
+    assert database.execute("SELECT count(*) FROM messages").fetchone()[0] == 5
+    assert len(db.receipts(database)) == 5
+
+
+def test_a_receipt_stops_a_second_copy_in_the_open_week_and_after_it_closed(database, make_centre):
+    centre = make_centre()
+    assert store(database, centre, receipt="r" * 24) is not None
+    assert store(database, centre, receipt="r" * 24) is None
+    db.settle(database, CLOSED)
+    later = datetime.datetime(2026, 12, 2, 12)
+    assert store(database, centre, now=later, week="2026-W49", receipt="r" * 24) is None
+    assert db.count_responses(database, centre["id"]) == 1
+
+
+def test_the_files_are_private_and_dated_to_the_weeks_start(database, make_centre):
+    centre = make_centre()
+    store(database, centre, message="hej")
+    folder = open_weeks.folder_of(database)
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    for path in folder.glob("2026-W48.*"):
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        assert path.stat().st_mtime == datetime.datetime(2026, 11, 23).timestamp()
+
+
+def test_an_upgrade_moves_the_open_weeks_rows_out_of_the_history_once(database, make_centre):
+    centre = make_centre()
+    # What an older version did: every answer into the history as it came, the open week too.
+    for week in ("2026-W47", "2026-W48", "2026-W48"):
+        db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
+                           question_set=1, answers=[("importance", "8")], message="gammel" if week == "2026-W48" else "")
+    db.adopt_open_weeks(database, WEDNESDAY)
+    assert [r[0] for r in database.execute("SELECT iso_week FROM responses")] == ["2026-W47"]
+    assert database.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
+    assert db.open_week_counts(database, centre["id"]) == {"2026-W48": 2}
+    assert sorted(db.messages_of(database, centre["id"])) == ["gammel", "gammel"]
+    db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", channel="kiosk", language="da",
+                       question_set=1, answers=[("importance", "8")])
+    db.adopt_open_weeks(database, WEDNESDAY)  # once only
+    assert database.execute("SELECT count(*) FROM responses WHERE iso_week = '2026-W48'").fetchone()[0] == 1
+
+
+def test_another_writer_holding_the_week_too_long_is_a_storage_error(database, make_centre, data_dir):
+    from .conftest import open_weeks_held
+
+    centre = make_centre()
+    with open_weeks_held(data_dir), pytest.raises(db.StorageError):
+        db.store_answer(database, WEDNESDAY, centre_id=centre["id"], iso_week="2026-W48", channel="phone",
+                        language="da", question_set=1, answers=[("importance", "9")], busy_timeout_ms=50)
+    assert db.count_responses(database, centre["id"]) == 0
+
+
+def test_a_full_disk_is_a_storage_error_and_leaves_no_half_file(database, make_centre, data_dir):
+    centre = make_centre()
+    folder = open_weeks.folder_of(database)
+    folder.parent.mkdir(exist_ok=True)
+    folder.write_bytes(b"")  # the folder cannot be made: as good as a full or read-only disk
+    with pytest.raises(db.StorageError):
+        store(database, centre)
+    os.unlink(folder)
+    assert store(database, centre)
