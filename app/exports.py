@@ -164,9 +164,9 @@ def to_pdf(centre, result):
         summary += f" · {_('median')} {format_decimal(median)}"
     pdf.cell(0, 6, summary, **text)
     pdf.set_font("DejaVu", "", 7.5)
-    pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. Counts below %(k)s are shown as "
-                           "“< %(k)s”, and a dash hides a number that would let someone work out a small one.",
-                           k=result["k"]), **text)
+    pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
+                           "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would let "
+                           "someone work out one of those.", k=result["k"], k1=result["k"] - 1), **text)
     shown_group = None
     for item in result["fields"]:
         field = item["field"]

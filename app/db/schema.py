@@ -291,7 +291,27 @@ def m015_throttle_apart(db):
 
 
 @migrations()
-def m016_stuffing_limits(db):
+def m016_published_rule(db):
+    # Zeros are shown now, and "< k" means 1..k-1 (suppression.RULE). Periods decided before
+    # keep what they published, where "< k" also covered 0: rule 1 says so to the audit.
+    db.execute("ALTER TABLE published ADD COLUMN rule INTEGER NOT NULL DEFAULT 1")
+
+
+@migrations()
+def m017_hub_national(db):
+    # Hub side: the national figures decided from a period's aggregates (app/hub/disclosure.py),
+    # kept until a centre pushes that period again; `digest` is of the aggregates they came from.
+    db.execute("""CREATE TABLE hub_national (
+                      period TEXT NOT NULL,
+                      question_set INTEGER NOT NULL,
+                      digest TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      PRIMARY KEY (period, question_set)
+                  ) WITHOUT ROWID""")
+
+
+@migrations()
+def m018_stuffing_limits(db):
     # A centre's own limits against stuffing (app/stuffing.py); NULL: the installation's default.
     # Settings only: what the limits count lives in memory, never in this file.
     db.execute("ALTER TABLE centres ADD COLUMN kiosk_answer_interval_seconds INTEGER")

@@ -57,9 +57,8 @@ def dashboard(period_key=None):
     version = questions.load().version
     groups = []
     for name, figures in report.build(db.get_db(), period, version, by).items():
-        fields = national.by_question(figures)
-        groups.append({"label": report.group_label(by, name), "figures": figures, "fields": fields,
-                       "share_top": national.share_top(fields, figures["centres"])})
+        groups.append({"label": report.group_label(by, name), "figures": figures,
+                       "fields": national.by_question(figures), "share_top": national.share_top(figures)})
     levels = {level: periods.containing(period, level) for level in periods.LEVELS}
     return render_template("hub/dashboard.html", period=period, by=by, groups=groups, levels=levels,
                            previous=period.previous(), next=period.next(), groupings=kinds.GROUPINGS,
