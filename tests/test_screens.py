@@ -115,6 +115,8 @@ def test_the_kiosk_gives_each_question_the_whole_screen(live_server, browser, ce
         shoot(page, f"{name}-0-start")
         # Danish first, then the languages in the installation's order, whatever the page's language.
         assert page.locator(".languages [lang]").evaluate_all("nodes => nodes.map(n => n.lang)") == ALL_LANGUAGES
+        flipped = page.locator("[data-action=start] .icon").evaluate("icon => getComputedStyle(icon).transform")
+        assert (flipped != "none") == (language == "ar")  # "Tap to start" points the way she reads
         screens = 1
         page.locator("[data-action=start]").click()
         steps = page.locator(".step").count()
@@ -160,9 +162,12 @@ def measure_question_screen(page, current, width, height, language):
     sizes = current.locator(".legend, .hint, .statement p, .tile > span, .step-nav button, .progress, textarea"
                             ).evaluate_all("nodes => nodes.map(n => parseFloat(getComputedStyle(n).fontSize))")
     assert min(sizes) >= KIOSK_MIN_TEXT_PX, sizes
-    # Right to left, the arrows point the way the person reads.
-    flipped = current.locator("[data-action=back] .icon").evaluate("icon => getComputedStyle(icon).transform")
-    assert (flipped != "none") == (language in ("ar", "fa"))
+    # Right to left, the arrows point the way the person reads: Back and Next both.
+    for action in ("back", "next"):
+        arrow = current.locator(f"[data-action={action}] .icon")
+        if arrow.count():  # the last question has Send instead of Next
+            flipped = arrow.evaluate("icon => getComputedStyle(icon).transform")
+            assert (flipped != "none") == (language in ("ar", "fa")), action
 
 
 def test_the_kiosk_start_screen_is_light(live_server, browser, centre):

@@ -100,6 +100,8 @@ def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, databas
     html = client.get("/staff/c/fuld/summary/2025-W11").get_data(as_text=True)
     trend = html[html.index("De sidste 12 uger"):]
     assert 'data-notice="trend-level"' not in html
+    # Nothing withheld in this week or its trend: no note explaining "< 5" and dashes (issue 17).
+    assert "Andelene er af alle, der svarede i perioden." in html and "Antal fra 1 til" not in html
     assert row(trend, "uge 11 · 2025") == "20" and row(trend, "uge 52 · 2024") == "0"  # nobody answered then
     assert re.search(r'uge 11 · 2025</th>\s*<td class="num">20</td>\s*<td class="num">75,0 %</td>', trend)
     answers_chart = re.search(r'<svg class="columns trend"[^>]*>(.*?)</svg>', trend, re.S).group(1)
