@@ -3,7 +3,11 @@ phone (JavaScript on and off) and a kiosk tablet at 1280 x 800 and 800 x 1280, i
 
 Every screenshot is written to tests/screenshots/ (kept out of git), to be looked at."""
 
+import contextlib
 import json
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +194,67 @@ def test_the_kiosk_start_screen_is_light(live_server, browser, centre):
     assert 0 < sum(sizes) <= 50 * 1024, sizes
     assert all(url.startswith(live_server.url) for url in requests), requests
     assert not [url for url in requests if url.endswith((".woff", ".woff2", ".ttf", ".otf"))]
+
+
+class CountingProxy:
+    """A port in front of the server that counts every byte the server sends back: what the
+    tablet's Wi-Fi carries, headers and the service worker's own fetches included."""
+
+    def __init__(self, port):
+        self.target, self.sent, self.lock, self.sockets = port, 0, threading.Lock(), []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self.sockets += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    def _pipe(self, source, sink, count):
+        try:
+            while data := source.recv(65536):
+                if count:
+                    with self.lock:
+                        self.sent += len(data)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self):
+        self.listener.close()
+        for end in self.sockets:
+            end.close()
+
+
+def test_a_new_tablet_is_sent_at_most_50_kb_for_its_start_screen_service_worker_included(live_server, browser, centre):
+    """As sent on the wire: the start page, its files, the service worker, and the copies the
+    worker keeps for going offline, from the moment the tablet is paired (counted at the socket)."""
+    pairing = json.loads(live_server.cli("centre", "pair-kiosk", centre["slug"], "--json").stdout)
+    proxy = CountingProxy(live_server.port)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(pairing["kiosk_pairing_url"].replace(live_server.url, f"http://127.0.0.1:{proxy.port}"))
+        before = proxy.sent
+        page.locator("button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
+        expect(page.get_by_role("button", name="Tryk for at starte")).to_be_visible()
+        assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+        page.wait_for_load_state("networkidle")
+        time.sleep(1)  # the worker's copies, fetched after its install
+        sent = proxy.sent - before
+    finally:
+        context.close()
+        proxy.close()
+    assert 0 < sent <= 50 * 1024, sent
