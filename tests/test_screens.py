@@ -79,6 +79,24 @@ def test_the_phone_survey_is_short_and_starts_on_the_first_screen(live_server, b
         context.close()
 
 
+def test_the_phone_survey_is_short_in_every_language(live_server, browser, centre):
+    """Longer words (Ukrainian, Polish) wrap onto more lines: still the first question on the first
+    screen and at most three more screens to scroll (Ukrainian measured 2,503 px of 2,560)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    heights = {}
+    try:
+        for language in ALL_LANGUAGES:
+            page.goto(f"{centre['survey_url']}?lang={language}")
+            tiles = [box(tile) for tile in page.locator("[data-question]").first.locator(".tile").all()]
+            assert max(tile["y"] + tile["height"] for tile in tiles) <= PHONE["height"], language
+            heights[language] = page.evaluate("document.documentElement.scrollHeight")
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], language
+    finally:
+        context.close()
+    assert max(heights.values()) <= 4 * PHONE["height"], heights
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_every_question_is_answered_in_ten_taps(live_server, browser, javascript):
     centre = live_server.add_centre(f"Café Ti Tryk {javascript}")
