@@ -135,6 +135,12 @@ def test_the_kiosk_gives_each_question_the_whole_screen(live_server, browser, ce
         page.locator("button[type=submit]").click()
         page.goto(f"{live_server.url}/kiosk/?lang={language}")
         shoot(page, f"{name}-0-start")
+        # The start screen fits, and "Larger text" sits inside its panel, not across its edge.
+        assert page.evaluate("document.documentElement.scrollHeight") <= height
+        comfort, panel = box(page.locator(".comfort [data-bigger]")), box(page.locator(".start"))
+        assert panel["x"] < comfort["x"] and comfort["x"] + comfort["width"] < panel["x"] + panel["width"]
+        assert panel["y"] < comfort["y"] and comfort["y"] + comfort["height"] < panel["y"] + panel["height"]
+        assert min(box(tile)["height"] for tile in page.locator(".start-button, .languages [lang]").all()) >= 64
         # Danish first, then the languages in the installation's order, whatever the page's language.
         assert page.locator(".languages [lang]").evaluate_all("nodes => nodes.map(n => n.lang)") == ALL_LANGUAGES
         flipped = page.locator("[data-action=start] .icon").evaluate("icon => getComputedStyle(icon).transform")
