@@ -207,6 +207,22 @@ def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_
     above = "\n".join(text.splitlines()[max(0, scores - 8):scores])
     assert re.search(r"<\s?5", above) and re.search(r"\b8\b", above)
     assert "Jeg føler mig respekteret her" in text
+    assert "Antal fra 1 til 4 vises som" in " ".join(text.split())  # a "< 5" here: the note explains it
+
+
+@pytest.mark.calendar
+def test_the_pdf_explains_small_counts_only_where_it_has_one(client, database, make_centre, tmp_path):
+    import subprocess
+
+    centre = make_centre("Café Hel", slug="hel")
+    person = db.create_staff(database, "ib@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    busy_weeks(database, centre, [f"2025-W{w:02d}" for w in range(1, 12)])
+    sign_in(client, "ib@example.dk")
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(client.get("/staff/c/hel/summary/2025-W11/download.pdf").data)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Andelene er af alle, der svarede i perioden." in text and "Antal fra 1 til" not in text
 
 
 def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_them(

@@ -250,12 +250,14 @@ def summary(centre, period=None):
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
     levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
+    trend = _trend(centre, shown) if shown.level == "week" else None
     database = db.get_db()
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+                           withheld=figures.withholds(result, trend[1] if trend else ()),
                            sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
-                           trend=_trend(centre, shown) if shown.level == "week" else None,
+                           trend=trend,
                            text_min=retention.messages_shown_from(centre), previous=shown.previous(), next=shown.next(),
                            reply=db.reply_for(database, centre["id"], shown.key), reply_max=REPLY_MAX_CHARS)
 
