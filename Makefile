@@ -8,11 +8,11 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates check bench audit install install-test system-packages translations extract-strings update-strings check-strings demo clean
+.PHONY: run test test-dates check bench audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: install translations
+run: install fonts translations
 	$(BIN)/brugerstemmen demo
 	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
 
@@ -69,8 +69,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
+# The posters' Arabic and Farsi lines are set in Noto Sans Arabic (app/posters.py): Debian's font.
+fonts:
+	@[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || { echo "Installing Debian packages: fonts-noto-core"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-core; }
+
 # Debian packages the browser, QR, PDF, script and deploy/ tests need; installed only when missing.
-system-packages:
+system-packages: fonts
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v zbarimg  >/dev/null || missing="$$missing zbar-tools"; \

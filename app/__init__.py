@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import charts, config, db, formatting, logs
+from . import charts, compression, config, db, formatting, logs, questions, stuffing
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -71,13 +71,16 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
-                                 text_direction=text_direction, current_locale=get_locale)
+                                 text_direction=text_direction, current_locale=get_locale,
+                                 languages_in_order=languages_in_order, by_question=questions.by_question)
     formatting.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
     app.teardown_appcontext(db.close_throttle_db)
+    app.teardown_appcontext(stuffing.close_counters)
     app.before_request(forms_are_forms)
     app.after_request(security_headers)
+    app.after_request(compression.compress)
     register_error_pages(app)
 
     register_blueprints(app)
@@ -133,20 +136,23 @@ def select_locale():
     return "da"
 
 
-def icon(name):
-    """A pictogram by reference: its drawing is sent once per page, in icon_sprite()."""
+def icon(name, flip=False):
+    """A pictogram by reference: its drawing is sent once per page, in icon_sprite().
+
+    flip: an arrow that points the other way in a right-to-left language (.icon-flip)."""
     used = g.setdefault("icons_used", [])
     if name not in used:
         _icon_symbol(name)  # an unknown name fails here, not in the browser
         used.append(name)
+    classes = "icon icon-flip" if flip else "icon"
     # Not an injection: our own icon files, by a name checked above.
-    return Markup(f'<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-{name}"/></svg>')  # nosec B704
+    return Markup(f'<svg class="{classes}" aria-hidden="true"><use href="#i-{name}"/></svg>')  # nosec B704
 
 
 def icon_sprite():
     symbols = "".join(_icon_symbol(name) for name in g.get("icons_used", ()))
     # Not an injection: our own icon files.
-    return Markup(f'<svg class="sprite" aria-hidden="true" focusable="false">{symbols}</svg>') if symbols else ""  # nosec B704
+    return Markup(f'<svg class="sprite" aria-hidden="true">{symbols}</svg>') if symbols else ""  # nosec B704
 
 
 @functools.cache
@@ -158,6 +164,11 @@ def _icon_symbol(name):
 
 def language_name(code):
     return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def languages_in_order(codes):
+    """A centre's languages in the installation's order: Danish first, then as LANGUAGES lists them."""
+    return [code for code in current_app.config["LANGUAGES"] if code in codes]
 
 
 def text_direction():

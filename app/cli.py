@@ -217,7 +217,7 @@ def centre_revoke_kiosk(slug, kiosk_id):
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
     database = _database()
-    found, created = demo.ensure_demo(database, clock.now())
+    found, created = demo.ensure_demo(database, clock.now(), current_app.config["LANGUAGES"])
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(found, token)
     click.echo(f"{'Prepared' if created else 'Using'} the demo centre {found['name']!r} "
@@ -432,7 +432,7 @@ def purge(dry_run):
 def serve(host, port, workers):
     """Run the real server (gunicorn); it writes no access log."""
     _database().close()  # migrate before forking; workers open their own connections
-    server.run(host, port, workers)
+    server.run(host, port, workers, runtime_dir=current_app.config["RUNTIME_DIR"])
 
 
 # The hub's commands live beside the hub; they use the helpers above.

@@ -3,6 +3,7 @@
 import datetime
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 ENV_PREFIX = "BRUGERSTEMMEN_"
@@ -43,6 +44,14 @@ DEFAULTS = {
     # signing in, whatever happens in between (real time, not the calendar).
     "STAFF_IDLE_MINUTES": 60,
     "STAFF_SESSION_HOURS": 12,
+    # Against stuffing: a paired kiosk stores at most one answer per this many seconds, and a
+    # centre's survey link takes at most this many answers a minute. A centre's admin may change
+    # both in Settings; these are the defaults. 0 switches a limit off (for tests).
+    "KIOSK_ANSWER_INTERVAL_SECONDS": 20,
+    "SURVEY_ANSWERS_PER_MINUTE": 30,
+    # The folder for those limits' short-lived counters: memory that vanishes (a tmpfs), never
+    # the data folder. Empty: `brugerstemmen serve` makes a fresh one on each start (see runtime_base).
+    "RUNTIME_DIR": "",
 }
 
 # Settings read from the environment, and how to turn the text into a value.
@@ -64,6 +73,9 @@ _FROM_ENV = {
     "STAFF_IDLE_MINUTES": int,
     "PROXY_HOPS": int,
     "STAFF_SESSION_HOURS": int,
+    "KIOSK_ANSWER_INTERVAL_SECONDS": int,
+    "SURVEY_ANSWERS_PER_MINUTE": int,
+    "RUNTIME_DIR": str,
 }
 
 
@@ -115,3 +127,16 @@ def load_or_create_secret_key(data_dir):
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+def runtime_base(environ=os.environ):
+    """Where short-lived counters may live: memory that is gone after a reboot, never a disk.
+
+    systemd's RuntimeDirectory= (deploy/brugerstemmen.service) names /run/brugerstemmen; else
+    /dev/shm, the tmpfs every Linux has; else, on a system without one, the temporary folder.
+    """
+    # Not an insecure temporary file: the folder inside is made by mkdtemp (unguessable, mode 0700).
+    for candidate in (environ.get("RUNTIME_DIRECTORY", "").split(":")[0], "/dev/shm"):  # nosec B108
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return Path(candidate)
+    return Path(tempfile.gettempdir())

@@ -51,12 +51,15 @@ def _pick(rng, weights):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def ensure_demo(database, now):
+def ensure_demo(database, now, languages=("da",)):
     """Create the demo centre with 12 closed weeks of answers and a few in the week still open,
-    once. Returns (centre, created?)."""
+    once. Returns (centre, created?). The demo offers every language it is given, so a newcomer
+    sees right to left at once."""
     centre = db.centre_by_slug(database, DEMO_SLUG)
     if centre is None:
         centre = db.create_centre(database, DEMO_NAME, DEMO_SLUG)
+    if set(centre["languages"]) != set(languages):
+        centre = db.update_centre(database, DEMO_SLUG, languages=list(languages))
     if db.count_responses(database, centre["id"]):
         return centre, False
     # Not a secret: demo answers.

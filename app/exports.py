@@ -135,7 +135,7 @@ def to_xlsx(centre, result):
 
 def to_pdf(centre, result):
     """One A4 page a municipality can read: the counts with bars, matrix statements on a line each."""
-    from .figures import importance_extras
+    from .figures import importance_extras, withholds
 
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_title(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
@@ -164,9 +164,12 @@ def to_pdf(centre, result):
         summary += f" · {_('median')} {format_decimal(median)}"
     pdf.cell(0, 6, summary, **text)
     pdf.set_font("DejaVu", "", 7.5)
-    pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
-                           "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would let "
-                           "someone work out one of those.", k=result["k"], k1=result["k"] - 1), **text)
+    if withholds(result):  # the note on "< k" and dashes only where this period has one
+        pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
+                               "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would "
+                               "let someone work out one of those.", k=result["k"], k1=result["k"] - 1), **text)
+    else:
+        pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period."), **text)
     shown_group = None
     for item in result["fields"]:
         field = item["field"]

@@ -201,6 +201,14 @@ def _bands(table, period, field, total):
              "share": _share(count, total)} for band, label, _scores in BANDS]
 
 
+def withholds(result, trend_rows=()):
+    """Whether any count this period shows (answers, bands, trend) is "< k" or withheld: only then
+    is there something for the note on "< k" and dashes to explain."""
+    counts = [row["count"] for item in result["fields"] for row in item["rows"] + (item.get("bands") or [])]
+    counts += [row["total"] for row in trend_rows]
+    return any(not count.shown for count in counts)
+
+
 def importance_extras(field_figures, total):
     """Share of respondents giving 9 or 10, and the median: computed only from shown counts,
     so they give nothing away that the counts do not. The 9-10 band gives the share where the

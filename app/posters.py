@@ -1,8 +1,11 @@
-"""The printable A4 poster with the centre's QR code.
+"""The printable A4 posters: the survey's QR code, and "you said - we did".
 
 The QR code is drawn as vector squares, not a scaled picture, so it prints crisply on any
-office printer at any size. The fonts are DejaVu Sans, shipped in app/fonts (free licence),
-so a poster looks the same on every installation.
+office printer at any size. Latin and Cyrillic text is set in DejaVu Sans, shipped in app/fonts;
+Arabic and Farsi in Noto Sans Arabic from Debian's fonts-noto-core (the Makefile and
+deploy/install.sh install it). Every line goes through HarfBuzz (fpdf2's text shaping, with
+uharfbuzz), which joins Arabic letters and, with fpdf2's Unicode bidi algorithm, orders
+right-to-left text as it is read. So a poster looks the same, and right, in every language.
 """
 
 import functools
@@ -15,40 +18,65 @@ from fpdf import FPDF, XPos, YPos
 
 FONTS = Path(__file__).parent / "fonts"
 ICONS = Path(__file__).parent / "static" / "icons"
-QR_SIZE_MM = 110
+# Debian's fonts-noto-core. Looked up here, not copied into the project, so security updates
+# of the font come with the system's.
+ARABIC_FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto"))
+RIGHT_TO_LEFT = {"ar", "fa"}
+# Arabic letters in Noto Sans Arabic look smaller than Latin ones in DejaVu at the same size.
+ARABIC_SCALE = 1.15
+QR_SIZES_MM = (110, 100, 90, 80)  # the largest that leaves room for every language's line
+
+
+class FontMissing(RuntimeError):
+    """A font a poster needs is not installed (the message says which package has it)."""
 
 
 def _invitation(language):
     with force_locale(language):
-        return (_("What does this place mean to you?"),
-                _("Scan the code with your phone and answer anonymously in a few taps."),
-                _("Anonymous: we do not save your name, your phone or when you answered."))
+        return {"question": _("What does this place mean to you?"),
+                "invitation": _("Scan the code with your phone and answer anonymously in a few taps."),
+                "type": _("Or type this address:"),
+                "anonymity": _("Anonymous: we do not save your name, your phone or when you answered."),
+                # The label of this language's line on another language's poster: "På dansk:".
+                "label": _("In this language:")}
 
 
-def poster_pdf(centre, survey_url):
-    pdf = _a4(f"Brugerstemmen · {centre['name']}")
+def poster_pdf(centre, survey_url, language="da", languages=None):
+    """The A4 QR poster in `language`, with one line in each other language the centre offers.
 
-    line = functools.partial(_line, pdf)
-    question, invitation, anonymity = _invitation("da")
-    line(centre["name"], 30, 13, bold=True)
-    line(question, 22, 11, bold=True, space_before=4)
-    line(invitation, 15, 8)
-    _draw_qr(pdf, survey_url, x=(pdf.w - QR_SIZE_MM) / 2, y=pdf.get_y() + 4, size=QR_SIZE_MM)
-    pdf.set_y(pdf.get_y() + QR_SIZE_MM + 6)
-    line(_("Or type this address:"), 11, 6)
+    The layout is the same in every language: only the QR code shrinks, and only when the
+    centre offers so many languages that their lines would not fit below it.
+    """
+    others = [code for code in (languages or centre["languages"]) if code != language]
+    for qr_size in QR_SIZES_MM:
+        pdf = _a4(f"Brugerstemmen · {centre['name']}")
+        if _survey_poster(pdf, centre, survey_url, language, others, qr_size):
+            break
+    return bytes(pdf.output())
+
+
+def _survey_poster(pdf, centre, survey_url, language, others, qr_size):
+    text = _invitation(language)
+    line = functools.partial(_line, pdf, language=language)
+    _line(pdf, centre["name"], 30, 13, bold=True, language=_language_of(centre["name"]))
+    line(text["question"], 22, 11, bold=True, space_before=4)
+    line(text["invitation"], 15, 8)
+    _draw_qr(pdf, survey_url, x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 4, size=qr_size)
+    pdf.set_y(pdf.get_y() + qr_size + 6)
+    line(text["type"], 11, 6)
     # The address must stay on one line to be typed: smaller type rather than a break.
     size = 12.0
     pdf.set_font("DejaVu", "B", size)
     while pdf.get_string_width(survey_url) > pdf.epw - 2 * pdf.c_margin and size > 7:
         size -= 0.5
         pdf.set_font("DejaVu", "B", size)
-    line(survey_url, size, 6, bold=True)
-    line(anonymity, 13, 7, space_before=6)
-    for language in centre["languages"]:
-        if language != "da":
-            question, invitation, _anonymity = _invitation(language)
-            line(f"{question} {invitation}", 11, 6, space_before=3)
-    return bytes(pdf.output())
+    _line(pdf, survey_url, size, 6, bold=True, language="en")
+    line(text["anonymity"], 13, 7, space_before=6)
+    for other in others:
+        their = _invitation(other)
+        _line(pdf, f"{their['label']} {their['question']} {their['invitation']}", 11, 5.5, space_before=2.5,
+              language=other)
+    return pdf.get_y() <= pdf.h - pdf.b_margin
 
 
 def said_poster_pdf(centre, period, said, replies, survey_url):
@@ -70,7 +98,7 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
                                          share=format_percent(said.share_top))))
             if said.reasons:
                 facts.append((said.reasons[0].pictogram,
-                              _("They come most often for:") + " " + ", ".join(_(o.text) for o in said.reasons)))
+                              _("The most common reasons to come:") + " " + ", ".join(_(o.text) for o in said.reasons)))
             if said.wish:
                 facts.append((said.wish.pictogram, _("Wished for most:") + " " + _(said.wish.text)))
             line(_("You said"), 20, 9, bold=True, space_before=6, align="L")
@@ -86,7 +114,7 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
             line(replies["da"], 18, 9, align="L")
         for language, text in replies.items():
             if language != "da":
-                line(text, 12, 6, space_before=3, align="L")
+                line(text, 12, 6, space_before=3, align="R" if language in RIGHT_TO_LEFT else "L", language=language)
         size = 60
         _draw_qr(pdf, survey_url, x=(pdf.w - size) / 2, y=max(pdf.get_y() + 8, 200), size=size)
         pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
@@ -94,11 +122,19 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
     return bytes(pdf.output())
 
 
-def _line(pdf, text, size, height, bold=False, space_before=0, align="C"):
-    """A paragraph across the page, centred unless told otherwise."""
+def _line(pdf, text, size, height, bold=False, space_before=0, align="C", language="da"):
+    """A paragraph across the page, centred unless told otherwise, in the font of its language."""
     pdf.set_y(pdf.get_y() + space_before)
-    pdf.set_font("DejaVu", "B" if bold else "", size)
+    if language in RIGHT_TO_LEFT:
+        pdf.set_font("NotoArabic", "B" if bold else "", size * ARABIC_SCALE)
+    else:
+        pdf.set_font("DejaVu", "B" if bold else "", size)
     pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _language_of(text):
+    """Right to left for a name written in Arabic letters; any other script is set in DejaVu."""
+    return "ar" if any("\u0600" <= character <= "\u06ff" for character in text) else "da"
 
 
 def _draw_pictogram(pdf, name, x, y, size):
@@ -113,10 +149,22 @@ def _a4(title):
     pdf.set_creator("Brugerstemmen")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("NotoArabic", "", str(_arabic_font("NotoSansArabic-Regular.ttf")))
+    pdf.add_font("NotoArabic", "B", str(_arabic_font("NotoSansArabic-Bold.ttf")))
+    # A Latin word (an address, "QR") in an Arabic line, and the other way round, finds its letters.
+    pdf.set_fallback_fonts(["DejaVu", "NotoArabic"])
+    pdf.set_text_shaping(True)
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 18, 20)
     pdf.add_page()
     return pdf
+
+
+def _arabic_font(name):
+    for folder in ARABIC_FONT_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    raise FontMissing(f"{name} is not installed: install the Debian package fonts-noto-core")
 
 
 def _draw_qr(pdf, url, x, y, size):

@@ -100,6 +100,17 @@ def _question(raw):
                     bool(raw.get("switchable", False)), options, items)
 
 
+def by_question(fields):
+    """The fields in order, in one list per question: a matrix's statements go together."""
+    groups = []
+    for field in fields:
+        if groups and groups[-1][0].question_id == field.question_id:
+            groups[-1].append(field)
+        else:
+            groups.append([field])
+    return groups
+
+
 class InvalidSubmission(ValueError):
     """The submitted form does not fit the question set; nothing of it may be stored."""
 

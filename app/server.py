@@ -3,10 +3,15 @@ about the client."""
 
 import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from . import config
+from .db import counters
 from .logs import LineFormatter
 from .privacy import mask_tokens
 
@@ -81,5 +86,21 @@ class Server(BaseApplication):
         return create_app()
 
 
-def run(host, port, workers):
-    Server(options(host, port, workers)).run()
+def run(host, port, workers, runtime_dir=""):
+    """Serve until stopped. The anti-stuffing counters (app/stuffing.py) get a folder of their own
+    on a tmpfs, made afresh for this start and removed at its end: a restart forgets them, and
+    every worker, forked from here, shares the one folder."""
+    base = runtime_dir or config.runtime_base()
+    Path(base).mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="brugerstemmen-", dir=base)  # mode 0700
+    # Made here, once: workers opening a new file all at once could trip over each other.
+    counters.open_counters(folder).close()
+    os.environ[config.ENV_PREFIX + "RUNTIME_DIR"] = folder
+    master = os.getpid()
+    try:
+        Server(options(host, port, workers)).run()
+    finally:
+        # A worker leaves through here too (gunicorn ends it with SystemExit): only the master,
+        # stopping for good, removes what every worker shares.
+        if os.getpid() == master:
+            shutil.rmtree(folder, ignore_errors=True)

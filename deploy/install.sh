@@ -39,7 +39,8 @@ units_dir=$root/etc/systemd/system
 nginx_dir=$root/etc/nginx
 
 echo "Installing Debian packages"
-packages="python3-venv python3-pip nginx sqlite3"
+# fonts-noto-core: the Arabic and Farsi lines of the posters (app/posters.py).
+packages="python3-venv python3-pip nginx sqlite3 fonts-noto-core"
 [ -n "$lan" ] || packages="$packages certbot"
 apt-get update -qq
 # shellcheck disable=SC2086  # one word per package

@@ -14,7 +14,6 @@ same run, because this machine is shared and noisy. Everything runs on 127.0.0.1
 """
 
 import datetime
-import gzip
 import json
 import os
 import random
@@ -31,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from app import accounts, create_app, db, demo, periods, questions
+from app.survey import answer_tokens
 from app.hub import kinds
 from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, csrf_token, free_port, run_cli
 
@@ -92,6 +92,18 @@ wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 if os.getenv("BENCH_COOKIE") ~= "" then wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") end
+-- Each answer with a form's own one-time token (app/survey/answer_tokens.py), each thread its own
+-- share of them: the same token twice would be one answer stored once.
+local threads = 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+local tokens, sent = {}, 0
+local path = os.getenv("BENCH_TOKENS") or ""
+if path ~= "" then for line in io.lines(path) do tokens[#tokens + 1] = line end end
+function request()
+  if #tokens == 0 then return wrk.request() end
+  sent = sent + 1
+  return wrk.format(nil, nil, nil, wrk.body .. "&answer_token=" .. tokens[((sent * 2 + id) % #tokens) + 1])
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, e.status,
@@ -129,12 +141,12 @@ def median_time(task, repeat=5):
 
 # --- 1. storing an answer ------------------------------------------------------------------
 
-def wrk(root, url, body, cookie, connections):
+def wrk(root, url, body, cookie, connections, tokens=""):
     script = root / "post.lua"
     script.write_text(WRK_SCRIPT)
     result = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "30s",
                              "-s", str(script), url], capture_output=True, text=True,
-                            env={**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie})
+                            env={**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie, "BENCH_TOKENS": str(tokens)})
     fields = re.search(r"RESULT (.*)", result.stdout).group(1).split()
     requests, bad_status, broken, p50, p95, p99 = map(int, fields)
     return {"rate": requests / SECONDS, "acknowledged": requests - bad_status, "errors": bad_status + broken,
@@ -186,6 +198,16 @@ def session_for(survey_url):
         token = csrf_token(response.read().decode())
     cookie = "; ".join(f"{c.name}={c.value}" for c in person.cookies)
     return cookie, token
+
+
+def answer_tokens_file(root, server, centre, count=50_000):
+    """Genuine one-time answer tokens for this server's centre, one a line: as many forms opened."""
+    app = create_app({"DATA_DIR": str(server.data_dir), "RUNTIME_DIR": str(root / "run")})
+    with app.app_context():
+        centre_id = db.centre_by_slug(db.get_db(), centre["slug"])["id"]
+        path = root / "answer-tokens.txt"
+        path.write_text("".join(answer_tokens.issue(centre_id) + "\n" for _ in range(count)))
+    return path
 
 
 def fill(database_path, centre_id, answers, weeks):
@@ -279,7 +301,8 @@ def _storing_against(root, bare_url, bare_db):
             for connections in CONNECTIONS:
                 baseline = _baseline(root, bare_url, bare_db, connections)
                 before = count_answers(path)
-                result = wrk(root, centre["survey_url"], body, cookie, connections)
+                tokens = answer_tokens_file(root, server, centre)  # fresh forms for every level
+                result = wrk(root, centre["survey_url"], body, cookie, connections, tokens)
                 time.sleep(1)
                 show(label, connections, result, count_answers(path) - before, baseline)
                 per_answer[(label, connections)] = result
@@ -401,24 +424,23 @@ def first_screens(root):
             finally:
                 browser.close()
         print("\n3. Bytes transferred (budget 50 KB each, no web fonts):")
-        for name, (total, count, fonts, gzipped) in figures.items():
-            print(f"   {name:<30} {total / 1024:5.1f} KB in {count} requests as gunicorn sends them, "
-                  f"{gzipped / 1024:5.1f} KB with nginx's gzip; {fonts} web fonts")
+        for name, (total, count, fonts, uncompressed) in figures.items():
+            print(f"   {name:<30} {total / 1024:5.1f} KB in {count} requests as sent (gzip), "
+                  f"{uncompressed / 1024:5.1f} KB uncompressed; {fonts} web fonts")
     finally:
         server.stop()
 
 
 def transferred(page, url):
-    """Bytes as gunicorn sends them, and as nginx sends them with gzip (deploy/nginx/)."""
+    """Bytes as sent (the app compresses; nginx passes that on), and the same files uncompressed."""
     bodies = []
     page.on("response", lambda response: bodies.append(response))
     page.goto(url, wait_until="networkidle")
     entries = page.evaluate("""() => performance.getEntriesByType('navigation')
         .concat(performance.getEntriesByType('resource')).map(e => [e.name, e.transferSize])""")
     fonts = [name for name, _ in entries if name.endswith((".woff", ".woff2", ".ttf", ".otf"))]
-    gzipped = sum(len(gzip.compress(response.body(), 6)) + 250 for response in bodies  # ~250 B of headers
-                  if response.status == 200)
-    return sum(size for _, size in entries), len(entries), len(fonts), gzipped
+    uncompressed = sum(len(response.body()) for response in bodies if response.status == 200)
+    return sum(size for _, size in entries), len(entries), len(fonts), uncompressed
 
 
 # --- 4. history ----------------------------------------------------------------------------

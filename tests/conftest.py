@@ -59,10 +59,15 @@ def data_dir(tmp_path):
     return tmp_path / "data"
 
 
+# The limits against stuffing are off unless a test is about them (tests/test_stuffing.py).
+NO_STUFFING_LIMITS = {"KIOSK_ANSWER_INTERVAL_SECONDS": 0, "SURVEY_ANSWERS_PER_MINUTE": 0}
+
+
 @pytest.fixture
-def app(data_dir):
+def app(data_dir, tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False,
-                      "BASE_URL": "http://brugerstemmen.test"})
+                      "BASE_URL": "http://brugerstemmen.test", "RUNTIME_DIR": str(tmp_path / "run"),
+                      **NO_STUFFING_LIMITS})
     with app.app_context():
         db.migrate(db.get_db())
     return app
@@ -104,6 +109,17 @@ def csrf_token(html):
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+def answer_token(html):
+    """The phone form's one-time answer token (app/survey/answer_tokens.py)."""
+    return re.search(r'name="answer_token" value="([^"]+)"', html).group(1)
+
+
+def post_answer(client, survey_path, data, **kwargs):
+    """Post answers to the phone survey as its page would: with the token of a form just fetched."""
+    page = client.get(survey_path.split("?")[0]).get_data(as_text=True)
+    return client.post(survey_path, data={"answer_token": answer_token(page), **data}, **kwargs)
+
+
 # --- the real command and the real server --------------------------------------------------
 
 def run_cli(env, *args, check=True, stdin=None):
@@ -134,6 +150,9 @@ class LiveServer:
         self.env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(self.data_dir),
                     "BRUGERSTEMMEN_BASE_URL": self.url, "BRUGERSTEMMEN_KIOSK_RETURN_SECONDS": "2",
                     "BRUGERSTEMMEN_KIOSK_GAP_SECONDS": "3",
+                    # Each start makes a fresh folder for its counters in here (not in /dev/shm).
+                    "BRUGERSTEMMEN_RUNTIME_DIR": str(root / "run"),
+                    **{f"BRUGERSTEMMEN_{name}": str(value) for name, value in NO_STUFFING_LIMITS.items()},
                     **{f"BRUGERSTEMMEN_{name}": str(value) for name, value in settings.items()}}
         self.process = None
 
@@ -205,7 +224,8 @@ class Respondent:
     def answer(self, survey_url, answers):
         with self.opener.open(survey_url, timeout=30) as response:
             form = response.read().decode()
-        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form)}, doseq=True).encode()
+        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form), "answer_token": answer_token(form)},
+                                      doseq=True).encode()
         with self.opener.open(survey_url, data=body, timeout=30) as response:
             return response.status, response.url, response.read().decode()
 

@@ -66,6 +66,24 @@ def test_the_phone_survey_and_its_thank_you_page(live_server, site, page, langua
     assert_accessible(page)
 
 
+@pytest.mark.parametrize("language", ["da", "ar"])
+def test_the_phone_at_360_px_and_its_thank_you_anyway_page(live_server, site, browser, language):
+    """The phone issue 17 measured: 360 x 640, one short page, and the kind page for sending nothing."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 360, "height": 640}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{site['survey_url']}?lang={language}")
+        assert_accessible(page)
+        page.locator("details.language-menu summary").click()  # the language menu, open
+        assert_accessible(page)
+        page.locator("button.send").click()
+        page.wait_for_url("**/tak*")
+        assert page.locator("h1").count() == 1
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_kiosk_start_questions_and_thank_you(live_server, site, page, language):
     pairing = json.loads(live_server.cli("centre", "pair-kiosk", site["slug"], "--json").stdout)

@@ -40,6 +40,12 @@ def pair(tablet, centre):
     expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible()
 
 
+def choose_language(page, name):
+    """The phone's one language control: open it, pick a language (works without JavaScript)."""
+    page.locator("details.language-menu summary").click()
+    page.get_by_role("link", name=name).click()
+
+
 def set_idle_seconds(live_server, slug, seconds):
     database = live_server.database()
     try:
@@ -81,7 +87,7 @@ def test_phone_works_without_javascript_in_english(live_server, browser):
     page = context.new_page()
     try:
         page.goto(centre["survey_url"])
-        page.get_by_role("link", name="English").click()
+        choose_language(page, "English")
         expect(page.get_by_role("heading", level=1)).to_have_text("Your voice counts, anonymously")
         tap(page, "frequency", "few_times_week")
         tap(page, "wishes", "opening_hours")
@@ -106,7 +112,7 @@ def test_phone_in_each_language_with_the_scale_in_reading_order(live_server, pho
         database.close()
     phone.goto(centre["survey_url"])
     danish_heading = phone.get_by_role("heading", level=1).inner_text()
-    phone.get_by_role("link", name=Locale.parse(code).display_name).click()
+    choose_language(phone, Locale.parse(code).display_name)
     assert phone.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [code, direction]
     heading = phone.get_by_role("heading", level=1).inner_text()
     assert heading and heading != danish_heading  # translated, not Danish
@@ -122,11 +128,19 @@ def test_phone_in_each_language_with_the_scale_in_reading_order(live_server, pho
     assert [(q, o, lang) for _, _, lang, q, o in rows] == [("importance", "9", code)]
 
 
-def test_phone_sending_nothing_is_explained_and_stores_nothing(live_server, phone):
-    centre = live_server.add_centre("Café Tom")
-    phone.goto(centre["survey_url"])
-    phone.get_by_role("button", name="Send mit svar").click()
-    expect(phone.get_by_role("alert")).to_contain_text("Du har ikke svaret på noget endnu")
+@pytest.mark.parametrize("javascript", [True, False])
+def test_phone_sending_nothing_is_thanked_kindly_and_stores_nothing(live_server, browser, javascript):
+    centre = live_server.add_centre(f"Café Tom {javascript}")
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(centre["survey_url"])
+        page.get_by_role("button", name="Send mit svar").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tak alligevel!")
+        expect(page.locator("main")).to_contain_text("der er ikke gemt noget")
+        expect(page.get_by_role("alert")).to_have_count(0)
+    finally:
+        context.close()
     assert stored_answers(live_server, centre["slug"]) == ([], [])
 
 
@@ -149,8 +163,10 @@ def test_the_pages_leave_nothing_in_the_browser_console(live_server, browser):
 def test_phone_touch_targets_are_big_enough(live_server, phone):
     centre = live_server.add_centre("Café Tommelfinger")
     phone.goto(centre["survey_url"])
-    boxes = [tile.bounding_box() for tile in phone.locator(".tile").all()]
-    assert boxes and all(box["width"] >= 48 and box["height"] >= 48 for box in boxes)
+    # Every answer, button and link a thumb aims at: at least 44 x 44 px (WCAG's enhanced target size).
+    targets = phone.locator(".tile, main button:visible, main summary, .see-results a, .privacy-link a").all()
+    boxes = [target.bounding_box() for target in targets]
+    assert len(boxes) > 50 and all(box["width"] >= 44 and box["height"] >= 44 for box in boxes), boxes
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
 
@@ -180,21 +196,31 @@ def test_kiosk_pair_answer_send_and_return_to_start(live_server, tablet):
     centre = live_server.add_centre("Café Tablet")
     pair(tablet, centre)
     tablet.get_by_role("button", name="Tryk for at starte").click()
-    expect(tablet.locator(".step.current")).to_contain_text("Spørgsmål 1 af 10")
+    expect(tablet.locator(".step.current")).to_contain_text("Spørgsmål 1 af 6")
     tap(tablet, "importance", "10")  # a single choice moves on by itself
     expect(tablet.locator(".step.current")).to_contain_text("Hvorfor kommer du her?")
     tap(tablet, "reasons", "safe_place")
     tablet.locator(".step.current").get_by_role("button", name="Videre").click()
     expect(tablet.locator(".step.current")).to_contain_text("Hvor tit kommer du her?")
-    while not tablet.locator(".step.current.final").count():  # skip everything else
-        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    tap(tablet, "frequency", "daily")
+    # One screen for all five statements, moving on once each has its answer.
+    expect(tablet.locator(".step.current")).to_contain_text("Jeg føler mig mindre alene")
+    for statement in ("community", "less_alone", "respected", "have_a_say"):
+        tap(tablet, f"meaning.{statement}", "agree")
+        expect(tablet.locator(".step.current")).to_contain_text("Hvad betyder stedet for dig?")
+    tap(tablet, "meaning.steps_in_life", "partly")
+    expect(tablet.locator(".step.current")).to_contain_text("Hvad vil du gerne have mere af her?")
+    skip_to_send(tablet)
     tablet.get_by_role("button", name="Send mit svar").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
     # Back to the start by itself (KIOSK_RETURN_SECONDS=2 in the test server).
     expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     rows, _ = stored_answers(live_server, centre["slug"])
-    assert sorted((q, o, ch) for _, ch, _, q, o in rows) == [("importance", "10", "kiosk"),
-                                                           ("reasons", "safe_place", "kiosk")]
+    assert sorted((q, o, ch) for _, ch, _, q, o in rows) == [
+        ("frequency", "daily", "kiosk"), ("importance", "10", "kiosk"), ("meaning.community", "agree", "kiosk"),
+        ("meaning.have_a_say", "agree", "kiosk"), ("meaning.less_alone", "agree", "kiosk"),
+        ("meaning.respected", "agree", "kiosk"), ("meaning.steps_in_life", "partly", "kiosk"),
+        ("reasons", "safe_place", "kiosk")]
     # The next person finds nothing of the last one: not on screen, not behind the back button.
     assert checked_inputs(tablet) == 0
     tablet.go_back()
@@ -208,8 +234,7 @@ def test_the_kiosk_waits_a_few_seconds_before_it_takes_the_next_answer(live_serv
     pair(tablet, centre)
     tablet.get_by_role("button", name="Tryk for at starte").click()
     tap(tablet, "importance", "5")
-    while not tablet.locator(".step.current.final").count():
-        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    skip_to_send(tablet)
     tablet.get_by_role("button", name="Send mit svar").click()
     tablet.get_by_role("link", name="Tilbage til start").click()  # straight back, at once
     start = tablet.get_by_role("button", name="Tryk for at starte")
@@ -241,9 +266,7 @@ def test_kiosk_language_is_for_one_answer_only(live_server, tablet):
     tablet.get_by_role("link", name="English").click()
     tablet.get_by_role("button", name="Tap to start").click()
     tap(tablet, "importance", "8")
-    tablet.locator(".step.current").get_by_role("button", name="Next").click()
-    while not tablet.locator(".step.current.final").count():
-        tablet.locator(".step.current").get_by_role("button", name="Next").click()
+    skip_to_send(tablet, "Next")
     tablet.get_by_role("button", name="Send my answer").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
     expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
@@ -278,7 +301,8 @@ def test_a_kiosk_left_in_another_language_returns_to_danish(live_server, tablet)
 
 
 def skip_to_send(tablet, next_label="Videre"):
-    while not tablet.locator(".step.current.final").count():
+    """Skip the rest: Next on every screen up to the last, which has Send (and no Next)."""
+    while not tablet.locator(".step.current button.send").count():
         tablet.locator(".step.current").get_by_role("button", name=next_label).click()
 
 
@@ -392,22 +416,72 @@ def test_read_aloud_is_offered_only_with_a_voice_for_the_language(live_server, b
         db.update_centre(database, centre["slug"], languages=["da", "ar"])
     finally:
         database.close()
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 640})
     context.add_init_script(FAKE_VOICES % json.dumps(voices))
     page = context.new_page()
     try:
         page.goto(centre["survey_url"] + f"?lang={lang}")
-        button = page.locator("[data-read-aloud]")
+        buttons = page.locator("[data-speak]")
+        assert buttons.count() == 6  # one for each question
         if not shown:
-            expect(button).to_be_hidden()
+            for button in buttons.all():
+                expect(button).to_be_hidden()
             return
-        expect(button).to_be_visible()
-        button.click()
+        for button in buttons.all():
+            expect(button).to_be_visible()
+        buttons.first.click()
         spoken = page.evaluate("window.__spoken")
         assert spoken and spoken[0][0] == voices[0]["lang"]
-        assert page.get_by_role("heading", level=1).inner_text() in spoken[0][1]
+        question = page.locator("[data-question]").first
+        assert question.locator(".legend").inner_text() in spoken[0][1]
+        assert question.locator(".hint").inner_text() in spoken[0][1]
     finally:
         context.close()
+
+
+def test_read_aloud_reads_its_own_question_and_nothing_hidden(live_server, browser):
+    import json
+
+    centre = live_server.add_centre("Café Læs Op")
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    context.add_init_script(FAKE_VOICES % json.dumps([{"lang": "da-DK", "name": "Dansk"}]))
+    page = context.new_page()
+    try:
+        page.goto(centre["survey_url"])
+        page.locator("[data-question]").nth(1).locator("[data-speak]").click()  # why do you come here?
+        page.locator("[data-question]").nth(3).locator("[data-speak]").click()  # the five statements
+        (_, reasons), (_, meaning) = page.evaluate("window.__spoken")
+    finally:
+        context.close()
+    assert reasons == ("Hvorfor kommer du her? Vælg så mange, du vil. Møde andre mennesker, Et måltid mad, "
+                       "Sport, kreative ting, ture, Nogen at snakke med, Hjælp med kommune og myndigheder, "
+                       "Være frivillig, have en rolle, Et trygt sted at være, Bad, tøjvask, praktisk hjælp, Noget andet")
+    # The shared answers once, after the first statement; never another question, a hidden field or a label.
+    assert meaning == ("Hvad betyder stedet for dig? Er du enig? Jeg er en del af et fællesskab her, Ja, Delvist, Nej, "
+                       "Ved ikke, Jeg føler mig mindre alene, Jeg føler mig respekteret her, "
+                       "Jeg har indflydelse på, hvad der sker her, Stedet hjælper mig med at tage skridt, "
+                       "der betyder noget for mig")
+    for text in (reasons, meaning):
+        assert "Website" not in text and "Læs spørgsmålet højt" not in text and "Hvor tit" not in text
+
+
+def test_the_kiosk_reads_the_question_on_screen(live_server, browser):
+    import json
+
+    centre = live_server.add_centre("Café Kiosk Læser")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    context.add_init_script(FAKE_VOICES % json.dumps([{"lang": "da-DK", "name": "Dansk"}]))
+    tablet = context.new_page()
+    try:
+        pair(tablet, centre)
+        tablet.get_by_role("button", name="Tryk for at starte").click()
+        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+        tablet.locator(".step.current [data-speak]").click()
+        [(lang, text)] = tablet.evaluate("window.__spoken")
+    finally:
+        context.close()
+    assert lang == "da-DK" and text.startswith("Hvorfor kommer du her? Vælg så mange, du vil. Møde andre mennesker")
+    assert "Hvor vigtigt" not in text and "Spørgsmål 2 af 6" not in text
 
 
 def test_larger_text_makes_the_text_larger_for_this_answer(live_server, phone):

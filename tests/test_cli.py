@@ -102,6 +102,7 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
     weeks = [row[0] for row in database.execute("SELECT DISTINCT iso_week FROM responses")]
     total = database.execute("SELECT count(*) FROM responses").fetchone()[0]
+    offered = db.centre_by_slug(database, "demo")["languages"]
     top = database.execute("SELECT count(*) FROM answers WHERE question = 'importance' AND option IN ('9', '10')").fetchone()[0]
     rated = database.execute("SELECT count(*) FROM answers WHERE question = 'importance'").fetchone()[0]
     this_week = db.open_week_counts(database, db.centre_by_slug(database, "demo")["id"])
@@ -110,6 +111,7 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
     assert list(this_week) == ["2026-W48"] and 3 <= this_week["2026-W48"] <= 8  # a few so far this week
     assert 100 < total < 320
     assert 0.5 < top / rated < 0.8  # "more than half gave 9 or 10" (LVS 2020)
+    assert sorted(offered) == ["ar", "da", "en", "fa", "pl", "uk"]  # a newcomer sees right to left at once
 
 
 @pytest.mark.calendar

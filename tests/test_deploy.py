@@ -235,7 +235,7 @@ def test_install_for_a_public_name_with_https(install):
     assert os.readlink(root / "etc/nginx/sites-enabled/brugerstemmen") == "../sites-available/brugerstemmen"
     assert (root / "etc/nginx/snippets/brugerstemmen-common.conf").exists()
     calls = result.calls
-    packages = "apt-get install -y -qq python3-venv python3-pip nginx sqlite3 certbot"
+    packages = "apt-get install -y -qq python3-venv python3-pip nginx sqlite3 fonts-noto-core certbot"
     assert calls.index("apt-get update -qq") < calls.index(packages)
     assert any(c.startswith("useradd") for c in calls) is False  # `id` says the user exists already
     assert any(c.startswith("certbot certonly --standalone -d stemme.example.dk --email it@example.dk")
@@ -256,7 +256,7 @@ def test_install_on_a_centres_own_box_serves_its_lan_address(install):
     site = (install.root / "etc/nginx/sites-available/brugerstemmen").read_text()
     assert "listen 80 default_server;" in site and "443" not in site
     assert not any(c.startswith("certbot") for c in result.calls)
-    assert "apt-get install -y -qq python3-venv python3-pip nginx sqlite3" in result.calls
+    assert "apt-get install -y -qq python3-venv python3-pip nginx sqlite3 fonts-noto-core" in result.calls
 
 
 def test_install_for_the_hub_runs_no_sync_timer_and_an_upgrade_keeps_the_settings(install):

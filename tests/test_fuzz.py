@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from app import accounts, create_app, db
 
+from .conftest import NO_STUFFING_LIMITS, answer_token
+
 PASSWORD = "en lang og tilfældig sætning"
 # Names the forms know, so that bodies reach past "unknown field" into each field's checks.
 FIELD_NAMES = [
     "importance", "reasons", "frequency", "meaning.community", "meaning.respected", "wishes", "message",
-    "website", "csrf_token", "week", "pin", "nickname", "email", "password", "new_password", "confirm",
+    "website", "csrf_token", "answer_token", "week", "pin", "nickname", "email", "password", "new_password", "confirm",
     "current_password", "name", "questions", "languages", "min_cell_size", "kiosk_idle_seconds", "understood",
     "role", "language", "next", "lvs_code", "org_form", "municipality", "municipality_type",
 ]
@@ -52,8 +54,8 @@ bodies = st.one_of(
 def site(tmp_path_factory):
     """A hub-and-centre installation with a centre, a tablet, and a signed-in admin of everything."""
     data_dir = tmp_path_factory.mktemp("fuzz")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "both",
-                      "WTF_CSRF_ENABLED": False, "CLOCK": "2026-11-25T12:00:00"})
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "both", "RUNTIME_DIR": str(data_dir / "run"),
+                      "WTF_CSRF_ENABLED": False, "CLOCK": "2026-11-25T12:00:00", **NO_STUFFING_LIMITS})
     with app.app_context():
         database = db.get_db()
         db.migrate(database)
@@ -124,10 +126,12 @@ def test_hostile_bodies_never_break_a_form_or_store_a_refused_answer(site, data)
 def test_the_survey_stores_a_whole_valid_answer_or_nothing(site, pairs):
     app, centre, clients = site
     before = stored_rows(app)
-    # The fuzzing of the staff pages above may have rotated the survey token (a valid form, by chance).
+    # The fuzzing of the staff pages above may have rotated the survey token (a valid form, by chance);
+    # a genuine form's answer token, so that a valid answer is stored (and a repeated one once).
     with app.app_context():
-        token = db.centre_by_slug(db.get_db(), centre["slug"])["survey_token"]
-    response = clients["phone"].post(f"/s/{token}", data=encode(pairs),
+        survey_token = db.centre_by_slug(db.get_db(), centre["slug"])["survey_token"]
+    token = answer_token(clients["phone"].get(f"/s/{survey_token}").get_data(as_text=True))
+    response = clients["phone"].post(f"/s/{survey_token}", data=encode(pairs + [(b"answer_token", token.encode())]),
                                      content_type="application/x-www-form-urlencoded")
     assert response.status_code in (303, 400, 413), response.status_code
     after = stored_rows(app)

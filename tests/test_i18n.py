@@ -104,3 +104,28 @@ def test_pages_render_in_danish_by_default_and_in_english_on_request(client, mak
     assert "Send mit svar" in danish and "Send my answer" not in danish
     assert "Send my answer" in english and "Send mit svar" not in english
     assert client.get("/s/nope?lang=xx").get_data(as_text=True).count('lang="da"') >= 1
+
+
+def _strings(language):
+    with open(CATALOGS[language], "rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and isinstance(m.id, str)}
+
+
+@pytest.mark.parametrize("language", RESPONDENT_LANGUAGES)
+def test_no_word_is_written_twice_in_a_row(respondent_facing, language):
+    """Issue 17 found "For at" twice over in a reason; no text a respondent reads says a word twice."""
+    strings = _strings(language)
+    doubled = [strings[message] for message in respondent_facing if isinstance(message, str)
+               and re.search(r"(?<!\w)(\w+)\s+\1(?!\w)", strings.get(message) or "", re.IGNORECASE)]
+    assert not doubled, doubled
+
+
+def test_an_answer_does_not_repeat_the_question_it_answers():
+    """The reasons answer "Why do you come here?": each reads as its own answer ("Et måltid mad"),
+    not as the question's words again ("For at få et måltid mad")."""
+    from app import questions
+
+    danish = _strings("da")
+    reasons = questions.load().question("reasons")
+    texts = [danish[option.text] for option in reasons.options]
+    assert not [text for text in texts if text.lower().startswith(("for at", "fordi"))], texts

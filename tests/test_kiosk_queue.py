@@ -138,7 +138,7 @@ def test_a_page_that_is_not_the_thank_you_page_does_not_count_as_stored(server, 
         context.close()
 
 
-def test_a_refused_answer_is_not_kept_and_the_person_is_told(server, browser):
+def test_nothing_sent_is_thanked_and_a_refused_answer_is_not_kept_and_the_person_is_told(server, browser):
     centre = server.add_centre("Café Tomt Svar")
     context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
     tablet = context.new_page()
@@ -146,13 +146,23 @@ def test_a_refused_answer_is_not_kept_and_the_person_is_told(server, browser):
         pair(tablet, centre)
         tablet.get_by_role("button", name="Tryk for at starte").click()
         skip_to_send(tablet)
+        tablet.get_by_role("button", name="Send mit svar").click()  # every question skipped: fine
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak alligevel!")
+        expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+        assert queued(tablet) == [] and stored(server, centre) == []
+        # An answer the server can never store (a tile tampered with) leaves the queue, and she is told.
+        expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_enabled(timeout=10000)
+        tablet.get_by_role("button", name="Tryk for at starte").click()
+        tap(tablet, "importance", "6")
+        tablet.evaluate("document.querySelector('input[name=importance]:checked').value = '99'")
+        skip_to_send(tablet)
         tablet.get_by_role("button", name="Send mit svar").click()
-        expect(tablet.locator("#send-notice")).to_contain_text("Du har ikke svaret på noget endnu")
+        expect(tablet.locator("#send-notice")).to_contain_text("dit svar kunne ikke gemmes")
         assert queued(tablet) == []
-        tap_back_to(tablet, "importance", "6")
+        tap_back_to(tablet, "importance", "7")
         tablet.get_by_role("button", name="Send mit svar").click()
         expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
-        assert stored(server, centre) == [(this_week(), "importance", "6")]
+        assert stored(server, centre) == [(this_week(), "importance", "7")]
     finally:
         context.close()
 

@@ -92,3 +92,12 @@ def test_a_broken_question_file_is_refused(tmp_path):
                    'options = [{id = "a", text = "A", pictogram = "heart"}, {id = "a", text = "B", pictogram = "heart"}]\n')
     with pytest.raises(ValueError, match="unique"):
         questions.load(bad)
+
+
+def test_an_answers_pictogram_is_never_a_buttons_own():
+    """"Partly" once had the "Larger text" button's pictogram: an answer must not look like a control."""
+    controls = {"text-size", "volume", "language", "arrow-left", "arrow-right", "send"}
+    question_set = questions.load()
+    pictograms = {option.pictogram for q in question_set.questions for option in q.options}
+    assert not pictograms & controls
+    assert question_set.question("meaning").options[1].pictogram == "circle-half"

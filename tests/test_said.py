@@ -1,13 +1,14 @@
 """"You said": what people at a centre said last, told back after an answer and on a results page."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from app import create_app, db, figures, periods
 
-from .conftest import LiveServer
+from .conftest import NO_STUFFING_LIMITS, LiveServer, post_answer
 from .test_browser import pair, skip_to_send, tap
 
 pytestmark = pytest.mark.calendar
@@ -30,14 +31,15 @@ def nightly(database, centre):
 
 @pytest.fixture
 def app(data_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "CLOCK": CLOCK})
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "WTF_CSRF_ENABLED": False, "CLOCK": CLOCK,
+                      "RUNTIME_DIR": str(data_dir / "run"), **NO_STUFFING_LIMITS})
     with app.app_context():
         db.migrate(db.get_db())
     return app
 
 
 def thanks_page(client, centre, lang="da"):
-    response = client.post(f"/s/{centre['survey_token']}?lang={lang}", data={"importance": "9"})
+    response = post_answer(client, f"/s/{centre['survey_token']}?lang={lang}", {"importance": "9"})
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -53,10 +55,11 @@ def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see
     busy_weeks(database, centre)
     page = thanks_page(client, centre)
     assert "Hvad folk her har sagt" in page and "uge 47 · 2026" in page
+    assert page.count("Hvad folk her har sagt") == 1  # the results' title once (issue 17 saw it twice)
     table = figures.decided_table(database, centre, 2026, 5, NOW)
     shown = figures.period_figures(table, periods.parse("2026-W47"))
     assert shown["total"].shown and f"Svar: {shown['total'].value}" in page  # the staff summary's own N
-    assert "De kommer oftest for: <strong>For at få et måltid mad</strong>" in page
+    assert "De hyppigste grunde til at komme: <strong>Et måltid mad</strong>" in page
 
 
 def test_nothing_is_told_when_too_few_answered_or_the_centre_says_no(app, client, database, make_centre):
@@ -89,6 +92,10 @@ def test_the_results_can_be_seen_without_answering(app, client, database, make_c
     assert f'href="{survey}/results?lang=da"' in client.get(survey).get_data(as_text=True)
     arabic = client.get(survey + "/results?lang=ar").get_data(as_text=True)
     assert "ما قاله الناس هنا" in arabic and "الأسبوع 47 · 2026" in arabic
+    danish = client.get(survey + "/results").get_data(as_text=True)
+    # The title once: the page's one heading, not a heading over the same heading.
+    assert danish.count("Hvad folk her har sagt") == 2  # in <title> and in <h1>
+    assert re.search(r"<h1 id=\"said-title\">Hvad folk her har sagt", danish) and "<h2 id=\"said-title\"" not in danish
     assert db.count_responses(database, centre["id"]) == 8 * 30  # looking stored nothing
 
 
@@ -125,7 +132,8 @@ def test_the_kiosk_thanks_in_the_chosen_language_with_what_people_said(tmp_path,
         expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
         facts = tablet.get_by_role("region", name="What people here said")
         expect(facts).to_contain_text("week 47 · 2026")
-        expect(facts).to_contain_text("They come most often for:")
+        expect(tablet.get_by_text("What people here said")).to_have_count(1)  # its title once
+        expect(facts).to_contain_text("The most common reasons to come:")
         expect(facts.locator('p[lang="en"]')).to_have_text("We got a new sofa.")  # the reply, in her language
         expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
     finally:
@@ -187,7 +195,7 @@ def test_the_you_said_we_did_poster_has_the_facts_the_reply_and_a_code_that_scan
     pdf.write_bytes(response.data)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "I sagde – vi gjorde" in text and "uge 47 · 2026" in text and "Svar: 30" in text
-    assert "For at få et måltid mad" in text and "Vi har købt en ny kaffemaskine." in text
+    assert "Et måltid mad" in text and "Vi har købt en ny kaffemaskine." in text
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "said")], check=True)
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "said.png")],
                              capture_output=True, text=True, check=True).stdout.strip()

@@ -584,11 +584,13 @@ def test_an_admin_changes_the_settings_the_survey_follows(client, database, make
     assert "Indstillinger" in client.get("/staff/c/nord/").get_data(as_text=True)
     response = client.post("/staff/c/nord/settings", data={
         "name": "Café Efter", "questions": ["meaning"], "languages": [], "min_cell_size": "7",
-        "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36"})
+        "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36",
+        "kiosk_answer_interval_seconds": "40", "answers_per_minute": "12"})
     assert response.status_code == 303
     changed = db.centre_by_slug(database, "nord")
     assert changed["name"] == "Café Efter" and changed["min_cell_size"] == 7
     assert changed["message_retention_months"] == 2 and changed["retention_months"] == 36
+    assert changed["kiosk_answer_interval_seconds"] == 40 and changed["answers_per_minute"] == 12
     assert changed["disabled_questions"] == ["message", "wishes"] and changed["languages"] == ["da"]
     survey = client.get(f"/s/{changed['survey_token']}").get_data(as_text=True)
     assert 'name="meaning.community"' in survey and 'name="wishes"' not in survey

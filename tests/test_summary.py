@@ -52,10 +52,11 @@ def test_the_summary_shows_counts_shares_and_hides_small_ones(client, centre_wit
     assert row(html, "9") == "8" and row(html, "10") == "6"
     assert row(html, "1") == "&lt; 5" and row(html, "3") == "&lt; 5"  # one gave 1, three gave 3: never shown as such
     assert row(html, "2") == "0" and row(html, "8") == "0"  # nobody gave 2 or 8: a zero points to nobody
-    assert row(html, "For at møde andre mennesker") == "8"
+    assert row(html, "Møde andre mennesker") == "8"
     assert "40,0 %" in html  # 8 of 20, formatted the Danish way
     assert row(html, "1–6") == "6" and row(html, "7–8") == "0" and row(html, "9–10") == "14"  # the bands
     assert "Gav stedet 9 eller 10 ud af 10: <strong>70,0 %</strong>" in html
+    assert "Antal fra 1 til 4 vises som" in html  # this week has a "< 5": the note explains it
 
 
 def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, centre_with_answers):
@@ -80,7 +81,7 @@ def test_a_count_whose_complement_is_small_is_withheld(client, database, make_ce
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
     assert "<strong>15</strong> svar" in html
-    assert row(html, "For at møde andre mennesker") == "–"
+    assert row(html, "Møde andre mennesker") == "–"
 
 
 def busy_weeks(database, centre, weeks, per_week=20, tens=15):
@@ -99,6 +100,8 @@ def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, databas
     html = client.get("/staff/c/fuld/summary/2025-W11").get_data(as_text=True)
     trend = html[html.index("De sidste 12 uger"):]
     assert 'data-notice="trend-level"' not in html
+    # Nothing withheld in this week or its trend: no note explaining "< 5" and dashes (issue 17).
+    assert "Andelene er af alle, der svarede i perioden." in html and "Antal fra 1 til" not in html
     assert row(trend, "uge 11 · 2025") == "20" and row(trend, "uge 52 · 2024") == "0"  # nobody answered then
     assert re.search(r'uge 11 · 2025</th>\s*<td class="num">20</td>\s*<td class="num">75,0 %</td>', trend)
     answers_chart = re.search(r'<svg class="columns trend"[^>]*>(.*?)</svg>', trend, re.S).group(1)
@@ -204,6 +207,22 @@ def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_
     above = "\n".join(text.splitlines()[max(0, scores - 8):scores])
     assert re.search(r"<\s?5", above) and re.search(r"\b8\b", above)
     assert "Jeg føler mig respekteret her" in text
+    assert "Antal fra 1 til 4 vises som" in " ".join(text.split())  # a "< 5" here: the note explains it
+
+
+@pytest.mark.calendar
+def test_the_pdf_explains_small_counts_only_where_it_has_one(client, database, make_centre, tmp_path):
+    import subprocess
+
+    centre = make_centre("Café Hel", slug="hel")
+    person = db.create_staff(database, "ib@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    busy_weeks(database, centre, [f"2025-W{w:02d}" for w in range(1, 12)])
+    sign_in(client, "ib@example.dk")
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(client.get("/staff/c/hel/summary/2025-W11/download.pdf").data)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Andelene er af alle, der svarede i perioden." in text and "Antal fra 1 til" not in text
 
 
 def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_them(

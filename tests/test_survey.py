@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app, db
 
-from .conftest import csrf_token, open_weeks_held
+from .conftest import answer_token, csrf_token, open_weeks_held, post_answer
 
 FULL_ANSWER = {"importance": "9", "reasons": ["meet_people", "meal"], "frequency": "daily",
                "meaning.respected": "agree", "wishes": "meals", "message": ""}
@@ -41,7 +41,7 @@ def test_english_is_chosen_per_answer_not_remembered(client, make_centre):
 
 def test_sending_stores_one_response_and_thanks_plainly(client, database, make_centre):
     centre = make_centre()
-    response = client.post(f"/s/{centre['survey_token']}", data=FULL_ANSWER)
+    response = post_answer(client, f"/s/{centre['survey_token']}", FULL_ANSWER)
     assert response.status_code == 303
     assert stored(database, centre) == 1
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -51,16 +51,21 @@ def test_sending_stores_one_response_and_thanks_plainly(client, database, make_c
 
 def test_a_single_tap_is_a_whole_answer(client, database, make_centre):
     centre = make_centre()
-    assert client.post(f"/s/{centre['survey_token']}", data={"frequency": "first_time"}).status_code == 303
+    assert post_answer(client, f"/s/{centre['survey_token']}", {"frequency": "first_time"}).status_code == 303
     assert stored(database, centre) == 1
 
 
-def test_sending_nothing_stores_nothing_and_says_why(client, database, make_centre):
+def test_sending_nothing_is_thanked_kindly_and_stores_nothing(client, database, make_centre):
     centre = make_centre()
-    response = client.post(f"/s/{centre['survey_token']}", data={})
-    assert response.status_code == 400
-    assert "Du har ikke svaret på noget endnu" in response.get_data(as_text=True)
-    assert stored(database, centre) == 0
+    for token in (True, False):  # from the page, or a bare empty post: no error either way
+        response = (post_answer(client, f"/s/{centre['survey_token']}", {}) if token
+                    else client.post(f"/s/{centre['survey_token']}", data={"message": "  "}))
+        assert response.status_code == 303 and response.headers["Location"].endswith("&sent=nothing")
+        page = client.get(response.headers["Location"])
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Tak alligevel!" in html and "der er ikke gemt noget" in html
+        assert "Tak for dit svar!" not in html
+    assert stored(database, centre) == 0 and db.messages_of(database, centre["id"]) == []
 
 
 @pytest.mark.parametrize("data", [
@@ -89,8 +94,8 @@ def test_an_oversize_body_is_refused_kindly(client, make_centre):
 
 def test_the_message_is_scrubbed_before_it_is_stored(client, database, make_centre):
     centre = make_centre()
-    client.post(f"/s/{centre['survey_token']}",
-                data={"message": "Ring til mig på 12 34 56 78 eller ole@example.dk, cpr 010190-1234"})
+    post_answer(client, f"/s/{centre['survey_token']}",
+                {"message": "Ring til mig på 12 34 56 78 eller ole@example.dk, cpr 010190-1234"})
     (body,) = db.messages_of(database, centre["id"])
     assert "12 34" not in body and "ole@" not in body and "1234" not in body
     assert "[TELEFON]" in body and "[E-MAIL]" in body and "[CPR]" in body
@@ -128,7 +133,7 @@ def test_a_failed_save_says_so_and_keeps_the_answers(app, client, database, make
     centre = make_centre()
     app.config["DB_BUSY_TIMEOUT_MS"] = 50
     with open_weeks_held(app.config["DATA_DIR"]):  # another writer holds the lock for too long
-        response = client.post(f"/s/{centre['survey_token']}", data=FULL_ANSWER)
+        response = post_answer(client, f"/s/{centre['survey_token']}", FULL_ANSWER)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "dit svar kunne ikke gemmes lige nu" in html
@@ -180,23 +185,27 @@ def csrf_client(data_dir):
 def test_csrf_protects_the_survey_and_an_expired_token_keeps_the_answers(csrf_client, database, make_centre):
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
-    csrf_client.get(url)  # the session exists, the token in the form is stale
-    missing = csrf_client.post(url, data={"importance": "7", "csrf_token": "stale"})
+    form = answer_token(csrf_client.get(url).get_data(as_text=True))  # the session exists, the CSRF token is stale
+    missing = csrf_client.post(url, data={"importance": "7", "csrf_token": "stale", "answer_token": form})
     assert missing.status_code == 400
     html = missing.get_data(as_text=True)
     assert "Siden har været åben længe" in html and 'name="importance" value="7" checked' in html
     assert stored(database, centre) == 0
+    assert answer_token(html) == form  # still the same answer: pressing again cannot store it twice
     token = csrf_token(html)  # the page came back with a fresh token: one more press works
-    assert csrf_client.post(url, data={"importance": "7", "csrf_token": token}).status_code == 303
+    again = {"importance": "7", "csrf_token": token, "answer_token": form}
+    assert csrf_client.post(url, data=again).status_code == 303
+    assert csrf_client.post(url, data=again).status_code == 303  # a double tap, or the back button and send
     assert stored(database, centre) == 1
 
 
 def test_a_browser_without_cookies_is_told_so(csrf_client, database, make_centre):
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
-    token = csrf_token(csrf_client.get(url).get_data(as_text=True))
+    page = csrf_client.get(url).get_data(as_text=True)
     csrf_client.delete_cookie("session")
-    response = csrf_client.post(url, data={"importance": "7", "csrf_token": token})
+    response = csrf_client.post(url, data={"importance": "7", "csrf_token": csrf_token(page),
+                                           "answer_token": answer_token(page)})
     assert response.status_code == 400
     assert "browseren gemte den ikke" in response.get_data(as_text=True)
     assert stored(database, centre) == 0
@@ -378,6 +387,24 @@ def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, 
     assert stored(database, kiosk_client.centre) == 0
 
 
+def test_pages_go_out_compressed_but_never_an_answer_to_a_post(client, make_centre):
+    import gzip
+
+    centre = make_centre()
+    url = f"/s/{centre['survey_token']}"
+    page = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert "Hvor vigtigt" in gzip.decompress(page.data).decode()
+    assert "Content-Encoding" not in client.get(url).headers  # a browser that does not ask gets it plain
+    # An answer to a POST can hold what the person typed beside the form's token: never compressed.
+    refused = client.post(url, data={"importance": "5", "message": "hej"}, headers={"Accept-Encoding": "gzip"})
+    assert refused.status_code == 400 and "Content-Encoding" not in refused.headers
+    script = client.get("/static/kiosk.js", headers={"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Encoding"] == "gzip"
+    again = client.get("/static/kiosk.js", headers={"Accept-Encoding": "gzip", "If-None-Match": script.headers["ETag"]})
+    assert again.status_code == 304
+
+
 # --- languages ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["", "/tak", "/privacy", "/results"])
@@ -391,7 +418,7 @@ def test_only_a_language_the_centre_offers_can_be_chosen(client, make_centre, pa
 def test_an_answer_is_never_stored_in_a_language_the_centre_does_not_offer(client, database, make_centre,
                                                                            kiosk_client):
     centre = make_centre(languages=["da", "en"])
-    response = client.post(f"/s/{centre['survey_token']}?lang=ar", data={"importance": "9"})
+    response = post_answer(client, f"/s/{centre['survey_token']}?lang=ar", {"importance": "9"})
     assert response.status_code == 303 and response.headers["Location"].endswith("?lang=da")
     assert kiosk_client.post("/kiosk/?lang=fa", data={"importance": "9"}).status_code == 303
     kiosk_centre = kiosk_client.centre

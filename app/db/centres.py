@@ -52,7 +52,8 @@ def rotate_survey_token(db, slug):
 
 
 CENTRE_SETTINGS = {"name", "disabled_questions", "kiosk_idle_seconds", "min_cell_size", "languages",
-                   "message_retention_months", "show_said", "retention_months"}
+                   "message_retention_months", "show_said", "retention_months", "kiosk_answer_interval_seconds",
+                   "answers_per_minute"}
 
 
 def update_centre(db, slug, **settings):

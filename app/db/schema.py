@@ -310,6 +310,14 @@ def m017_hub_national(db):
                   ) WITHOUT ROWID""")
 
 
+@migrations()
+def m018_stuffing_limits(db):
+    # A centre's own limits against stuffing (app/stuffing.py); NULL: the installation's default.
+    # Settings only: what the limits count lives in memory, never in this file.
+    db.execute("ALTER TABLE centres ADD COLUMN kiosk_answer_interval_seconds INTEGER")
+    db.execute("ALTER TABLE centres ADD COLUMN answers_per_minute INTEGER")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

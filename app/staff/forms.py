@@ -50,6 +50,10 @@ class CentreSettingsForm(FlaskForm):
     message_retention_months = IntegerField(_l("Months a written message is kept"),
                                             validators=[InputRequired(), NumberRange(1, 24)])
     show_said = BooleanField(_l("After an answer, show what people here said last (only numbers staff may see)"))
+    kiosk_answer_interval_seconds = IntegerField(_l("Seconds a tablet waits after storing an answer before it stores the next"),
+                                                 validators=[InputRequired(), NumberRange(5, 600)])
+    answers_per_minute = IntegerField(_l("Answers the survey link (the QR code) takes in one minute at most"),
+                                      validators=[InputRequired(), NumberRange(5, 600)])
 
 
 class KioskPinForm(FlaskForm):

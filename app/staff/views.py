@@ -7,7 +7,8 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions, retention, said
+from .. import (accounts, clock, db, exports, figures, language_name, links, languages_in_order, periods, posters,
+               questions, retention, said, stuffing)
 from babel import Locale
 
 from .. import catalogues
@@ -188,7 +189,9 @@ def translations():
 @bp.route("/c/<slug>/")
 @centre_access("staff")
 def centre(centre):
-    return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
+    return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
+                           turned_away=stuffing.turned_away(centre), answers_per_minute=stuffing.answers_per_minute(centre),
+                           poster_languages=languages_in_order(centre["languages"]))
 
 
 def _table(centre, year):
@@ -247,12 +250,14 @@ def summary(centre, period=None):
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
     levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
+    trend = _trend(centre, shown) if shown.level == "week" else None
     database = db.get_db()
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+                           withheld=figures.withholds(result, trend[1] if trend else ()),
                            sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
-                           trend=_trend(centre, shown) if shown.level == "week" else None,
+                           trend=trend,
                            text_min=retention.messages_shown_from(centre), previous=shown.previous(), next=shown.next(),
                            reply=db.reply_for(database, centre["id"], shown.key), reply_max=REPLY_MAX_CHARS)
 
@@ -334,16 +339,20 @@ POSTER_FILES = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/
 @bp.route("/c/<slug>/poster.<extension>")
 @centre_access("staff")
 def poster(centre, extension):
-    """The A4 poster, or the bare QR code, for the centre's current survey address."""
+    """The A4 poster (in any of the centre's languages, ?language=ar), or the bare QR code, for
+    the centre's current survey address."""
     url = links.survey_url(centre)
-    makers = {"pdf": lambda: posters.poster_pdf(centre, url), "svg": lambda: links.qr_svg(url),
-              "png": lambda: links.qr_png(url)}
+    language = request.args.get("language", "da")
+    if language not in centre["languages"]:
+        abort(404)
+    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"])),
+              "svg": lambda: links.qr_svg(url), "png": lambda: links.qr_png(url)}
     if extension not in makers:
         abort(404)
     response = make_response(makers[extension]())
     response.headers["Content-Type"] = POSTER_FILES[extension]
-    name = f"brugerstemmen-{centre['slug']}-{'plakat' if extension == 'pdf' else 'qr'}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    name = "qr" if extension != "pdf" else "plakat" if language == "da" else f"plakat-{language}"
+    response.headers["Content-Disposition"] = f'attachment; filename="brugerstemmen-{centre["slug"]}-{name}.{extension}"'
     return response
 
 
@@ -359,7 +368,9 @@ def settings(centre):
         "min_cell_size": centre["min_cell_size"],
         "kiosk_idle_seconds": centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
         "message_retention_months": centre["message_retention_months"], "show_said": bool(centre["show_said"]),
-        "retention_months": centre["retention_months"]})
+        "retention_months": centre["retention_months"],
+        "kiosk_answer_interval_seconds": stuffing.kiosk_interval(centre),
+        "answers_per_minute": stuffing.answers_per_minute(centre)})
     form.questions.choices = [SelectChoice(q.id, _(q.text)) for q in switchable]
     form.languages.choices = [SelectChoice(code, language_name(code))
                               for code in current_app.config["LANGUAGES"] if code != "da"]
@@ -370,7 +381,9 @@ def settings(centre):
                          kiosk_idle_seconds=form.kiosk_idle_seconds.data,
                          message_retention_months=form.message_retention_months.data,
                          retention_months=form.retention_months.data,
-                         show_said=int(form.show_said.data))
+                         show_said=int(form.show_said.data),
+                         kiosk_answer_interval_seconds=form.kiosk_answer_interval_seconds.data,
+                         answers_per_minute=form.answers_per_minute.data)
         flash(_("Settings saved. A new k applies from next year; this year keeps the one it started with."))
         return redirect(url_for("staff.settings", slug=centre["slug"]), 303)
     return _settings_page(centre, form)

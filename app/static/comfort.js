@@ -1,8 +1,11 @@
-/* Comfort on the respondent screens: larger, high-contrast text, and reading the screen aloud
-   with the browser's own speech synthesis (nothing leaves the device). The read-aloud button
-   appears only when the device has a voice for the page's language. */
+/* Comfort on the respondent screens: larger, high-contrast text, and each question read aloud
+   with the browser's own speech synthesis (nothing leaves the device). A read-aloud button
+   appears only when the device has a voice for the page's language, and only what is shown
+   on the screen is ever read: never a hidden field, a hidden label or another question. */
 (function () {
   "use strict";
+
+  var ENDS_A_SENTENCE = /[.?!:;\u061f\u06d4]$/;
 
   function voiceFor(lang) {
     var voices = window.speechSynthesis.getVoices();
@@ -12,47 +15,82 @@
     return null;
   }
 
-  function textOnScreen() {
-    // The kiosk's current question, or what the page shows; never hidden text.
-    var root = document.querySelector(".step.current") ||
-      (document.getElementById("start") && !document.getElementById("start").hidden && document.getElementById("start")) ||
-      document.getElementById("main");
-    return root.innerText;
+  function shown(element) {
+    if (element.closest("[hidden], [aria-hidden='true'], .hp, .visually-hidden, .comfort, [data-speak]")) { return false; }
+    return element.getClientRects().length > 0 && window.getComputedStyle(element).visibility !== "hidden";
   }
 
-  function setUpReading(button) {
-    if (!("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) { return; }
+  // The text a person sees in `root`, in reading order. A matrix's shared answers are read
+  // once, after its first statement, not five times over.
+  function spokenText(root) {
+    var text = "";
+    var heard = {};
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var words = node.nodeValue.replace(/\s+/g, " ").trim();
+      var parent = node.parentElement;
+      if (!words || !shown(parent) || parent.closest("textarea, script, style")) { continue; }
+      if (parent.closest(".statement .tile")) {
+        if (heard[words]) { continue; }
+        heard[words] = true;
+      }
+      text += text ? (ENDS_A_SENTENCE.test(text) ? " " : ", ") + words : words;
+    }
+    return text;
+  }
+
+  function setUpReading(buttons, rootOf) {
+    if (!buttons.length || !("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) { return; }
     var lang = document.documentElement.lang.toLowerCase().split(/[-_]/)[0];
     var synth = window.speechSynthesis;
-    function update() { button.hidden = voiceFor(lang) === null; }
+    var speaking = null;
+
+    function update() {
+      var missing = voiceFor(lang) === null;
+      document.documentElement.classList.toggle("can-speak", !missing);
+      buttons.forEach(function (button) { button.hidden = missing; });
+    }
+    function stop() {
+      synth.cancel();
+      if (speaking) { speaking.setAttribute("aria-pressed", "false"); }
+      speaking = null;
+    }
     update();
     if (synth.addEventListener) { synth.addEventListener("voiceschanged", update); }
-    button.addEventListener("click", function () {
-      if (synth.speaking) {
-        synth.cancel();
-        button.setAttribute("aria-pressed", "false");
-        return;
-      }
-      var voice = voiceFor(lang);
-      if (!voice) { return; }
-      var utterance = new window.SpeechSynthesisUtterance(textOnScreen());
-      utterance.lang = voice.lang;
-      try { utterance.voice = voice; } catch (ignored) { /* the language alone picks a voice */ }
-      utterance.onend = utterance.onerror = function () { button.setAttribute("aria-pressed", "false"); };
-      button.setAttribute("aria-pressed", "true");
-      synth.speak(utterance);
+    buttons.forEach(function (button) {
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", function () {
+        var again = speaking === button;
+        stop();
+        var voice = voiceFor(lang);
+        if (again || !voice) { return; }
+        var utterance = new window.SpeechSynthesisUtterance(spokenText(rootOf(button)));
+        utterance.lang = voice.lang;
+        try { utterance.voice = voice; } catch (ignored) { /* the language alone picks a voice */ }
+        utterance.onend = utterance.onerror = function () {
+          if (speaking === button) { stop(); }
+        };
+        speaking = button;
+        button.setAttribute("aria-pressed", "true");
+        synth.speak(utterance);
+      });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var bar = document.querySelector("[data-comfort]");
-    if (!bar) { return; }
-    bar.hidden = false;
-    var bigger = bar.querySelector("[data-bigger]");
-    bigger.addEventListener("click", function () {
-      var on = document.documentElement.classList.toggle("comfort-text");
-      bigger.setAttribute("aria-pressed", on ? "true" : "false");
+    if (bar) {
+      bar.hidden = false;
+      var bigger = bar.querySelector("[data-bigger]");
+      bigger.addEventListener("click", function () {
+        var on = document.documentElement.classList.toggle("comfort-text");
+        bigger.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    var perQuestion = Array.prototype.slice.call(document.querySelectorAll("[data-speak]"));
+    var page = Array.prototype.slice.call(document.querySelectorAll("[data-read-page]"));
+    setUpReading(perQuestion.concat(page), function (button) {
+      return button.closest("[data-question]") || document.getElementById("main");
     });
-    setUpReading(bar.querySelector("[data-read-aloud]"));
   });
 }());

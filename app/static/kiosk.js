@@ -108,9 +108,11 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function show(index) {
+    document.documentElement.classList.add("ready");
     current = Math.max(-1, Math.min(index, steps.length - 1));
     start.hidden = current >= 0;
     form.hidden = current < 0;
+    body.classList.toggle("answering", current >= 0);
     steps.forEach(function (step, i) { step.classList.toggle("current", i === current); });
     window.scrollTo(0, 0);
     if (current >= 0) { steps[current].focus(); }
@@ -160,11 +162,15 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   form.addEventListener("change", function (event) {
-    // One tap answers a single-choice screen: move on, leaving a moment to see the tick.
-    if (event.target.type === "radio") {
-      var from = current;
-      window.setTimeout(function () { if (current === from) { show(current + 1); } }, 350);
-    }
+    // A screen of single choices moves on once each is answered (one tap for most questions,
+    // one per statement for the matrix), leaving a moment to see the tick.
+    if (event.target.type !== "radio" || current >= steps.length - 1) { return; }
+    var radios = steps[current].querySelectorAll("input[type=radio]");
+    var open = {};
+    Array.prototype.forEach.call(radios, function (radio) { open[radio.name] = open[radio.name] !== false && !radio.checked; });
+    for (var name in open) { if (open[name]) { return; } }
+    var from = current;
+    window.setTimeout(function () { if (current === from) { show(current + 1); } }, 350);
   });
 
   // Sending in the background keeps every answer out of the browser's history: a failed send
@@ -275,6 +281,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function thankInPlace() {
     form.hidden = true;
     start.hidden = true;
+    body.classList.remove("answering");
     thanks.hidden = false;
     thanks.querySelector("h1").focus();
     window.setTimeout(backToStart, Number(thanks.dataset.returnSeconds) * 1000);

@@ -6,17 +6,19 @@ from flask import (abort, current_app, g, make_response, redirect, render_templa
                    session, url_for)
 from flask_babel import get_locale
 
-from .. import accounts, clock, csrf, db, privacy, questions, retention, said
-from . import bp
+from .. import accounts, clock, csrf, db, privacy, questions, retention, said, stuffing
+from . import answer_tokens, bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
-NOT_ANSWERS = {"csrf_token", HONEYPOT}
+NOT_ANSWERS = {"csrf_token", HONEYPOT, answer_tokens.FIELD}
 # A kiosk sends each answer with a random key of its own making (the IETF Idempotency-Key
 # header) and, when it held the answer back while offline, the ISO week it was given in.
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 HELD_WEEK = "week"
+# The thank-you page's ?sent= when a person pressed send with nothing chosen.
+NOTHING = "nothing"
 
 
 @bp.route("/")
@@ -34,6 +36,7 @@ def phone(token):
         return render_template("survey/unknown_code.html"), 404
     return survey_page(centre, "phone", SurveyForm, "survey/phone.html",
                        thanks_url=url_for(".phone_thanks", token=token, lang=lang()),
+                       nothing_url=url_for(".phone_thanks", token=token, lang=lang(), sent=NOTHING),
                        privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
 
 
@@ -98,6 +101,7 @@ def phone_thanks(token):
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return render_template("survey/thanks.html", min_cell_size=centre["min_cell_size"], **said_for(centre),
+                           sent_nothing=request.args.get("sent") == NOTHING,
                            privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
 
 
@@ -112,6 +116,7 @@ def kiosk():
     response = make_response(survey_page(
         centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
         thanks_url=url_for(".kiosk_thanks", lang=lang()), privacy_url=url_for(".kiosk_privacy", lang=lang()),
+        nothing_url=url_for(".kiosk_thanks", lang=lang(), sent=NOTHING),
         idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
         gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
@@ -126,6 +131,7 @@ def kiosk_thanks():
     if centre is None:
         return render_template("survey/kiosk_unpaired.html"), 403
     return render_template("survey/kiosk_thanks.html", **said_for(centre),
+                           sent_nothing=request.args.get("sent") == NOTHING,
                            min_cell_size=centre["min_cell_size"], privacy_url=url_for(".kiosk_privacy", lang=lang()),
                            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"])
 
@@ -219,17 +225,19 @@ def lang():
     return str(get_locale())
 
 
-def survey_page(centre, channel, form_class, template, *, thanks_url, **context):
+def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_url, **context):
     """Show the survey, or take a submitted answer.
 
-    Nothing is stored until a valid, non-empty answer is sent. When it cannot be stored
-    (stale form, full disk) the page comes back with the person's answers still ticked.
+    Nothing is stored until a valid, non-empty answer is sent; sending nothing at all is
+    thanked kindly and stores nothing. When an answer cannot be stored (stale form, full disk,
+    too many at once) the page comes back with the person's answers still ticked.
     """
     had_session = "csrf_token" in session  # asked before the form makes a new token
     form = form_class()
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
-    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="", **context)
+    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="",
+                answer_token=answer_tokens.issue(centre["id"]) if channel == "phone" else None, **context)
     if request.method != "POST":  # GET, and HEAD: the kiosk asks whether the server is there
         return render_template(template, **page, notice=None)
 
@@ -253,19 +261,31 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, **context)
         submission = submission.limited_to(fields)
     if form.website.data:
         return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
+    if submission.is_empty:
+        return redirect(nothing_url, 303)  # every question may be skipped, all of them too
     page.update(chosen=set(submission.answers), message=submission.message)
-    if not form.validate():
+    if channel == "phone":
+        # The same form sent twice is stored once: its token becomes the answer's receipt.
+        receipt = answer_tokens.receipt(request.form.get(answer_tokens.FIELD), centre["id"])
+        if receipt is not None:
+            page["answer_token"] = request.form[answer_tokens.FIELD]  # a press again is the same answer
+    if not form.validate() or (channel == "phone" and receipt is None):
         # No session at all: the browser refuses cookies (or lost them); say so, not "too long".
         return render_template(template, **page, notice="expired" if had_session else "cookies"), 400
-    if submission.is_empty:
-        return render_template(template, **page, notice="empty"), 400
+    claim = (stuffing.claim_for_kiosk(centre, request.cookies[KIOSK_COOKIE]) if channel == "kiosk"
+             else stuffing.claim_for_survey_link(centre))
+    if claim is None:
+        return render_template(template, **page, notice="busy"), 429
     try:
-        db.store_answer(
+        stored = db.store_answer(
             db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week,
             channel=channel, language=lang(), question_set=question_set.version,
             answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt,
             busy_timeout_ms=current_app.config["DB_BUSY_TIMEOUT_MS"])
     except db.StorageError as error:
+        claim.give_back()
         current_app.logger.error("could not store a response: %s", error)
         return render_template(template, **page, notice="not_saved"), 503
+    if stored is None:
+        claim.give_back()  # sent before and stored then: this one takes no place under the limits
     return redirect(thanks_url, 303)
