@@ -12,6 +12,7 @@ from babel import Locale
 
 from .. import catalogues
 from ..hub import status
+from ..kiosk_pin import set_pin
 from . import bp, centre_access, sign_in
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
@@ -392,7 +393,7 @@ def kiosk_pin(centre):
     if not form.validate_on_submit():
         return _settings_page(centre, CentreSettingsForm(formdata=None, data={"name": centre["name"]}),
                               pin_form=form, status=400)
-    accounts.set_kiosk_pin(db.get_db(), centre, form.pin.data)
+    set_pin(db.get_db(), centre, form.pin.data)
     flash(_("The kiosk PIN is set. Staff leave a tablet's kiosk by holding a finger on the centre's name "
             "on its start screen and typing the PIN."))
     return redirect(url_for("staff.settings", slug=centre["slug"]), 303)

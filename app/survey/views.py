@@ -6,7 +6,7 @@ from flask import (abort, current_app, g, make_response, redirect, render_templa
                    session, url_for)
 from flask_babel import get_locale
 
-from .. import accounts, clock, csrf, db, privacy, questions, retention, said
+from .. import clock, csrf, db, kiosk_pin, privacy, questions, retention, said
 from . import bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
@@ -144,7 +144,7 @@ def kiosk_exit():
     form = KioskExitForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = accounts.check_kiosk_pin(db.get_throttle_db(), centre, form.pin.data)
+    outcome = kiosk_pin.check(db.get_throttle_db(), centre, form.pin.data)
     status = {"right": 200, "wrong": 403, "locked": 429, "unset": 403}[outcome]
     return render_template("survey/kiosk_exit.html", outcome=outcome,
                            return_seconds=EXIT_PAGE_SECONDS[outcome]), status
