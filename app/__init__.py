@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import charts, config, db, formatting, logs
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
 
 csrf = CSRFProtect()
