@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import charts, config, db, formatting, logs
+from . import charts, config, db, formatting, logs, period_picker
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
@@ -73,6 +73,7 @@ def create_app(test_config=None):
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale)
     formatting.register(app)
+    period_picker.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
     app.teardown_appcontext(db.close_throttle_db)

@@ -91,7 +91,7 @@ def to_csv(centre, result):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerows(map(csv_row, _heading(centre, result)))
     writer.writerow([])
-    writer.writerow([_("Question"), _("Answer"), _("Count"), _("Share (%)")])
+    writer.writerow([_("Question"), _("Answer option"), _("Count"), _("Share (%)")])
     for question, answer, count, share in _rows(result):
         writer.writerow(csv_row([question, answer, count,
                                  "" if share is None else format_decimal(share * 100, format="0.0")]))
@@ -121,7 +121,7 @@ def to_xlsx(centre, result):
             sheet = book.create_sheet(_sheet_title(question, taken))
             append_row(sheet, [question])
             sheet["A1"].font = Font(bold=True)
-            append_row(sheet, [_("Answer"), _("Count"), _("Share")])
+            append_row(sheet, [_("Answer option"), _("Count"), _("Share")])
             sheets[question] = sheet
         append_row(sheets[question], [answer, count, share])
         if share is not None:

@@ -105,6 +105,37 @@ def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answe
     assert client.get("/staff/c/tal/summary/2025-11-01").status_code == 404
 
 
+def hrefs(html):
+    return re.findall(r'href="/staff/c/tal/summary/([^"]+)"', html)
+
+
+@pytest.mark.calendar
+def test_the_address_of_an_open_period_says_when_it_closes_and_leads_to_the_newest_closed_one(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    page = client.get("/staff/c/tal/summary/2025-Q1")  # weeks 1-13 of 2025; it is week 12
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404
+    assert "den varer til og med søndag den 30. marts 2025" in html
+    assert "Tallene vises fra mandag den 31. marts 2025 kl. 01.00" in html
+    assert set(hrefs(html)) == {"2024-Q4", "2025-W11"}  # the newest quarter that is over, and the last week
+
+
+def test_the_summary_links_every_closed_period_of_its_year_and_no_open_one(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    picker = html[html.index('<nav class="period-picker"'):html.index("</nav>", html.index('<nav class="period-picker"'))]
+    linked = set(hrefs(picker))
+    closed = {f"2025-W{n:02d}" for n in range(1, 12)} | {"2025-B01", "2025-B02"}
+    assert linked == closed - {"2025-W10"}  # the week shown is marked, not linked
+    assert '<strong aria-current="page" aria-label="uge 10 · 2025">10</strong>' in picker
+    assert '<span class="open-period" aria-label="uge 12 · 2025">12</span>' in picker  # shown, never offered
+    assert '<span class="open-period">1. kvartal</span>' in picker and "2024" not in picker  # no figures before 2025
+    assert 'rel="prev">← Før: uge 9 · 2025' in picker and 'rel="next">Efter: uge 11 · 2025' in picker
+    block = client.get("/staff/c/tal/summary/2025-B02").get_data(as_text=True)
+    assert 'href="/staff/c/tal/summary/2025-W08" data-level="week"' in block  # finer: its latest week
+    assert 'rel="next"' not in block  # weeks 9-13 have not closed
+
+
 def test_decisions_are_kept_once_taken(client, database, centre_with_answers):
     sign_in(client, "anna@example.dk")
     client.get("/staff/c/tal/summary/2025-W10")

@@ -44,6 +44,15 @@ def first_week(db, centre_id):
     return db.execute("SELECT min(iso_week) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
 
 
+def first_year(db, centre_id):
+    """The earliest year a centre has figures for (its answers, or the counts a folded year
+    kept), or None."""
+    return db.execute("""SELECT CAST(min(year) AS INTEGER) FROM (
+                             SELECT min(substr(iso_week, 1, 4)) AS year FROM responses WHERE centre_id = ?
+                             UNION ALL SELECT min(substr(period, 1, 4)) FROM folded_counts WHERE centre_id = ?)""",
+                      [centre_id, centre_id]).fetchone()[0]
+
+
 def save_folded(db, centre_id, counts):
     """Keep a closed year's shown counts, {(period, cell): count}, for when its answers are gone."""
     with write_transaction(db):

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask.cli import AppGroup, with_appcontext
 
-from .. import db, periods, questions
+from .. import clock, db, periods, questions
 from ..commands import centre_or_fail, emit, open_database
 from . import kinds, report, signing, sync as sync_client
 
@@ -98,6 +98,9 @@ def hub_centre_revoke(code):
     click.echo(f"{found['name']} ({code}) can no longer report; `rotate-key` lets it in again with a new key.")
 
 
+LEVEL_NAMES = {"week": "week", "block": "four-week block", "quarter": "quarter", "year": "year"}
+
+
 @hub.command("report")
 @click.option("--period", "period_key", required=True, help="A period of the grid: 2026-W47, 2026-B12, 2026-Q4 or 2026.")
 @click.option("--by", type=click.Choice(list(kinds.GROUPINGS)), help="Break down by organisation form or municipality type.")
@@ -112,8 +115,18 @@ def hub_report(period_key, by, file_format, output, language):
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     database = open_database()
+    version = questions.load().version
+    now = clock.now()
+    if not periods.is_closed(period, now):
+        latest = periods.latest_closed(period.level, now)
+        raise click.ClickException(f"{period.key} is not over yet: it ends on {period.last_day:%A} "
+                                   f"{period.last_day.isoformat()} and the centres report it after that; the newest "
+                                   f"{LEVEL_NAMES[period.level]} that is over is {latest.key}")
+    if not db.has_reports(database, period.key, version):
+        raise click.ClickException(f"no centre has reported {period.key}: there are no figures for it "
+                                   "(`brugerstemmen hub centre list` shows who may report)")
     with current_app.test_request_context(), force_locale(language):
-        body = report.WRITERS[file_format](period, report.build(database, period, questions.load().version, by), by)
+        body = report.WRITERS[file_format](period, report.build(database, period, version, by), by)
     if output is None and file_format != "xlsx":
         click.echo(body.decode("utf-8-sig"), nl=False)
         return

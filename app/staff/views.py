@@ -7,7 +7,8 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import accounts, clock, db, exports, figures, language_name, links, periods, posters, questions, retention, said
+from .. import (accounts, clock, db, exports, figures, language_name, links, period_picker, periods, posters, questions,
+               retention, said)
 from babel import Locale
 
 from .. import catalogues
@@ -225,18 +226,27 @@ def _trend(centre, week, weeks=12):
 def summary(centre, period=None):
     shown, result = _figures_for(centre, period)
     if result is None:
-        return render_template("staff/summary_open.html", centre=centre, period=shown), 404
+        return period_not_over(centre, shown)
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
-    levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
     database = db.get_db()
-    return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+    picker = period_picker.build(shown, clock.now(), db.first_year(database, centre["id"]) or shown.year,
+                                 url=lambda p: url_for("staff.summary", slug=centre["slug"], period=p.key))
+    return render_template("staff/summary.html", centre=centre, figures=result, period=shown, picker=picker,
                            sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
-                           share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
+                           share_top=share_top, median=median, messages=_messages(centre, shown, result),
                            trend=_trend(centre, shown) if shown.level == "week" else None,
-                           text_min=retention.messages_shown_from(centre), previous=shown.previous(), next=shown.next(),
+                           text_min=retention.messages_shown_from(centre),
                            reply=db.reply_for(database, centre["id"], shown.key), reply_max=REPLY_MAX_CHARS)
+
+
+def period_not_over(centre, period):
+    """The address of a period that has not closed: when it will, and the newest one that has."""
+    now = clock.now()
+    return render_template("staff/summary_open.html", centre=centre, period=period,
+                           latest=periods.latest_closed(period.level, now),
+                           latest_week=periods.latest_closed("week", now)), 404
 
 
 def _messages(centre, period, result):
