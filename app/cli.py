@@ -166,10 +166,11 @@ def centre_kiosk_pin(slug, pin_stdin):
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def centre_kiosks(slug, as_json):
-    """List the tablets paired as this centre's kiosk."""
+    """List the tablets paired as this centre's kiosk, with the day each was paired and last on."""
     database = open_database()
     kiosks = db.kiosks_of(database, centre_or_fail(database, slug)["id"])
-    emit(as_json, kiosks, [f"{k['id']}\t{k['nickname']}" for k in kiosks] or ["No tablets are paired."])
+    emit(as_json, kiosks, [f"{k['id']}\t{k['nickname']}\tpaired {k['paired_on'] or 'before days were kept'}\t"
+                           f"last on {k['last_seen_on'] or 'not yet'}" for k in kiosks] or ["No tablets are paired."])
 
 
 @centre.command("revoke-kiosk")

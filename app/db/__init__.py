@@ -12,8 +12,8 @@ from .backups import check as check_backup, restore_backup, write_backup, NotABa
 from .replies import latest_reply, reply_for, save_reply
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
-    create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
-    CENTRE_SETTINGS)
+    create_pairing, kiosk_seen, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin,
+    update_centre, CENTRE_SETTINGS)
 from .open_weeks import adopt as adopt_open_weeks, settle, store as store_answer, OpenWeekError, RECEIPT_WEEKS
 from .responses import (
     answers_of, compact, count_responses, delete_message, delete_messages_before, insert_response, messages_before,

@@ -290,6 +290,16 @@ def m015_throttle_apart(db):
     db.execute("DROP TABLE login_throttle")
 
 
+@migrations()
+def m016_tablets_and_sync_seen(db):
+    # The staff home: when each tablet was paired and last said it was on, as a day and never
+    # finer (its heartbeat, at fixed times of the clock; never an answer: docs/anonymity.md),
+    # and when the hub last took this centre's figures (this machine's time; a sync is not an answer).
+    db.execute("ALTER TABLE kiosks ADD COLUMN paired_on TEXT")
+    db.execute("ALTER TABLE kiosks ADD COLUMN last_seen_on TEXT")
+    db.execute("ALTER TABLE hub_links ADD COLUMN last_success_at INTEGER")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

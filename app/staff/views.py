@@ -14,7 +14,7 @@ from babel import Locale
 from .. import catalogues
 from ..hub import status
 from ..kiosk_pin import set_pin
-from . import bp, centre_access, sign_in
+from . import bp, centre_access, centre_home, sign_in
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
@@ -190,7 +190,18 @@ def translations():
 @bp.route("/c/<slug>/")
 @centre_access("staff")
 def centre(centre):
-    return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre))
+    """The centre's home: this week so far, the last week at a glance, the sync, the tablets, and
+    what needs doing."""
+    database, now = db.get_db(), clock.now()
+    tablets = centre_home.tablets(database, centre, now.date())
+    return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
+                           so_far=centre_home.this_week(database, centre, now),
+                           glance=centre_home.glance(
+                               lambda period: figures.period_figures(_table(centre, period.year), period), now,
+                               db.first_year(database, centre["id"])),
+                           sync=status.sync_status(database, centre, now), tablets=tablets,
+                           quiet=[tablet for tablet in tablets if tablet["quiet"]], quiet_days=centre_home.QUIET_DAYS,
+                           reply_due=centre_home.reply_due(database, centre, now))
 
 
 def _table(centre, year):

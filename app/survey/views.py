@@ -159,6 +159,19 @@ def kiosk_worker():
     return response
 
 
+@bp.route("/kiosk/seen", methods=["POST"])
+@csrf.exempt  # the kiosk's cookie says which tablet; all a forger could do is say it is on
+def kiosk_seen():
+    """A paired tablet says it is on. Its script asks at fixed times of the clock, never after an
+    answer, and only the day is kept: staff see which tablet has gone quiet, nobody learns when
+    anyone answered (docs/anonymity.md)."""
+    token = request.cookies.get(KIOSK_COOKIE)
+    if not token or db.centre_for_kiosk(db.get_db(), token) is None:
+        return "", 403
+    db.kiosk_seen(db.get_db(), token, clock.today())
+    return "", 204
+
+
 @bp.route("/kiosk/pair/<token>", methods=["GET", "POST"])
 def pair_kiosk(token):
     # Pairing takes a button press: link previews and prefetchers only ever GET.
@@ -171,7 +184,7 @@ def pair_kiosk(token):
         return render_template("survey/pairing_spent.html"), 410
     form = PairKioskForm()
     if form.validate_on_submit():
-        kiosk_token = db.pair_kiosk(database, token, form.nickname.data or "Tablet")
+        kiosk_token = db.pair_kiosk(database, token, form.nickname.data or "Tablet", day=clock.today())
         if kiosk_token is None:
             return render_template("survey/pairing_spent.html"), 410
         response = redirect(url_for(".kiosk"), 303)
