@@ -67,15 +67,24 @@ def importance_chart(item):
 
 
 def trend_charts(trend):
-    """Answers a week, and the share giving 9 or 10, for the weeks of the trend."""
+    """Answers, and the share giving 9 or 10, for the periods of the trend (weeks, or longer)."""
     shown = [row["total"].value for row in trend if row["total"].shown]
     most = max(shown, default=0) or 1
     answers = column_chart([Column(str(row["period"].number), row["total"].value / most if row["total"].shown else None,
                                    count_label(row["total"])) for row in trend], "columns trend")
-    top = column_chart([Column(str(row["period"].number), row["share_top"],
-                               "–" if row["share_top"] is None else format_percent(row["share_top"], format="#,##0 %"))
+    top = column_chart([Column(str(row["period"].number), 0.0 if _nobody(row) else row["share_top"], _share_text(row))
                         for row in trend], "columns trend")
     return answers, top
+
+
+def _nobody(row):
+    return row["total"].shown and not row["total"].value  # no share, and nothing withheld
+
+
+def _share_text(row):
+    if row["share_top"] is not None:
+        return format_percent(row["share_top"], format="#,##0 %")
+    return "" if _nobody(row) else "–"
 
 
 def register(app):

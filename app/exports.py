@@ -169,9 +169,9 @@ def to_pdf(centre, result):
     if median is not None:
         summary += f" · {_('median')} {format_decimal(median)}"
     pdf.paragraph(summary, height=6)
-    pdf.paragraph(_("Shares are of everyone who answered in the period. Counts below %(k)s are shown as "
-                    "“< %(k)s”, and a dash hides a number that would let someone work out a small one.",
-                    k=result["k"]), size=7.5, height=4)
+    pdf.paragraph(_("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
+                    "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would let "
+                    "someone work out one of those.", k=result["k"], k1=result["k"] - 1), size=7.5, height=4)
     shown_group = None
     for item in result["fields"]:
         field = item["field"]

@@ -12,6 +12,13 @@ from . import db, periods, questions
 from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
 
 UNANSWERED, ANSWERED, CHOSEN, NOT_CHOSEN = "unanswered", "answered", "chosen", "not_chosen"
+# A scale's bands: sums a centre publishes beside the scores, decided with them. A band stays
+# publishable where single scores are small, so the centre can set its bands beside the
+# national ones, and the 9-10 band is the headline "gave the place 9 or 10".
+BANDS = (("1_6", "1–6", tuple(str(n) for n in range(1, 7))),
+         ("7_8", "7–8", ("7", "8")),
+         ("9_10", "9–10", ("9", "10")))
+TOP_BAND = "9_10"
 
 
 def groups_for(question_set):
@@ -33,6 +40,16 @@ def groups_for(question_set):
     return groups
 
 
+def sums_for(question_set):
+    """The sums of categories published beside them, {(field, band): [option ids]}: a scale's bands."""
+    return {(field.name, band): list(scores) for field in question_set.fields() if field.kind == "scale"
+            for band, _label, scores in BANDS}
+
+
+def layout_for(question_set):
+    return {"groups": groups_for(question_set), "sums": sums_for(question_set)}
+
+
 def _week_cells(raw, question_set):
     n = raw["N"]
     cells = {N: n}
@@ -52,6 +69,8 @@ def _week_cells(raw, question_set):
             for option, count in zip(field.options, counts, strict=True):
                 cells[(field.name, option.id)] = count
             cells[(field.name, UNANSWERED)] = n - sum(counts)
+    for cell, parts in sums_for(question_set).items():
+        cells[cell] = sum(cells[(cell[0], part)] for part in parts)
     return cells
 
 
@@ -93,20 +112,20 @@ def decided_table(database, centre, year, k, now, decide_new=True):
     question_set = questions.load()
     if decide_new:
         db.settle(database, now)  # a week that has closed moves into the history first
+    layout = layout_for(question_set)
+    decided, decided_k = db.published_statuses(database, centre["id"], year)
+    rules = db.published_rules(database, centre["id"], year)
+    known = {(period, _decode(cell)): status for (period, cell), status in decided.items()}
     folded = db.folded_counts(database, centre["id"], year)
     if folded:
-        decided, decided_k = db.published_statuses(database, centre["id"], year)
-        return FoldedTable(k=decided_k, groups=groups_for(question_set), weeks={},
-                           statuses={(p, _decode(c)): status for (p, c), status in decided.items()},
+        return FoldedTable(k=decided_k, weeks={}, statuses=known, rules=rules, **layout,
                            shown={(p, _decode(c)): count for (p, c), count in folded.items()})
     year_period = periods.Period(year, "year", 0)
     raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
     empty = {"N": 0, "options": {}, "answered": {}}
     weeks = {key: _week_cells(raw.get(key, empty), question_set) for key in year_period.week_keys}
-    decided, decided_k = db.published_statuses(database, centre["id"], year)
-    known = {(period, _decode(cell)): status for (period, cell), status in decided.items()}
     # A year keeps the k it started with: bounds the reader already knows must stay true.
-    table = Table(k=decided_k or k, groups=groups_for(question_set), weeks=weeks, statuses=known)
+    table = Table(k=decided_k or k, weeks=weeks, statuses=known, rules=rules, **layout)
     new = {}
     for closing in closing_order(closed_weeks(year, now) if decide_new else []):
         if (closing[0].key, N) in table.statuses:
@@ -115,7 +134,8 @@ def decided_table(database, centre, year, k, now, decide_new=True):
         decide(table, closing)
         new.update({key: table.statuses[key] for key in set(table.statuses) - before})
     if new:
-        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, table.k)
+        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, table.k,
+                          rules={p: table.rule(periods.parse(p)) for p, _ in new})
     return table
 
 
@@ -133,7 +153,7 @@ class Count:
 
 
 def _count(table, period, cell):
-    status = table.status(period, cell)
+    status = table.status(period, cell) or HIDDEN  # a cell its period never published is withheld
     return Count(status, table.value(period, cell) if status == SHOWN else None, table.k)
 
 
@@ -162,17 +182,35 @@ def period_figures(table, period, question_set=None):
         # when anything is, so a share never needs a withheld denominator.
         result["fields"].append({
             "field": field, "answered": answered,
-            "rows": [{"option": o, "count": c, "share": c.value / total.value if c.shown else None}
-                     for o, c in rows]})
+            "rows": [{"option": o, "count": c, "share": _share(c, total)} for o, c in rows],
+            "bands": _bands(table, period, field, total)})
     return result
+
+
+def _share(count, total):
+    return count.value / total.value if count.shown and total.value else None
+
+
+def _bands(table, period, field, total):
+    """A scale's bands as they may be shown; None where the period never published them
+    (decided before there were bands) or the field has none."""
+    cells = [(field.name, band) for band, _label, _scores in BANDS]
+    if field.kind != "scale" or any(table.status(period, cell) is None for cell in cells):
+        return None
+    return [{"id": band, "label": label, "count": (count := _count(table, period, (field.name, band))),
+             "share": _share(count, total)} for band, label, _scores in BANDS]
 
 
 def importance_extras(field_figures, total):
     """Share of respondents giving 9 or 10, and the median: computed only from shown counts,
-    so they give nothing away that the counts do not."""
+    so they give nothing away that the counts do not. The 9-10 band gives the share where the
+    scores 9 and 10 alone would not."""
     rows = {r["option"].id: r["count"] for r in field_figures["rows"]}
     share_top = None
-    if rows["9"].shown and rows["10"].shown and total.value:
+    top = next((b for b in field_figures.get("bands") or [] if b["id"] == TOP_BAND), None)
+    if top is not None and top["share"] is not None:
+        share_top = top["share"]
+    elif rows["9"].shown and rows["10"].shown and total.value:
         share_top = (rows["9"].value + rows["10"].value) / total.value
     median = None
     if all(c.shown for c in rows.values()) and any(c.value for c in rows.values()):

@@ -11,6 +11,7 @@ The grid nests, so that every period is the sum of the periods one level below i
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,8 @@ class Period:
     level: str
     number: int  # week 1-53, block 1-12, quarter 1-4; 0 for a year
 
-    @property
+    # Kept once computed: deciding a year asks each period for its key and weeks a million times.
+    @functools.cached_property
     def key(self):
         if self.level == "week":
             return f"{self.year}-W{self.number:02d}"
@@ -49,7 +51,7 @@ class Period:
     def __str__(self):
         return self.key
 
-    @property
+    @functools.cached_property
     def weeks(self):
         """The ISO week numbers of this period, first to last."""
         if self.level == "week":
@@ -65,7 +67,7 @@ class Period:
         start = quarter_weeks[0] + 4 * index
         return list(range(start, start + 4)) if index < 2 else list(range(start, quarter_weeks[-1] + 1))
 
-    @property
+    @functools.cached_property
     def week_keys(self):
         return [f"{self.year}-W{week:02d}" for week in self.weeks]
 
@@ -108,7 +110,7 @@ class Period:
         """This period and every period inside it."""
         return [self] + [p for child in self.children() for p in child.subtree()]
 
-    @property
+    @functools.cached_property
     def subtree_keys(self):
         return {p.key for p in self.subtree()}
 

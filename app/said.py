@@ -51,14 +51,14 @@ def last_said(database, centre, now):
             tables[period.year] = figures.decided_table(database, centre, period.year, centre["min_cell_size"],
                                                         now=now, decide_new=False)
         result = figures.period_figures(tables[period.year], period)
-        if result and result["total"].shown:
+        if result and result["total"].shown and result["total"].value:  # nobody answered: nothing to tell
             return facts(result)
     return None
 
 
 def facts(result):
-    """The plain facts of one period's published figures; None when its N is withheld."""
-    if not result["total"].shown:
+    """The plain facts of one period's published figures; None when its N is withheld, or 0."""
+    if not result["total"].shown or not result["total"].value:
         return None
     by_name = {f["field"].name: f for f in result["fields"]}
     share_top = None

@@ -52,9 +52,25 @@ def register(hub_db):
     return make
 
 
-def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5):
-    cells = [{"question": "importance", "answer": "9", "status": "shown", "count": nine}]
-    cells += [{"question": "importance", "answer": a, "status": "small"} for a in small]
+def aggregate(period="2026-W47", n=20, nine=8, small=("1", "2"), k=5, answers="shown", top="shown"):
+    """A centre's push: importance scores, `nine` giving 9, the ones in `small` "< k" (two
+    answers each), the rest giving 10, and nobody anything else; and the bands. `top`: the
+    status of its 9-10 band."""
+    cells = []
+    for score in map(str, range(1, 11)):
+        if score in small:
+            cells.append({"question": "importance", "answer": score, "status": "small"})
+        else:
+            count = nine if score == "9" else n - nine - 2 * len(small) if score == "10" else 0
+            cells.append({"question": "importance", "answer": score, "status": "shown", "count": count})
+    low = 2 * len([s for s in small if int(s) <= 6])
+    cells.append({"question": "importance", "answer": "1_6", **({"status": "small"} if 0 < low < k
+                                                                else {"status": "shown", "count": low})})
+    cells.append({"question": "importance", "answer": "7_8", "status": "shown", "count": 0})
+    cells.append({"question": "importance", "answer": "9_10", **({"status": "shown", "count": n - low}
+                                                                 if top == "shown" else {"status": top})})
+    if answers != "shown":
+        return {"question_set": 1, "period": period, "k": k, "answers": {"status": answers}, "cells": []}
     return {"question_set": 1, "period": period, "k": k, "answers": {"status": "shown", "count": n}, "cells": cells}
 
 
@@ -74,11 +90,12 @@ def test_a_signed_push_is_stored_and_a_repeat_replaces_it(hub, hub_db, register)
     centre_id, key = register()
     response = push(hub, centre_id, key, aggregate())
     assert response.status_code == 200, response.json
-    assert response.json == {"period": "2026-W47", "question_set": 1, "cells": 3}
+    assert response.json == {"period": "2026-W47", "question_set": 1, "cells": 13}
     assert push(hub, centre_id, key, aggregate(n=25, nine=10)).status_code == 200
-    assert stored(hub_db) == (1, 3)
-    sums = db.national_sums(hub_db, "2026-W47", 1)[""]
-    assert sums["answers"] == 25 and sums["cells"][("importance", "9")]["count"] == 10  # replaced, not added
+    assert stored(hub_db) == (1, 13)
+    pushed = db.period_aggregates(hub_db, "2026-W47", 1)[centre_id]
+    assert pushed["answers"] == 25 and pushed["cells"][("importance", "9")] == 10  # replaced, not added
+    assert pushed["cells"][("importance", "3")] == 0 and pushed["cells"][("importance", "1")] is None
 
 
 @pytest.mark.parametrize("change, status, message", [
@@ -106,7 +123,7 @@ def test_a_wrong_key_a_stale_timestamp_and_a_replay_are_refused(hub, hub_db, reg
     assert hub.post("/api/v1/aggregates", data=raw, headers=headers).status_code == 200
     replay = hub.post("/api/v1/aggregates", data=raw, headers=headers)
     assert replay.status_code == 409 and "nonce" in replay.json["error"]
-    assert stored(hub_db) == (1, 3)
+    assert stored(hub_db) == (1, 13)
 
 
 def test_a_revoked_centre_is_refused(hub, hub_db, register):
@@ -121,7 +138,7 @@ def test_a_revoked_centre_is_refused(hub, hub_db, register):
     (aggregate() | {"period": "2026-W54"}, "period"),
     (aggregate() | {"question_set": 9}, "question_set"),
     (aggregate() | {"message": "Jeg hedder Ole"}, "Additional properties"),  # no free text travels
-    (aggregate(nine=3), "below k"),
+    (aggregate(nine=3), "from 1 to k-1"),
     (aggregate() | {"answers": {"status": "small", "count": 2}}, "answers"),
     ({**aggregate(), "cells": [{"question": "importance", "answer": "11", "status": "small"}]}, "no answer"),
     ({**aggregate(), "cells": [{"question": "importance", "answer": "9", "status": "shown"}]}, "count"),
@@ -152,20 +169,30 @@ def test_an_oversize_body_gets_413(hub, register):
 def test_national_figures_need_three_centres_and_sum_each_level_separately(hub, hub_db, register):
     centres = [register(f"LVS-{i}") for i in range(3)]
     for i, (centre_id, key) in enumerate(centres[:2]):
-        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i)).status_code == 200
-    assert push(hub, *centres[0], aggregate(period="2026-Q4", n=100, nine=50)).status_code == 200
+        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i, small=())).status_code == 200
+    assert push(hub, *centres[0], aggregate(period="2026-Q4", n=100, nine=50, small=())).status_code == 200
 
     def national(period):
         path = f"/api/v1/national/{period}?question_set=1"
         return hub.get(path, headers=signing.sign(*centres[2], "GET", path)).json
 
-    two = national("2026-W47")
-    assert two["centres"] == 2 and two["cells"] == [] and two["answers"] == 0  # two centres: nothing to show
-    assert push(hub, *centres[2], aggregate(n=12, nine=6)).status_code == 200
+    two = national("2026-W47")  # two centres: each could read the other's figures, so none is shown
+    assert two["centres"] == 2 and two["answers"] is None and two["answers_status"] == "withheld"
+    importance = two["questions"][0]
+    assert importance["status"] == "withheld" and importance["answers"] is None and importance["centres"] == 2
+    assert {c["answer"]: c["count"] for c in importance["cells"] if c["status"] == "shown"} == \
+        {str(s): 0 for s in range(1, 9)}  # nobody anywhere gave 1 to 8: a zero gives no centre away
+    assert two["cells"] == []
+    assert push(hub, *centres[2], aggregate(n=12, nine=6, small=())).status_code == 200
     three = national("2026-W47")
-    assert three["centres"] == 3 and three["answers"] == 33
-    assert three["cells"] == [{"question": "importance", "answer": "9", "count": 17, "centres": 3, "base": 33}]
-    assert national("2026-Q4")["centres"] == 1  # the quarter is its own level, never weeks added up
+    assert three["centres"] == 3 and three["answers"] == 33 and three["answers_withheld"] == 0
+    importance = three["questions"][0]
+    assert (importance["question"], importance["answers"], importance["centres"], importance["withheld"]) == \
+        ("importance", 33, 3, 0)
+    assert {c["answer"]: c["count"] for c in importance["cells"]}["9"] == 17
+    assert {"question": "importance", "answer": "9", "count": 17, "centres": 3, "base": 33} in three["cells"]
+    quarter = national("2026-Q4")  # the quarter is its own level, never weeks added up
+    assert quarter["centres"] == 1 and quarter["answers"] is None
 
 
 def test_the_api_answers_in_json_and_ships_its_openapi_file(hub):
@@ -232,7 +259,7 @@ def fill_week(hub, register):
     forms = ["user-driven"] * 3 + ["municipal"] * 2
     for i, org_form in enumerate(forms):
         centre_id, key = register(f"LVS-{i}", org_form=org_form)
-        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i)).status_code == 200
+        assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i, small=())).status_code == 200
 
 
 def test_hub_pages_are_for_hub_admins_only(hub_app, hub_db, lvs):
@@ -253,14 +280,21 @@ def test_hub_pages_are_for_hub_admins_only(hub_app, hub_db, lvs):
             assert lvs.open(url, method=method).status_code in (200, 303, 400, 404), url
 
 
-def test_the_dashboard_shows_groups_of_three_centres_or_more(hub, register, lvs):
+def test_the_dashboard_shows_every_figure_with_its_base_and_no_group_by_subtraction(hub, register, lvs):
     fill_week(hub, register)
     page = lvs.get("/hub/2026-W47").get_data(as_text=True)
     assert "5 værester har sendt tal" in page and "<strong>60</strong> svar" in page
     assert re.search(r'<th scope="row">9</th>\s*<td class="num">35</td>\s*<td class="num">58,3 %</td>', page)
+    assert "Bygger på 60 svar fra 5 værester" in page
+    assert "Gav stedet 9 eller 10 ud af 10: <strong>100,0 %</strong>" in page
     by_form = lvs.get("/hub/2026-W47?by=org-form").get_data(as_text=True)
-    assert "Brugerstyret" in by_form and "3 værester har sendt tal" in by_form
-    assert "Kommunal" not in by_form  # two municipal centres: not a group anyone may see
+    # Two municipal centres: their figures are withheld, and so are the user-driven ones, which
+    # all centres less the municipal ones would otherwise be.
+    assert "Kommunal" in by_form and "Brugerstyret" in by_form and "<strong>" not in by_form.split("Kommunal")[1][:400]
+    assert by_form.count("svar tilbageholdt") == 2
+    assert not re.search(r'<th scope="row">9</th>\s*<td class="num">\d', by_form)
+    by_type = lvs.get("/hub/2026-W47?by=municipality-type").get_data(as_text=True)
+    assert "Storby" in by_type and "<strong>60</strong> svar" in by_type  # all five: the same as all centres
     assert lvs.get("/hub/2026-W47?by=shoe-size").status_code == 404
 
 
@@ -274,15 +308,27 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     response = lvs.get("/hub/2026-W47/report.csv?by=org-form")
     assert response.headers["Content-Disposition"] == 'attachment; filename="brugerstemmen-lvs-2026-W47-org-form.csv"'
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    nine = next(r for r in rows if len(r) > 4 and r[4] == "9")
-    assert nine[0] == "Brugerstyret" and nine[1:3] == ["3", "33"] and nine[5:] == ["18", "54,5", "3"]
+    assert rows[2] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål", "Svarmulighed", "Antal",
+                       "Andel (%)", "Værester i grundlaget", "Svar i grundlaget", "Værester, der har tilbageholdt"]
+    assert len(set(rows[2])) == len(rows[2])  # no header twice
+    nine = {r[0]: r for r in rows if len(r) > 4 and r[4] == "9"}
+    assert nine["Kommunal"][1:3] == ["2", "tilbageholdt"] and nine["Kommunal"][5:] == ["tilbageholdt", "", "2",
+                                                                                          "tilbageholdt", "0"]
+    assert nine["Brugerstyret"][5] == "tilbageholdt"  # else all centres less it would give the municipal ones
+    assert all(r[5] != "0" or r[4] not in ("9", "10") for r in rows[3:])  # withheld is never written as 0
+    total = list(csv.reader(io.StringIO(lvs.get("/hub/2026-W47/report.csv").data.decode("utf-8-sig")), delimiter=";"))
+    assert next(r for r in total if len(r) > 4 and r[4] == "9")[1:] == \
+        ["5", "60", "Hvor vigtigt er dette sted for dig?", "9", "35", "58,3", "5", "60", "0"]
     book = load_workbook(io.BytesIO(lvs.get("/hub/2026-W47/report.xlsx").data))
     values = [row for row in book.active.iter_rows(values_only=True) if row[4] == "9"]
-    assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9
+    assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9 and values[0][7:] == (5, 60, 0)
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub",
            "BRUGERSTEMMEN_CLOCK": HUB_CLOCK}
     groups = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)["groups"]
     assert groups[""]["answers"] == 60 and groups[""]["centres"] == 5
+    by_form = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "org-form",
+                                 "--format", "json").stdout)["groups"]
+    assert by_form["municipal"]["answers"] is None and by_form["municipal"]["answers_status"] == "withheld"
     run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "municipality-type", "--format", "xlsx",
             "--output", str(tmp_path / "lvs.xlsx"))
     assert load_workbook(tmp_path / "lvs.xlsx").active["A4"].value == "Storby"

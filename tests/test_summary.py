@@ -31,6 +31,8 @@ def centre_with_answers(database, make_centre):
     for _ in range(6):
         answer(database, centre, "2025-W10", [("importance", "10"), ("reasons", "meal")])
     answer(database, centre, "2025-W10", [("importance", "1"), ("reasons", "meal")])
+    for score in "33355":  # with the one who gave 1, six gave 1-6: a band that can be shown
+        answer(database, centre, "2025-W10", [("importance", score), ("reasons", "meal")])
     for _ in range(2):
         answer(database, centre, "2025-W11", [("importance", "7")])
     return centre
@@ -46,11 +48,14 @@ def test_the_summary_shows_counts_shares_and_hides_small_ones(client, centre_wit
     page = client.get("/staff/c/tal/summary/2025-W10")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "uge 10 · 2025" in html and "<strong>15</strong> svar" in html
+    assert "uge 10 · 2025" in html and "<strong>20</strong> svar" in html
     assert row(html, "9") == "8" and row(html, "10") == "6"
-    assert row(html, "1") == "&lt; 5"  # one person gave 1: never shown as 1
+    assert row(html, "1") == "&lt; 5" and row(html, "3") == "&lt; 5"  # one gave 1, three gave 3: never shown as such
+    assert row(html, "2") == "0" and row(html, "8") == "0"  # nobody gave 2 or 8: a zero points to nobody
     assert row(html, "For at møde andre mennesker") == "8"
-    assert "53,3 %" in html  # 8 of 15, formatted the Danish way
+    assert "40,0 %" in html  # 8 of 20, formatted the Danish way
+    assert row(html, "1–6") == "6" and row(html, "7–8") == "0" and row(html, "9–10") == "14"  # the bands
+    assert "Gav stedet 9 eller 10 ud af 10: <strong>70,0 %</strong>" in html
 
 
 def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, centre_with_answers):
@@ -61,9 +66,9 @@ def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, c
     labels = re.findall(r'<text class="label"[^>]*>([^<]*)</text>', chart.group(1))
     values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', chart.group(1))
     assert labels == [str(n) for n in range(1, 11)]
-    assert values[8:] == ["8", "6"] and values[0] == "&lt; 5"
+    assert values[8:] == ["8", "6"] and values[0] == "&lt; 5" and values[1] == "0"
     assert chart.group(1).count('class="withheld"') == sum(v in ("&lt; 5", "–") for v in values)
-    assert all(v in ("&lt; 5", "–") or int(v) >= 5 for v in values)
+    assert all(v in ("&lt; 5", "–", "0") or int(v) >= 5 for v in values)
 
 
 def test_a_count_whose_complement_is_small_is_withheld(client, database, make_centre, centre_with_answers):
@@ -78,16 +83,45 @@ def test_a_count_whose_complement_is_small_is_withheld(client, database, make_ce
     assert row(html, "For at møde andre mennesker") == "–"
 
 
+def busy_weeks(database, centre, weeks, per_week=20, tens=15):
+    for week in weeks:
+        for n in range(per_week):
+            answer(database, centre, week, [("importance", "10" if n < tens else "8"), ("reasons", "meet_people")])
+
+
 @pytest.mark.calendar
-def test_a_week_shows_the_last_12_weeks_as_they_may_be_shown(client, centre_with_answers):
-    sign_in(client, "anna@example.dk")
-    html = client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
+def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, database, make_centre):
+    centre = make_centre("Café Fuld", slug="fuld")
+    person = db.create_staff(database, "bo@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    busy_weeks(database, centre, [f"2025-W{w:02d}" for w in range(1, 12)])
+    sign_in(client, "bo@example.dk")
+    html = client.get("/staff/c/fuld/summary/2025-W11").get_data(as_text=True)
     trend = html[html.index("De sidste 12 uger"):]
-    assert row(trend, "uge 10 · 2025") == "15" and row(trend, "uge 11 · 2025") == "&lt; 5"
-    assert row(trend, "uge 52 · 2024") == "&lt; 5"  # the trend reaches back into last year
+    assert 'data-notice="trend-level"' not in html
+    assert row(trend, "uge 11 · 2025") == "20" and row(trend, "uge 52 · 2024") == "0"  # nobody answered then
+    assert re.search(r'uge 11 · 2025</th>\s*<td class="num">20</td>\s*<td class="num">75,0 %</td>', trend)
     answers_chart = re.search(r'<svg class="columns trend"[^>]*>(.*?)</svg>', trend, re.S).group(1)
     assert re.findall(r'<text class="label"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["10", "11"]
-    assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["15", "&lt; 5"]
+    assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["20", "20"]
+
+
+@pytest.mark.calendar
+def test_the_trend_steps_up_to_four_week_periods_where_weeks_would_withhold_it_and_says_so(
+        client, database, make_centre):
+    centre = make_centre("Café Trin", slug="trin")
+    person = db.create_staff(database, "eva@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    # Six a week, three of them giving 10: a week's "9 or 10" is 3, too few to show; a block's is 12.
+    weeks = [f"2024-W{w:02d}" for w in range(30, 53)] + [f"2025-W{w:02d}" for w in range(1, 12)]
+    busy_weeks(database, centre, weeks, per_week=6, tens=3)
+    sign_in(client, "eva@example.dk")
+    html = client.get("/staff/c/trin/summary/2025-W11").get_data(as_text=True)
+    trend = html[html.index("De sidste 12 fireugersperioder"):]
+    assert "Nogle ugers tal er tilbageholdt, så udviklingen vises i fireugersperioder i stedet." in html
+    # Weeks 9-13 have not all closed: the last block shown is weeks 5-8.
+    assert re.search(r'uge 5–8 · 2025</th>\s*<td class="num">24</td>\s*<td class="num">50,0 %</td>', trend)
+    assert re.search(r'uge 1–4 · 2025</th>\s*<td class="num">24</td>\s*<td class="num">50,0 %</td>', trend)
 
 
 def test_a_week_with_too_few_answers_shows_nothing(client, centre_with_answers):
@@ -160,9 +194,9 @@ def test_csv_download_opens_in_danish_excel_and_keeps_small_counts_hidden(client
     body = response.data
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Værested", "Café Tal"] and rows[2] == ["Svar", "15"]
+    assert rows[0] == ["Værested", "Café Tal"] and rows[2] == ["Svar", "20"]
     importance = {r[1]: (r[2], r[3]) for r in rows if r and r[0] == "Hvor vigtigt er dette sted for dig?"}
-    assert importance["9"] == ("8", "53,3") and importance["1"] == ("< 5", "")
+    assert importance["9"] == ("8", "40,0") and importance["1"] == ("< 5", "") and importance["2"] == ("0", "0,0")
 
 
 def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
@@ -177,7 +211,7 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
     assert book.sheetnames[0] == "Opsummering" and len(book.sheetnames) >= 6
     importance = book[book.sheetnames[1]]
     values = {row[0]: row[1:] for row in importance.iter_rows(min_row=3, values_only=True)}
-    assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 15) < 1e-9
+    assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 20) < 1e-9
     assert values["1"] == ("< 5", None)
     assert client.get("/staff/c/tal/summary/2025-W10/download.docx").status_code == 404
 
@@ -254,8 +288,8 @@ def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Café Tal · uge 10 · 2025" in text and "15 svar" in text
-    assert "9 eller 10 ud af 10: 93,3 %" in text
+    assert "Café Tal · uge 10 · 2025" in text and "20 svar" in text
+    assert "9 eller 10 ud af 10: 70,0 %" in text
     # Importance as columns: each count above its score, "< 5" where one is withheld.
     scores = text.splitlines().index(next(line for line in text.splitlines() if re.fullmatch(r"\s*1(\s+\d+){9}\s*", line)))
     assert re.fullmatch(r"\s*" + r"\s+".join(str(n) for n in range(1, 11)) + r"\s*", text.splitlines()[scores])
@@ -332,7 +366,7 @@ def test_a_centre_named_like_a_formula_stays_text_in_csv_and_xlsx(client, databa
     body = client.get("/staff/c/tal/summary/2025-W10/download.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0] == ["Værested", "'" + FORMULA_NAME]  # Excel shows it without the apostrophe, as text
-    assert rows[2] == ["Svar", "15"]  # numbers stay numbers
+    assert rows[2] == ["Svar", "20"]  # numbers stay numbers
     xlsx = client.get("/staff/c/tal/summary/2025-W10/download.xlsx").data
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
@@ -340,4 +374,25 @@ def test_a_centre_named_like_a_formula_stays_text_in_csv_and_xlsx(client, databa
     overview = load_workbook(io.BytesIO(xlsx))["Opsummering"]
     assert overview["B1"].value == FORMULA_NAME and overview["B1"].data_type == "s"
     assert overview["B1"].quotePrefix  # still text when someone edits the cell
-    assert overview["B3"].value == 15 and overview["B3"].data_type == "n"
+    assert overview["B3"].value == 20 and overview["B3"].data_type == "n"
+
+
+def test_a_period_decided_before_zeros_were_shown_stays_as_it_was_published(client, database, centre_with_answers):
+    """A week decided by an earlier version (rule 1: a zero was "< 5" too) keeps its pattern;
+    a week that closes later shows its zeros."""
+    from app.suppression import ZEROS_SMALL
+
+    for _ in range(20):
+        answer(database, centre_with_answers, "2025-W09", [("importance", "10")])
+    # As the earlier version published week 9: nobody gave 1-9, and that read "< 5".
+    old = {("2025-W09", "N"): "shown", ("2025-W09", "importance|10"): "shown"}
+    old.update({("2025-W09", f"importance|{score}"): "small" for score in range(1, 10)})
+    db.save_published(database, centre_with_answers["id"], old, 5, rules={"2025-W09": ZEROS_SMALL})
+    assert db.published_rules(database, centre_with_answers["id"], 2025) == {"2025-W09": ZEROS_SMALL}
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
+    assert row(html, "10") == "20" and row(html, "9") == "&lt; 5" and row(html, "2") == "&lt; 5"
+    newer = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert row(newer, "2") == "0"  # decided now: a zero is shown
+    rules = db.published_rules(database, centre_with_answers["id"], 2025)
+    assert rules["2025-W09"] == ZEROS_SMALL and rules["2025-W10"] == 2 and rules["2025-B02"] == 2

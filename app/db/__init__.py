@@ -28,12 +28,12 @@ from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
     may_set_password)
 from .counts import (
-    count_before, delete_responses, first_week, first_year, folded_counts, published_statuses, raw_weeks, save_folded,
-    save_published, weekly_counts)
+    count_before, delete_responses, first_week, first_year, folded_counts, published_rules, published_statuses,
+    raw_weeks, save_folded, save_published, weekly_counts)
 from .hub import (
-    first_reported_year, has_reports, hub_centre, hub_centre_by_code, list_hub_centres, national_sums,
-    register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre, set_hub_centre_key, set_hub_centre_status,
-    signing_key, store_aggregate, centres_publishing_replies, HubCentreExists,
+    decided_national, first_reported_year, has_reports, hub_centre, hub_centre_by_code, list_hub_centres,
+    period_aggregates, register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre, save_decided_national,
+    set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate, centres_publishing_replies, HubCentreExists,
     HUB_CENTRE_FIELDS)
 from .sync import (
     acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_weeks, record_sync_failure,

@@ -32,11 +32,18 @@ def published_statuses(db, centre_id, year):
     return {(period, cell): status for period, cell, status, _ in rows}, (rows[0][3] if rows else None)
 
 
-def save_published(db, centre_id, statuses, k):
+def published_rules(db, centre_id, year):
+    """{period: the rule its cells were decided under} (suppression.ZEROS_SMALL, RULE)."""
+    return dict(db.execute("SELECT DISTINCT period, rule FROM published WHERE centre_id = ? AND period LIKE ?",
+                           [centre_id, f"{year}%"]).fetchall())
+
+
+def save_published(db, centre_id, statuses, k, rules):
+    """Keep new decisions, `rules` saying per period under which rule they were taken."""
     with write_transaction(db):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO published (centre_id, period, cell, status, k) VALUES (?, ?, ?, ?, ?)",
-            [(centre_id, period, cell, status, k) for (period, cell), status in statuses.items()])
+            "INSERT OR IGNORE INTO published (centre_id, period, cell, status, k, rule) VALUES (?, ?, ?, ?, ?, ?)",
+            [(centre_id, period, cell, status, k, rules[period]) for (period, cell), status in statuses.items()])
 
 
 def first_week(db, centre_id):
@@ -54,7 +61,7 @@ def first_year(db, centre_id):
 
 
 def save_folded(db, centre_id, counts):
-    """Keep a closed year's shown counts, {(period, cell): count}, for when its answers are gone."""
+    """Keep a closed year's shown counts (zeros too), {(period, cell): count}, for when its answers are gone."""
     with write_transaction(db):
         db.conn.executemany("INSERT OR REPLACE INTO folded_counts (centre_id, period, cell, count) VALUES (?, ?, ?, ?)",
                             [(centre_id, period, cell, count) for (period, cell), count in counts.items()])

@@ -1,5 +1,6 @@
 """The hub's side: registered centres, nonces seen, and the aggregates centres pushed."""
 
+import json
 import secrets
 
 from .core import write_transaction
@@ -60,10 +61,12 @@ def remember_nonce(db, centre_id, nonce, expires_at, now):
 
 
 def store_aggregate(db, centre_id, level, aggregate):
-    """Keep a centre's aggregate for a period, replacing any earlier push of the same period."""
+    """Keep a centre's aggregate for a period, replacing any earlier push of the same period
+    (and the national figures decided from the earlier one)."""
     key = [centre_id, aggregate["period"], aggregate["question_set"]]
     answers = aggregate["answers"]
     with write_transaction(db):
+        db.execute("DELETE FROM hub_national WHERE period = ? AND question_set = ?", key[1:])
         db.execute("DELETE FROM hub_cells WHERE centre_id = ? AND period = ? AND question_set = ?", key)
         db.execute("DELETE FROM hub_aggregates WHERE centre_id = ? AND period = ? AND question_set = ?", key)
         db.execute("""INSERT INTO hub_aggregates (centre_id, period, question_set, level, k, answers_status, answers)
@@ -75,31 +78,35 @@ def store_aggregate(db, centre_id, level, aggregate):
                              for c in aggregate["cells"]])
 
 
-def national_sums(db, period, question_set, group_by=None):
-    """Per group of centres (all centres when `group_by` is None, else by that column of
-    hub_centres): how many centres reported, their shown answers, and per cell the sum of
-    shown counts, how many centres it holds and their answers (the base of a share)."""
-    if group_by not in (None, "org_form", "municipality_type"):
-        raise ValueError(group_by)
-    group = f"c.{group_by}" if group_by else "''"
-    span = [period, question_set]
-    groups = {}
-    # Not an injection: group_by checked against GROUPINGS above.
-    totals = f"""
-            SELECT {group}, count(*), sum(a.answers) FROM hub_aggregates a
-            JOIN hub_centres c ON c.id = a.centre_id
-            WHERE a.period = ? AND a.question_set = ? GROUP BY 1"""  # nosec B608
-    for name, centres, answers in db.execute(totals, span):
-        groups[name] = {"centres": centres, "answers": answers or 0, "cells": {}}
-    # Not an injection: as above.
-    cells = f"""
-            SELECT {group}, h.question, h.answer, sum(h.count), count(*), sum(a.answers) FROM hub_cells h
-            JOIN hub_aggregates a USING (centre_id, period, question_set)
-            JOIN hub_centres c ON c.id = h.centre_id
-            WHERE h.period = ? AND h.question_set = ? AND h.status = 'shown' GROUP BY 1, 2, 3"""  # nosec B608
-    for name, question, answer, count, centres, base in db.execute(cells, span):
-        groups[name]["cells"][(question, answer)] = {"count": count, "centres": centres, "base": base}
-    return groups
+def period_aggregates(db, period, question_set):
+    """Every centre's aggregate of a period, with where the centre belongs: {centre id:
+    {"org_form", "municipality_type", "k", "answers": count, "cells": {(question, answer): count}}},
+    a count None where the centre withheld it."""
+    found = {}
+    for centre_id, org_form, municipality_type, k, status, answers in db.execute("""
+            SELECT a.centre_id, c.org_form, c.municipality_type, a.k, a.answers_status, a.answers
+            FROM hub_aggregates a JOIN hub_centres c ON c.id = a.centre_id
+            WHERE a.period = ? AND a.question_set = ?""", [period, question_set]):
+        found[centre_id] = {"org_form": org_form, "municipality_type": municipality_type, "k": k,
+                            "answers": answers if status == "shown" else None, "cells": {}}
+    for centre_id, question, answer, status, count in db.execute("""
+            SELECT centre_id, question, answer, status, count FROM hub_cells
+            WHERE period = ? AND question_set = ?""", [period, question_set]):
+        found[centre_id]["cells"][(question, answer)] = count if status == "shown" else None
+    return found
+
+
+def decided_national(db, period, question_set, digest):
+    """The national figures decided from the aggregates with this digest, or None."""
+    row = db.execute("SELECT body FROM hub_national WHERE period = ? AND question_set = ? AND digest = ?",
+                     [period, question_set, digest]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_decided_national(db, period, question_set, digest, figures):
+    with write_transaction(db):
+        db.execute("INSERT OR REPLACE INTO hub_national (period, question_set, digest, body) VALUES (?, ?, ?, ?)",
+                   [period, question_set, digest, json.dumps(figures)])
 
 
 def reported_periods(db, question_set):

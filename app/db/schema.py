@@ -291,7 +291,27 @@ def m015_throttle_apart(db):
 
 
 @migrations()
-def m016_tablets_and_sync_seen(db):
+def m016_published_rule(db):
+    # Zeros are shown now, and "< k" means 1..k-1 (suppression.RULE). Periods decided before
+    # keep what they published, where "< k" also covered 0: rule 1 says so to the audit.
+    db.execute("ALTER TABLE published ADD COLUMN rule INTEGER NOT NULL DEFAULT 1")
+
+
+@migrations()
+def m017_hub_national(db):
+    # Hub side: the national figures decided from a period's aggregates (app/hub/disclosure.py),
+    # kept until a centre pushes that period again; `digest` is of the aggregates they came from.
+    db.execute("""CREATE TABLE hub_national (
+                      period TEXT NOT NULL,
+                      question_set INTEGER NOT NULL,
+                      digest TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      PRIMARY KEY (period, question_set)
+                  ) WITHOUT ROWID""")
+
+
+@migrations()
+def m018_tablets_and_sync_seen(db):
     # The staff home: when each tablet was paired and last said it was on, as a day and never
     # finer (its heartbeat, at fixed times of the clock; never an answer: docs/anonymity.md),
     # and when the hub last took this centre's figures (this machine's time; a sync is not an answer).

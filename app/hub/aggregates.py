@@ -1,7 +1,8 @@
 """The aggregate a centre sends for one period, and the hub's reading of one.
 
 A centre's aggregate is built from figures.period_figures, the same numbers its staff see:
-counts the summary shows, statuses for the ones it withholds, and never a message. The hub
+counts the summary shows (zeros too, and the importance bands), statuses for the ones it
+withholds, and never a message. The hub
 checks every push against the schema in openapi.yaml (the one description of the wire
 format) and then against what the schema cannot say.
 """
@@ -31,6 +32,7 @@ def build(table, period, question_set):
         if field.multiple:
             cells.append({"question": field.name, "answer": figures.ANSWERED, **_count(item["answered"])})
         cells += [{"question": field.name, "answer": row["option"].id, **_count(row["count"])} for row in item["rows"]]
+        cells += [{"question": field.name, "answer": band["id"], **_count(band["count"])} for band in item["bands"] or []]
     return {"question_set": question_set.version, "period": period.key, "k": table.k,
             "answers": _count(result["total"]), "cells": cells}
 
@@ -99,8 +101,8 @@ def parse(body):
     seen = set()
     for i, cell in enumerate([aggregate["answers"], *aggregate["cells"]]):
         where = "answers" if i == 0 else f"cells/{i - 1}"
-        if cell["status"] == "shown" and cell["count"] < k:
-            raise Invalid(f"{where}/count: a shown count below k ({k}) is never sent")
+        if cell["status"] == "shown" and 0 < cell["count"] < k:
+            raise Invalid(f"{where}/count: a shown count from 1 to k-1 ({k - 1}) is never sent")
         if i:
             key = (cell["question"], cell["answer"])
             if key not in known:
@@ -122,4 +124,6 @@ def _known_cells():
         known |= {(field.name, option.id) for option in field.options}
         if field.multiple:
             known.add((field.name, figures.ANSWERED))
+        if field.kind == "scale":
+            known |= {(field.name, band) for band, _label, _scores in figures.BANDS}
     return frozenset(known)

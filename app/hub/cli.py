@@ -109,7 +109,7 @@ LEVEL_NAMES = {"week": "week", "block": "four-week block", "quarter": "quarter",
               help="File to write (default: standard output; for xlsx a file named after the period).")
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
 def hub_report(period_key, by, file_format, output, language):
-    """The national figures of a period, each resting on at least three centres."""
+    """The national figures of a period, each with the centres and answers it rests on."""
     try:
         period = periods.parse(period_key)
     except ValueError as error:

@@ -70,7 +70,7 @@ def dashboard(period_key=None):
     for name, figures in report.build(db.get_db(), period, version, by).items():
         fields = national.by_question(figures)
         groups.append({"label": report.group_label(by, name), "figures": figures, "fields": fields,
-                       "share_top": national.share_top(fields, figures["centres"])})
+                       "share_top": national.share_top(figures)})
     args = {"by": by} if by else {}
     picker = period_picker.build(period, now, db.first_reported_year(db.get_db()) or period.year,
                                  url=lambda p: url_for("hub.dashboard", period_key=p.key, **args))

@@ -1,4 +1,8 @@
-"""The national figures as files for LVS's reports: CSV for Danish Excel, XLSX, and JSON."""
+"""The national figures as files for LVS's reports: CSV for Danish Excel, XLSX, and JSON.
+
+Every count and share stands beside its base: how many centres it rests on, their answers,
+and how many centres withheld. A withheld figure is written as the word, never as 0 or empty.
+"""
 
 import csv
 import io
@@ -31,22 +35,34 @@ def group_label(by, name):
     return kinds.label(by, name) if by else _("All centres")
 
 
+def withheld_label():
+    return _("withheld")
+
+
 def _rows(report, by):
+    """One row per answer: group, its centres and answers, the question, the answer, the count,
+    its share, and the base it rests on (centres, answers, centres withheld)."""
     for name, figures in report.items():
+        answers = figures["answers"] if figures["answers_status"] == "shown" else None
         for item in national.by_question(figures):
-            field = item["field"]
+            field, base = item["field"], item["base"]
             question = f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
-            for row in item["rows"]:
-                text = row["option"].text
-                answer = text if field.kind == "scale" else _(text)
-                yield (group_label(by, name), figures["centres"], figures["answers"], question, answer,
-                       row["count"].value, row["share"], row["centres"])
+            rows = [(row["option"].text if field.kind == "scale" else _(row["option"].text), row) for row in item["rows"]]
+            if item["bands"]:
+                rows += [(_("Gave %(band)s", band=row["label"]), row) for row in item["bands"]["rows"]]
+            for answer, row in rows:
+                base_of = item["bands"]["base"] if row.get("id") else base
+                yield (group_label(by, name), figures["centres"], answers, question, answer, row["count"].value,
+                       row["share"], base_of["centres"], base_of["answers"], base_of["withheld"])
 
 
 def _header():
     return [_("Group"), _("Centres in the group"), _("Answers in the group"), _("Question"), _("Answer option"),
-            _("Count"), _("Share (%)"),
-            _("Centres in the count")]
+            _("Count"), _("Share (%)"), _("Centres in the base"), _("Answers in the base"), _("Centres that withheld")]
+
+
+def _text(value):
+    return withheld_label() if value is None else value
 
 
 def to_csv(period, report, by):
@@ -55,10 +71,10 @@ def to_csv(period, report, by):
     writer.writerow(csv_row([_("Period"), period_label(period)]))
     writer.writerow([])
     writer.writerow(csv_row(_header()))
-    for group, centres, answers, question, answer, count, share, cell_centres in _rows(report, by):
-        writer.writerow(csv_row([group, centres, answers, question, answer, "" if count is None else count,
+    for group, centres, answers, question, answer, count, share, base_centres, base_answers, withheld in _rows(report, by):
+        writer.writerow(csv_row([group, centres, _text(answers), question, answer, _text(count),
                                  "" if share is None else format_decimal(share * 100, format="0.0"),
-                                 "" if cell_centres is None else cell_centres]))
+                                 base_centres, _text(base_answers), withheld]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -72,7 +88,10 @@ def to_xlsx(period, report, by):
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in _rows(report, by):
-        append_row(sheet, list(row))
+        values = list(row)
+        for i in (2, 5, 8):  # answers, count, answers in the base: the word where withheld
+            values[i] = _text(values[i])
+        append_row(sheet, values)
         if row[6] is not None:
             sheet.cell(row=sheet.max_row, column=7).number_format = "0.0%"
     sheet.column_dimensions["D"].width = 60

@@ -50,8 +50,16 @@ def plain_error(error):
 
 
 def national_shares(database, period, version):
-    """{(question, answer): share of all reporting centres' answers} where the hub gave one."""
+    """{(question, answer): share of the answers of the centres in that question's base},
+    where the hub gave one; the importance bands come as (importance, band)."""
     figures = db.national(database, period.key, version)
     if not figures:
         return {}
-    return {(c["question"], c["answer"]): c["count"] / c["base"] for c in figures["cells"] if c["base"]}
+    if "questions" not in figures:  # from a hub before question bases: a base per count
+        return {(c["question"], c["answer"]): c["count"] / c["base"] for c in figures["cells"] if c["base"]}
+    shares = {}
+    for item in figures["questions"] + ([figures["bands"]] if figures.get("bands") else []):
+        if item["status"] == "shown" and item["answers"]:
+            shares.update({(item["question"], c["answer"]): c["count"] / item["answers"]
+                           for c in item["cells"] if c["status"] == "shown"})
+    return shares

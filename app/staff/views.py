@@ -219,15 +219,34 @@ def _figures_for(centre, period_key):
     return period, figures.period_figures(_table(centre, period.year), period)
 
 
-def _trend(centre, week, weeks=12):
-    """Answers and the share giving 9-10, week by week up to `week`, as they may be shown."""
+TREND_LENGTH = 12
+TREND_LEVELS = ("week", "block", "quarter")
+
+
+def _trend(centre, week):
+    """Answers and the share giving 9-10 over the last 12 weeks up to `week`, as they may be
+    shown; or, where weeks withhold them, over the last 12 four-week blocks or quarters: the
+    level that shows the share most often, the finer one when two tie. (level, rows)."""
+    options = [(level, _trend_rows(centre, week, level)) for level in TREND_LEVELS]
+    return max(options, key=lambda option: sum(row["share_top"] is not None for row in option[1]))
+
+
+def _trend_rows(centre, week, level):
+    period = periods.containing(week, level)
+    if figures.period_figures(_table(centre, period.year), period) is None:
+        period = period.previous()  # the block or quarter of this week has not closed yet
+    first = db.first_week(db.get_db(), centre["id"])
     rows = []
-    for _step in range(weeks):
-        result = figures.period_figures(_table(centre, week.year), week)
-        importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-        share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
-        rows.append({"period": week, "total": result["total"], "share_top": share_top})
-        week = week.previous()
+    for _step in range(TREND_LENGTH):
+        if first is None or period.week_keys[-1] < first:  # before the first answer: nobody, and no year to decide
+            rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
+                         "share_top": None})
+        else:
+            result = figures.period_figures(_table(centre, period.year), period)
+            importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+            share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
+            rows.append({"period": period, "total": result["total"], "share_top": share_top})
+        period = period.previous()
     return rows[::-1]
 
 
