@@ -114,3 +114,62 @@ def test_a_reply_to_write_is_on_the_list_until_it_is_written(home, database):
     assert '<section class="reply" id="reply">' in summary
     home.post("/staff/c/hjem/summary/2026-W47/reply", data={"reply-da": "Vi har købt en ny kaffemaskine."})
     assert 'data-to-do="reply"' not in page(home) and "Ikke noget lige nu." in page(home)
+
+
+def record(database, centre, week, scores):
+    for score, times in scores.items():
+        for _ in range(times):
+            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
+                               question_set=1, answers=[("importance", score)])
+
+
+def test_last_week_at_a_glance_beside_the_block_before_its_own(home, database):
+    assert "Ingen svar endnu" in section(page(home), "last-week")
+    for week in ("2026-W40", "2026-W41", "2026-W42", "2026-W43"):  # the block before W47's own (W44-W47)
+        record(database, home.centre, week, {"9": 5, "7": 5})  # 50 % gave 9 or 10
+    record(database, home.centre, "2026-W47", {"10": 9, "7": 6})  # 60 %
+    glance = section(page(home), "last-week")
+    assert 'href="/staff/c/hjem/summary/2026-W47"' in glance and "<strong>15 svar</strong>" in glance
+    assert "<strong>60,0 %</strong>" in glance
+    assert "Ugerne før (uge 40–43 · 2026):" in glance and "10 svar om ugen · 9 eller 10: 50,0 %" in glance
+    assert "<strong>+10,0 procentpoint</strong>" in glance
+
+
+def test_a_small_last_week_shows_fewer_than_k_and_no_share(home, database):
+    record(database, home.centre, "2026-W40", {"9": 6})
+    record(database, home.centre, "2026-W47", {"10": 3})
+    glance = section(page(home), "last-week")
+    assert "<strong>færre end 5 svar</strong>" in glance and "vises ikke for denne uge" in glance
+    assert "3 svar" not in glance and "procentpoint" not in glance  # no change where a share is withheld
+
+
+def disk(data_dir):
+    """Every byte the installation keeps, file by file."""
+    return {path.name: path.read_bytes() for path in sorted(data_dir.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.calendar
+def test_the_heartbeat_keeps_a_day_and_nothing_finer_on_disk(app, home, database):
+    """Privacy: what a tablet's heartbeat leaves on disk is the day, and only the first heartbeat
+    of a day writes at all, so no later one (nor an answer between them) can be dated from the files."""
+    from pathlib import Path
+
+    data_dir = Path(app.config["DATA_DIR"])
+    tablet = app.test_client()
+    link = db.create_pairing(database, home.centre["id"], ttl_hours=1)
+    tablet.post(f"/kiosk/pair/{link}", data={"nickname": "Tablet"})
+    app.config["CLOCK"] = "2026-11-26T07:15:00"
+    assert tablet.post("/kiosk/seen").status_code == 204
+    columns = [row[1] for row in database.execute("PRAGMA table_info(kiosks)")]
+    (row,) = database.execute("SELECT * FROM kiosks").fetchall()
+    seen = dict(zip(columns, row, strict=True))
+    assert seen["last_seen_on"] == "2026-11-26" and seen["paired_on"] == "2026-11-25"
+    assert not any(isinstance(v, str) and re.search(r"\d\d:\d\d|T\d", v) for v in seen.values())
+    before = disk(data_dir)
+    for time in ("2026-11-26T09:00:00", "2026-11-26T13:45:00", "2026-11-26T23:45:00"):
+        app.config["CLOCK"] = time
+        assert tablet.post("/kiosk/seen").status_code == 204
+    assert disk(data_dir) == before  # later heartbeats the same day change no byte anywhere
+    app.config["CLOCK"] = "2026-11-27T07:00:00"
+    assert tablet.post("/kiosk/seen").status_code == 204
+    assert db.kiosks_of(database, home.centre["id"])[0]["last_seen_on"] == "2026-11-27"
