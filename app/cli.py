@@ -312,8 +312,7 @@ def summary(slug, week, period, file_format, output, language):
         raise click.ClickException(str(error)) from None
     if week and chosen.level != "week":
         raise click.ClickException(f"{week!r} is not a week; use --period for longer periods")
-    table = figures.decided_table(database, found, chosen.year, found["min_cell_size"], clock.now())
-    result = figures.period_figures(table, chosen)
+    result = figures.period_figures(figures.stored_table(database, found, chosen.year, clock.now()), chosen)
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
     with current_app.test_request_context(), force_locale(language):

@@ -320,6 +320,17 @@ def m018_tablets_and_sync_seen(db):
     db.execute("ALTER TABLE hub_links ADD COLUMN last_success_at INTEGER")
 
 
+@migrations()
+def m019_published_counts(db):
+    # A summary reads what a period showed, stored beside its decision when it closed, instead of
+    # working the year out again from the answers: `count` is the shown value (NULL where the
+    # cell is withheld). Periods decided before this are filled in the first time they are read,
+    # found through the partial index (empty once they are).
+    db.execute("ALTER TABLE published ADD COLUMN count INTEGER")
+    db.execute("CREATE INDEX published_uncounted ON published (centre_id, period) "
+               "WHERE status = 'shown' AND count IS NULL")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -207,7 +207,7 @@ def centre(centre):
 def _table(centre, year):
     tables = g.setdefault("decided_tables", {})
     if year not in tables:
-        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"], clock.now())
+        tables[year] = figures.stored_table(db.get_db(), centre, year, clock.now())
     return tables[year]
 
 
@@ -233,7 +233,7 @@ def _trend(centre, week):
 
 def _trend_rows(centre, week, level):
     period = periods.containing(week, level)
-    if figures.period_figures(_table(centre, period.year), period) is None:
+    if figures.headline(_table(centre, period.year), period) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
     first = db.first_week(db.get_db(), centre["id"])
     rows = []
@@ -242,10 +242,8 @@ def _trend_rows(centre, week, level):
             rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
                          "share_top": None})
         else:
-            result = figures.period_figures(_table(centre, period.year), period)
-            importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-            share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
-            rows.append({"period": period, "total": result["total"], "share_top": share_top})
+            total, share_top = figures.headline(_table(centre, period.year), period)
+            rows.append({"period": period, "total": total, "share_top": share_top})
         period = period.previous()
     return rows[::-1]
 
