@@ -149,7 +149,10 @@ class _Decided:
 
     def __contains__(self, key):
         period_key, cell = key
-        return cell in self._table._period(period_key)
+        return cell in self._table._cells(period_key, cell)
+
+
+HEADLINE = "importance"  # a trend reads N and this group alone: read first, and alone
 
 
 class StoredTable:
@@ -159,23 +162,41 @@ class StoredTable:
 
     def __init__(self, database, centre_id, year, folded):
         self._database, self._centre_id, self.year, self.folded = database, centre_id, year, folded
-        self._periods = {}
+        self._periods, self._headlines = {}, {}
         self.k = None
         self.statuses = _Decided(self)
 
-    def _period(self, key):
-        if key not in self._periods:
-            cells, k = db.decided_period(self._database, self._centre_id, key)
-            self._periods[key] = {_decode(cell): entry for cell, entry in cells.items()}
-            self.k = self.k or k
+    def _load(self, key, group=None):
+        cells, k = db.decided_period(self._database, self._centre_id, key, group)
+        self.k = self.k or k
+        return {_decode(cell): entry for cell, entry in cells.items()}
+
+    def _cells(self, key, cell):
+        """The period's cells that hold `cell`: N and the headline group alone (all a trend
+        reads), or, for any other cell, the whole period."""
+        if key in self._periods:
+            return self._periods[key]
+        if cell == N or cell[0] == HEADLINE:
+            if key not in self._headlines:
+                self._headlines[key] = self._load(key, HEADLINE)
+            return self._headlines[key]
+        self._periods[key] = self._load(key)
         return self._periods[key]
 
     def status(self, period, cell):
-        entry = self._period(period.key).get(cell)
+        entry = self._cells(period.key, cell).get(cell)
         return entry[0] if entry else None
 
     def value(self, period, cell):
-        return self._period(period.key)[cell][1]
+        return self._cells(period.key, cell)[cell][1]
+
+
+def _last_closed_week_of(year, now):
+    """The year's last week that has closed by `now` (the last to be decided), or None."""
+    latest = periods.last_closed_week(now)
+    if latest.year < year:
+        return None
+    return latest if latest.year == year else periods.Period(year, "week", periods.Period(year, "year", 0).weeks[-1])
 
 
 def stored_table(database, centre, year, now, decide_new=True):
@@ -185,8 +206,8 @@ def stored_table(database, centre, year, now, decide_new=True):
     (a respondent's thank-you page must not wait for that) only what is stored is read."""
     if decide_new:
         db.settle(database, now)
-        closed = closed_weeks(year, now)
-        if closed and not db.is_decided(database, centre["id"], closed[-1].key):
+        last = _last_closed_week_of(year, now)
+        if last is not None and not db.is_decided(database, centre["id"], last.key):
             decided_table(database, centre, year, centre["min_cell_size"], now)
     if year in db.uncounted_years(database, centre["id"]):
         table = decided_table(database, centre, year, centre["min_cell_size"], now, decide_new=False)

@@ -192,12 +192,12 @@ def session_for(survey_url):
     return cookie, token
 
 
-def fill(database_path, centre_id, answers, weeks):
+def fill(database_path, centre_id, answers, weeks, seed=48):
     """`answers` realistic answers spread over closed `weeks`, written fast: sorted by their random
     ids (so every row is appended), in large transactions, without an fsync per row."""
     database = db.connect(database_path)
     database.execute("PRAGMA synchronous = OFF")
-    rng = random.Random(48)
+    rng = random.Random(seed)
     fields = questions.load().fields()
     chunk = 50_000
     for start in range(0, answers, chunk):
@@ -529,8 +529,9 @@ def stored_history(root, years):
         admin = db.create_staff(database, f"stored{years}@example.dk", accounts.hash_password(PASSWORD))
         db.set_membership(database, admin["id"], centre["id"], "admin")
     path = db.path_in(data_dir)
-    weeks = [f"{year}-W{w:02d}" for year in range(2027 - years, 2027) for w in range(1, periods.weeks_in_year(year) + 1)]
-    fill(path, centre["id"], 500 * len(weeks), weeks)
+    for year in range(2027 - years, 2027):  # each year its own answers: 2026 is the same at 1 and 10 years
+        weeks = [f"{year}-W{w:02d}" for w in range(1, periods.weeks_in_year(year) + 1)]
+        fill(path, centre["id"], 500 * len(weeks), weeks, seed=year)
     client = app.test_client()
     client.post("/staff/login", data={"email": f"stored{years}@example.dk", "password": PASSWORD})
     once = {}
@@ -551,7 +552,7 @@ def stored_history(root, years):
 
 def stored_urls():
     return {**{f"summary page of {key}": f"/staff/c/travlt/summary/{key}" for key in STORED_PERIODS},
-            "its PDF (2026-Q3)": "/staff/c/travlt/summary/2026-Q3/download.pdf",
+            "(its PDF: a download, outside the target)": "/staff/c/travlt/summary/2026-Q3/download.pdf",
             "staff home": "/staff/c/travlt/"}
 
 

@@ -56,11 +56,16 @@ def _year_span(year):
     return [str(year), str(year + 1)]  # every period key of a year sorts between these
 
 
-def decided_period(db, centre_id, period):
+def decided_period(db, centre_id, period, group=None):
     """A decided period as it was published, {cell: (status, shown count or None)}, and its k;
-    ({}, None) for a period not decided."""
-    rows = db.execute("SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?",
-                      [centre_id, period]).fetchall()
+    ({}, None) for a period not decided. With `group`, only N and that group's cells."""
+    if group is None:
+        rows = db.execute("SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?",
+                          [centre_id, period]).fetchall()
+    else:  # a cell is "group|category": the group's cells sort from "group|" to just before "group}"
+        rows = db.execute("""SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?
+                             AND (cell = 'N' OR (cell >= ? AND cell < ?))""",
+                          [centre_id, period, f"{group}|", f"{group}}}"]).fetchall()
     return {cell: (status, count) for cell, status, count, _k in rows}, (rows[0][3] if rows else None)
 
 

@@ -227,13 +227,14 @@ def _trend(centre, week):
     """Answers and the share giving 9-10 over the last 12 weeks up to `week`, as they may be
     shown; or, where weeks withhold them, over the last 12 four-week blocks or quarters: the
     level that shows the share most often, the finer one when two tie. (level, rows)."""
-    options = [(level, _trend_rows(centre, week, level)) for level in TREND_LEVELS]
+    question_set = questions.load()
+    options = [(level, _trend_rows(centre, week, level, question_set)) for level in TREND_LEVELS]
     return max(options, key=lambda option: sum(row["share_top"] is not None for row in option[1]))
 
 
-def _trend_rows(centre, week, level):
+def _trend_rows(centre, week, level, question_set):
     period = periods.containing(week, level)
-    if figures.headline(_table(centre, period.year), period) is None:
+    if figures.headline(_table(centre, period.year), period, question_set) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
     first = db.first_week(db.get_db(), centre["id"])
     rows = []
@@ -242,7 +243,7 @@ def _trend_rows(centre, week, level):
             rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
                          "share_top": None})
         else:
-            total, share_top = figures.headline(_table(centre, period.year), period)
+            total, share_top = figures.headline(_table(centre, period.year), period, question_set)
             rows.append({"period": period, "total": total, "share_top": share_top})
         period = period.previous()
     return rows[::-1]
