@@ -183,6 +183,15 @@ class StoredTable:
         self._periods[key] = self._load(key)
         return self._periods[key]
 
+    def prefetch(self, keys):
+        """Read the headline cells of several periods in one go (a trend's twelve)."""
+        wanted = [key for key in keys if key not in self._periods and key not in self._headlines]
+        if wanted:
+            found, k = db.decided_periods(self._database, self._centre_id, wanted, HEADLINE)
+            self.k = self.k or k
+            self._headlines.update({key: {_decode(cell): entry for cell, entry in cells.items()}
+                                    for key, cells in found.items()})
+
     def status(self, period, cell):
         entry = self._cells(period.key, cell).get(cell)
         return entry[0] if entry else None
@@ -324,5 +333,10 @@ def headline(table, period, question_set=None):
     field = next((f for f in (question_set or questions.load()).fields() if f.name == "importance"), None)
     if field is None:
         return total, None
-    rows = {o.id: _count(table, period, (field.name, o.id)) for o in field.options}
-    return total, _share_top(rows, _bands(table, period, field, total), total)
+    # As _share_top over the rows and bands period_figures would build, reading only the cells it uses.
+    if field.kind == "scale" and all(table.status(period, (field.name, band)) is not None for band, _l, _s in BANDS):
+        share = _share(_count(table, period, (field.name, TOP_BAND)), total)
+        if share is not None:
+            return total, share
+    nine, ten = _count(table, period, (field.name, "9")), _count(table, period, (field.name, "10"))
+    return total, (nine.value + ten.value) / total.value if nine.shown and ten.shown and total.value else None

@@ -120,3 +120,18 @@ def test_the_median_of_counted_scores_is_the_median_of_the_scores():
         if sum(count for _score, count in counted):
             scores = [score for score, count in counted for _ in range(count)]
             assert figures._median(counted) == statistics.median(scores)
+
+
+def test_a_trends_headline_is_what_the_full_figures_say(client, database, tal):
+    answer(database, tal, "2025-W09", [("importance", "9")])  # a small week beside the others
+    for _ in range(9):
+        answer(database, tal, "2025-W08", [("importance", "10")])
+    sign_in(client, "anna@example.dk")
+    pages(client)
+    table = figures.StoredTable(database, tal["id"], 2025, folded=False)
+    for key in ("2025-W08", "2025-W09", "2025-W10", "2025-W11", "2025-B01", "2025-B02"):
+        period = figures.periods.parse(key)
+        full = figures.period_figures(table, period)
+        importance = next((f for f in full["fields"] if f["field"].name == "importance"), None)
+        share = figures.importance_extras(importance, full["total"])[0] if importance else None
+        assert figures.headline(table, period) == (full["total"], share), key

@@ -28,7 +28,7 @@ from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
     may_set_password)
 from .counts import (
-    count_before, decided_period, delete_responses, first_week, first_year, folded_counts, is_decided, is_folded,
+    count_before, decided_period, decided_periods, delete_responses, first_week, first_year, folded_counts, is_decided, is_folded,
     published_rules, published_statuses, raw_weeks, save_folded, save_published, store_counts, uncounted_years,
     weekly_counts)
 from .hub import (

@@ -69,6 +69,19 @@ def decided_period(db, centre_id, period, group=None):
     return {cell: (status, count) for cell, status, count, _k in rows}, (rows[0][3] if rows else None)
 
 
+def decided_periods(db, centre_id, periods, group):
+    """decided_period(..., group) for several periods at once: {period: {cell: (status, count)}}
+    (an empty dict for one not decided), and their k."""
+    marks = ", ".join("?" * len(periods))
+    rows = db.execute(f"""SELECT period, cell, status, count, k FROM published WHERE centre_id = ?
+                          AND period IN ({marks}) AND (cell = 'N' OR (cell >= ? AND cell < ?))""",  # nosec B608
+                      [centre_id, *periods, f"{group}|", f"{group}}}"]).fetchall()
+    found = {period: {} for period in periods}
+    for period, cell, status, count, _k in rows:
+        found[period][cell] = (status, count)
+    return found, (rows[0][4] if rows else None)
+
+
 def is_decided(db, centre_id, period):
     return db.execute("SELECT 1 FROM published WHERE centre_id = ? AND period = ? AND cell = 'N'",
                       [centre_id, period]).fetchone() is not None

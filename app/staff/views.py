@@ -237,16 +237,22 @@ def _trend_rows(centre, week, level, question_set):
     if figures.headline(_table(centre, period.year), period, question_set) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
     first = db.first_week(db.get_db(), centre["id"])
-    rows = []
+    chosen = []
     for _step in range(TREND_LENGTH):
-        if first is None or period.week_keys[-1] < first:  # before the first answer: nobody, and no year to decide
-            rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
-                         "share_top": None})
-        else:
-            total, share_top = figures.headline(_table(centre, period.year), period, question_set)
-            rows.append({"period": period, "total": total, "share_top": share_top})
+        chosen.append(period)
         period = period.previous()
-    return rows[::-1]
+    # Before the first answer: nobody, and no year to decide.
+    answered = [p for p in chosen if first is not None and p.week_keys[-1] >= first]
+    for year in sorted({p.year for p in answered}):
+        _table(centre, year).prefetch([p.key for p in answered if p.year == year])
+    rows = []
+    for period in reversed(chosen):
+        if period in answered:
+            total, share_top = figures.headline(_table(centre, period.year), period, question_set)
+        else:
+            total, share_top = figures.Count(figures.SHOWN, 0, centre["min_cell_size"]), None
+        rows.append({"period": period, "total": total, "share_top": share_top})
+    return rows
 
 
 @bp.route("/c/<slug>/summary")
