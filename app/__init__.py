@@ -13,9 +13,9 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import charts, compression, config, db, formatting, logs, questions, stuffing
+from . import charts, compression, config, db, formatting, logs, period_picker, questions, stuffing
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
 
 csrf = CSRFProtect()
@@ -74,6 +74,7 @@ def create_app(test_config=None):
                                  text_direction=text_direction, current_locale=get_locale,
                                  languages_in_order=languages_in_order, by_question=questions.by_question)
     formatting.register(app)
+    period_picker.register(app)
     charts.register(app)
     app.teardown_appcontext(db.close_db)
     app.teardown_appcontext(db.close_throttle_db)

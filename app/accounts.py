@@ -1,11 +1,10 @@
-"""Staff accounts: password rules and hashing, the throttle that slows password guessing, and the
-PIN that lets staff out of a locked kiosk."""
+"""Staff accounts: password rules and hashing, and the throttle that slows password guessing.
+(The kiosk's PIN has its own module, app/kiosk_pin.py.)"""
 
 import collections
 import functools
 import hmac
 import ipaddress
-import re
 import time
 from pathlib import Path
 
@@ -23,9 +22,6 @@ ACCOUNT_FREE_FAILURES = 5
 # Per client: everyone at a centre shares one address, so it tolerates far more.
 CLIENT_FREE_FAILURES = 30
 MAX_LOCK_SECONDS = 15 * 60
-# A kiosk PIN has few digits, so wrong guesses soon cost waiting time, as for an account.
-KIOSK_PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
-KIOSK_PIN_FREE_FAILURES = 5
 FORGET_AFTER_SECONDS = 24 * 3600
 
 
@@ -139,27 +135,3 @@ def forget_old_failures(database, now=None):
     """What no lock needs any more goes: a day after its last failure, once unlocked."""
     db.forget_login_failures(database, older_than=int(now or time.time()) - FORGET_AFTER_SECONDS)
 
-
-# --- the kiosk PIN -------------------------------------------------------------------------
-
-def set_kiosk_pin(database, centre, pin):
-    if not KIOSK_PIN_PATTERN.match(pin):
-        raise ValueError("a kiosk PIN is 4 to 8 digits")
-    db.set_kiosk_pin(database, centre["id"], hash_password(pin))
-
-
-def check_kiosk_pin(database, centre, pin, now=None):
-    """'right', 'wrong', 'locked' (too many wrong tries just now) or 'unset'. `database` is the
-    throttle's (db.get_throttle_db())."""
-    if not centre["kiosk_pin_hash"]:
-        return "unset"
-    now = int(now or time.time())
-    key = f"kiosk-pin:{centre['id']}"
-    if db.throttle_locked_until(database, [key]) > now:
-        return "locked"
-    if check_password_hash(centre["kiosk_pin_hash"], pin or ""):
-        db.forget_login_failures(database, [key])
-        return "right"
-    db.record_login_failure(database, key, now, _lock_seconds(KIOSK_PIN_FREE_FAILURES))
-    db.forget_login_failures(database, older_than=now - FORGET_AFTER_SECONDS)
-    return "wrong"

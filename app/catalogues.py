@@ -1,6 +1,6 @@
 """How complete each shipped translation is, and whether a native speaker has checked it.
 
-Read from the catalogues themselves (translations/*/LC_MESSAGES/messages.po and the
+Read from the catalogues themselves (app/translations/*/LC_MESSAGES/messages.po and the
 respondent.pot that lists what a respondent can see), so the staff page cannot drift from
 what is shipped. A catalogue's header comment carries its review status on a line
 "# REVIEW STATUS: ...".
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def _read(path):

@@ -3,10 +3,8 @@
 Operator mistakes end with one line saying what to do, and a non-zero exit.
 """
 
-import json
 import os
 import re
-import sqlite3
 import unicodedata
 
 import click
@@ -14,7 +12,9 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask_babel import force_locale
 
-from . import accounts, backups, clock, config, db, demo, exports, figures, links, periods, retention, server
+from . import accounts, backups, clock, config, db, demo, exports, figures, kiosk_pin, links, periods, retention, server
+from .commands import centre_or_fail, emit, open_database
+from .hub.cli import centre_connect, hub, sync
 from .staff.views import INVITE_TTL_HOURS
 
 
@@ -48,39 +48,10 @@ def main():
     cli.main(prog_name="brugerstemmen")
 
 
-def _database():
-    path = db.path_in(current_app.config["DATA_DIR"])
-    try:
-        database = db.connect(path)
-        db.migrate(database)
-        now = clock.now()
-        db.adopt_open_weeks(database, now)
-        db.settle(database, now)
-    except (sqlite3.Error, db.StorageError) as error:
-        raise click.ClickException(f"cannot open the database {path}: {error}") from None
-    return database
-
-
-def _centre_or_fail(database, slug):
-    centre = db.centre_by_slug(database, slug)
-    if centre is None:
-        known = ", ".join(c["slug"] for c in db.list_centres(database)) or "none yet"
-        raise click.ClickException(f"no centre with slug {slug!r} (known: {known}); see `brugerstemmen centre list`")
-    return centre
-
-
-def _emit(as_json, data, lines):
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        for line in lines:
-            click.echo(line)
-
-
 @cli.command()
 def init():
     """Create the database, or bring its schema up to date (safe to repeat)."""
-    database = _database()
+    database = open_database()
     click.echo(f"Database ready: {db.path_in(current_app.config['DATA_DIR'])}")
     click.echo(f"Schema migrations applied: {', '.join(db.applied_migrations(database))}")
 
@@ -129,33 +100,33 @@ def centre_add(name, slug, as_json):
     slug = slug or slugify(name)
     if not SLUG_PATTERN.match(slug):
         raise click.ClickException(f"{slug!r} is not a usable slug: use a-z, 0-9 and dashes, e.g. --slug cafe-nord")
-    database = _database()
+    database = open_database()
     try:
         created = db.create_centre(database, name, slug)
     except db.CentreExists:
         raise click.ClickException(f"a centre with slug {slug!r} already exists; choose another with --slug") from None
     token = db.create_pairing(database, created["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(created, token)
-    _emit(as_json, info, [f"Added centre {name!r} (slug: {slug})", *_centre_lines(info)])
+    emit(as_json, info, [f"Added centre {name!r} (slug: {slug})", *_centre_lines(info)])
 
 
 @centre.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def centre_list(as_json):
     """List the centres with their slugs and survey links."""
-    centres = db.list_centres(_database())
+    centres = db.list_centres(open_database())
     data = [{"slug": c["slug"], "name": c["name"], "survey_url": links.survey_url(c),
              "paired_kiosks": c["kiosk_count"]} for c in centres]
     lines = [f"{c['slug']}\t{c['name']}\t{c['survey_url']}\t{c['paired_kiosks']} kiosk(s)" for c in data]
-    _emit(as_json, data, lines or ["No centres yet: add one with `brugerstemmen centre add NAME`."])
+    emit(as_json, data, lines or ["No centres yet: add one with `brugerstemmen centre add NAME`."])
 
 
 @centre.command("rotate-token")
 @click.argument("slug")
 def centre_rotate_token(slug):
     """Give a centre a new survey link and QR code; the old ones stop working."""
-    database = _database()
-    _centre_or_fail(database, slug)
+    database = open_database()
+    centre_or_fail(database, slug)
     info = _centre_info(db.rotate_survey_token(database, slug))
     click.echo(f"New survey link for {slug}; printed posters with the old QR code no longer work.")
     for line in _centre_lines(info):
@@ -167,12 +138,12 @@ def centre_rotate_token(slug):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def centre_pair_kiosk(slug, as_json):
     """Make a one-time link that sets up a tablet as this centre's kiosk."""
-    database = _database()
-    found = _centre_or_fail(database, slug)
+    database = open_database()
+    found = centre_or_fail(database, slug)
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     url = links.pairing_url(token)
     hours = current_app.config["PAIRING_TTL_HOURS"]
-    _emit(as_json, {"slug": slug, "kiosk_pairing_url": url, "valid_hours": hours},
+    emit(as_json, {"slug": slug, "kiosk_pairing_url": url, "valid_hours": hours},
           [f"Open this link once on the tablet, within {hours} hours:", f"  {url}"])
 
 
@@ -181,11 +152,11 @@ def centre_pair_kiosk(slug, as_json):
 @click.option("--pin-stdin", is_flag=True, required=True, help="Read the PIN (4 to 8 digits) from standard input.")
 def centre_kiosk_pin(slug, pin_stdin):
     """Set the PIN staff type to leave this centre's kiosk (hold the centre's name on its start screen)."""
-    database = _database()
-    found = _centre_or_fail(database, slug)
+    database = open_database()
+    found = centre_or_fail(database, slug)
     pin = click.get_text_stream("stdin").readline().strip()
     try:
-        accounts.set_kiosk_pin(database, found, pin)
+        kiosk_pin.set_pin(database, found, pin)
     except ValueError as reason:
         raise click.ClickException(f"PIN refused: {reason}") from None
     click.echo(f"The kiosk PIN of {slug} is set.")
@@ -195,10 +166,11 @@ def centre_kiosk_pin(slug, pin_stdin):
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def centre_kiosks(slug, as_json):
-    """List the tablets paired as this centre's kiosk."""
-    database = _database()
-    kiosks = db.kiosks_of(database, _centre_or_fail(database, slug)["id"])
-    _emit(as_json, kiosks, [f"{k['id']}\t{k['nickname']}" for k in kiosks] or ["No tablets are paired."])
+    """List the tablets paired as this centre's kiosk, with the day each was paired and last on."""
+    database = open_database()
+    kiosks = db.kiosks_of(database, centre_or_fail(database, slug)["id"])
+    emit(as_json, kiosks, [f"{k['id']}\t{k['nickname']}\tpaired {k['paired_on'] or 'before days were kept'}\t"
+                           f"last on {k['last_seen_on'] or 'not yet'}" for k in kiosks] or ["No tablets are paired."])
 
 
 @centre.command("revoke-kiosk")
@@ -206,8 +178,8 @@ def centre_kiosks(slug, as_json):
 @click.argument("kiosk_id")
 def centre_revoke_kiosk(slug, kiosk_id):
     """Unpair a tablet (a lost one, say): it can no longer send answers."""
-    database = _database()
-    found = _centre_or_fail(database, slug)
+    database = open_database()
+    found = centre_or_fail(database, slug)
     if not db.revoke_kiosk(database, found["id"], kiosk_id):
         raise click.ClickException(f"no tablet {kiosk_id!r} at {slug}; see `brugerstemmen centre kiosks {slug}`")
     click.echo(f"Tablet {kiosk_id} is no longer paired with {slug}; it now shows 'not set up'.")
@@ -216,7 +188,7 @@ def centre_revoke_kiosk(slug, kiosk_id):
 @cli.command("demo")
 def demo_centre():
     """Prepare a demo centre with 12 weeks of realistic answers (safe to repeat)."""
-    database = _database()
+    database = open_database()
     found, created = demo.ensure_demo(database, clock.now(), current_app.config["LANGUAGES"])
     token = db.create_pairing(database, found["id"], current_app.config["PAIRING_TTL_HOURS"])
     info = _centre_info(found, token)
@@ -226,7 +198,7 @@ def demo_centre():
         click.echo(line)
     password = demo.demo_staff_password(database, found)
     click.echo(f"  Staff login:    {links.public_url('staff.login')}  e-mail {demo.DEMO_STAFF}, password {password}")
-    accounts.set_kiosk_pin(database, found, demo.DEMO_KIOSK_PIN)
+    kiosk_pin.set_pin(database, found, demo.DEMO_KIOSK_PIN)
     click.echo(f"  Kiosk exit:     hold the centre's name on the kiosk start screen, PIN {demo.DEMO_KIOSK_PIN}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
     now = clock.now()
@@ -257,8 +229,8 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
         raise click.ClickException(f"{email!r} is not an e-mail address")
     if not slug and not site_admin and not hub_admin:
         raise click.ClickException("say where this person works: --centre SLUG (or --site-admin, --hub-admin)")
-    database = _database()
-    found = _centre_or_fail(database, slug) if slug else None
+    database = open_database()
+    found = centre_or_fail(database, slug) if slug else None
     password = None
     if password_stdin:
         password = click.get_text_stream("stdin").readline().rstrip("\r\n")
@@ -300,19 +272,19 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def staff_list(slug, as_json):
     """List staff accounts and the centres they work at."""
-    database = _database()
-    centres = [_centre_or_fail(database, slug)] if slug else db.list_centres(database)
+    database = open_database()
+    centres = [centre_or_fail(database, slug)] if slug else db.list_centres(database)
     rows = [{"email": m["email"], "centre": c["slug"], "role": m["role"], "active": bool(m["active"])}
             for c in centres for m in db.team_of(database, c["id"])]
     lines = ["\t".join([r["email"], r["centre"], r["role"], "active" if r["active"] else "invited"]) for r in rows]
-    _emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
+    emit(as_json, rows, lines or ["No staff yet: add someone with `brugerstemmen staff add EMAIL --centre SLUG`."])
 
 
 @staff.command("sign-out")
 @click.argument("email")
 def staff_sign_out(email):
     """End every session of a staff account at once (a lost phone, a shared computer)."""
-    database = _database()
+    database = open_database()
     person = db.staff_by_email(database, email.strip())
     if person is None:
         raise click.ClickException(f"no staff account has the e-mail {email!r}; see `brugerstemmen staff list`")
@@ -330,8 +302,8 @@ def staff_sign_out(email):
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
 def summary(slug, week, period, file_format, output, language):
     """Write a closed period's summary, with the same suppressed numbers staff see."""
-    database = _database()
-    found = _centre_or_fail(database, slug)
+    database = open_database()
+    found = centre_or_fail(database, slug)
     if week and period:
         raise click.ClickException("give --week or --period, not both")
     try:
@@ -340,8 +312,7 @@ def summary(slug, week, period, file_format, output, language):
         raise click.ClickException(str(error)) from None
     if week and chosen.level != "week":
         raise click.ClickException(f"{week!r} is not a week; use --period for longer periods")
-    table = figures.decided_table(database, found, chosen.year, found["min_cell_size"], clock.now())
-    result = figures.period_figures(table, chosen)
+    result = figures.period_figures(figures.stored_table(database, found, chosen.year, clock.now()), chosen)
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
     with current_app.test_request_context(), force_locale(language):
@@ -363,7 +334,7 @@ def backup(dest, keep):
     """Copy the database into the folder DEST while the server runs (weeks not yet closed are
     left out, so copies side by side never show which day an answer came)."""
     if db.path_in(current_app.config["DATA_DIR"]).exists():
-        _database().close()  # a week that has closed moves into the history, and so into the copy
+        open_database().close()  # a week that has closed moves into the history, and so into the copy
     try:
         now = clock.now()
         copy, deleted = backups.make_backup(current_app.config["DATA_DIR"], dest, keep, now)
@@ -391,7 +362,7 @@ def restore(file, force):
 def decide():
     """Decide, for every centre, which counts of every closed period may be shown (what staff
     pages and the sync otherwise do on first use), so no one waits for it later."""
-    database = _database()
+    database = open_database()
     centres = db.list_centres(database)
     now = clock.now()
     for found in centres:
@@ -405,7 +376,7 @@ def decide():
 def purge(dry_run):
     """Delete, for good, messages and raw answers past each centre's retention (answers only
     once their year is folded into the counts it published)."""
-    database = _database()
+    database = open_database()
     now = clock.now()
     found = retention.plan(database, now) if dry_run else retention.purge(
         database, db.path_in(current_app.config["DATA_DIR"]), now)
@@ -431,13 +402,11 @@ def purge(dry_run):
 @click.option("--workers", default=server.default_workers(), show_default=True, type=click.IntRange(1, 64))
 def serve(host, port, workers):
     """Run the real server (gunicorn); it writes no access log."""
-    _database().close()  # migrate before forking; workers open their own connections
+    open_database().close()  # migrate before forking; workers open their own connections
     server.run(host, port, workers, runtime_dir=current_app.config["RUNTIME_DIR"])
 
 
-# The hub's commands live beside the hub; they use the helpers above.
-from .hub.cli import centre_connect, hub, sync  # noqa: E402
-
+# The hub's commands live beside the hub (app/hub/cli.py).
 cli.add_command(hub)
 cli.add_command(sync)
 centre.add_command(centre_connect)

@@ -9,12 +9,11 @@ import io
 import re
 
 from flask_babel import format_decimal, gettext as _
-from fpdf import FPDF, XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .formatting import count_label, period_label, share_label
-from .posters import FONTS
+from .pdfdoc import Document
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -91,18 +90,31 @@ def to_csv(centre, result):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerows(map(csv_row, _heading(centre, result)))
     writer.writerow([])
-    writer.writerow([_("Question"), _("Answer"), _("Count"), _("Share (%)")])
+    writer.writerow([_("Question"), _("Answer option"), _("Count"), _("Share (%)")])
     for question, answer, count, share in _rows(result):
         writer.writerow(csv_row([question, answer, count,
                                  "" if share is None else format_decimal(share * 100, format="0.0")]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def sheet_name(field):
+    """A question's tab in the workbook: its short name (questions.toml), a matrix statement's
+    after its question's, e.g. "Betydning – Fællesskab"."""
+    if field.group_short:
+        return f"{_(field.group_short)} – {_(field.short)}"
+    return _(field.short) if field.short else _(field.text)
+
+
 def _sheet_title(text, taken):
-    title = re.sub(r"[\[\]:*?/\\]", "", text)[:28].strip() or "Sheet"
+    """Excel refuses []:*?/\\ in a tab's name and more than 31 characters; two tabs must differ.
+    The short names fit (a test keeps them so); cutting and numbering are only a last resort."""
+    title = re.sub(r"[\[\]:*?/\\]", "", text).strip()[:SHEET_NAME_MAX].strip() or "Sheet"
     candidate, n = title, 2
-    while candidate in taken:
-        candidate, n = f"{title[:25]} {n}", n + 1
+    while candidate.casefold() in {t.casefold() for t in taken}:  # Excel compares tab names without case
+        candidate, n = f"{title[:SHEET_NAME_MAX - 3]} {n}", n + 1
     taken.add(candidate)
     return candidate
 
@@ -115,17 +127,19 @@ def to_xlsx(centre, result):
         append_row(overview, row)
     overview["A1"].font = overview["A2"].font = overview["A3"].font = Font(bold=True)
     taken = {overview.title}
-    sheets = {}
-    for question, answer, count, share in _rows(result):
-        if question not in sheets:
-            sheet = book.create_sheet(_sheet_title(question, taken))
-            append_row(sheet, [question])
-            sheet["A1"].font = Font(bold=True)
-            append_row(sheet, [_("Answer"), _("Count"), _("Share")])
-            sheets[question] = sheet
-        append_row(sheets[question], [answer, count, share])
-        if share is not None:
-            sheets[question].cell(row=sheets[question].max_row, column=3).number_format = "0.0%"
+    for item in result["fields"]:
+        field = item["field"]
+        question = f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
+        sheet = book.create_sheet(_sheet_title(sheet_name(field), taken))
+        append_row(sheet, [question])
+        sheet["A1"].font = Font(bold=True)
+        append_row(sheet, [_("Answer option"), _("Count"), _("Share")])
+        for row in item["rows"]:
+            count = row["count"]
+            append_row(sheet, [_option_text(field, row), count.value if count.shown else count_label(count),
+                               row["share"]])
+            if row["share"] is not None:
+                sheet.cell(row=sheet.max_row, column=3).number_format = "0.0%"
     for sheet in book.worksheets:
         sheet.column_dimensions["A"].width = 60
     out = io.BytesIO()
@@ -134,27 +148,19 @@ def to_xlsx(centre, result):
 
 
 def to_pdf(centre, result):
-    """One A4 page a municipality can read: the counts with bars, matrix statements on a line each."""
+    """An A4 page a municipality can read: the counts with bars, matrix statements on a line
+    each. Every text wraps in its column; what does not fit goes on a second page."""
     from .figures import importance_extras, withholds
 
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(15, 12, 15)
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    text = dict(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(0, 8, f"{centre['name']} · {period_label(result['period'])}", **text)
+    pdf = Document(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
+    pdf.paragraph(f"{centre['name']} · {period_label(result['period'])}", size=16, height=8, bold=True)
     total = result["total"]
-    pdf.set_font("DejaVu", "", 10)
     if result.get("folded"):
-        pdf.multi_cell(0, 5, folded_note(), **text)
+        pdf.paragraph(folded_note())
     if not total.shown:
-        pdf.multi_cell(0, 6, _("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
-                               "period.", k=result["k"]), **text)
-        return bytes(pdf.output())
+        pdf.paragraph(_("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
+                        "period.", k=result["k"]), height=6)
+        return pdf.bytes()
     summary = f"{format_decimal(total.value)} {_('answers')}"
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = importance_extras(importance, total) if importance else (None, None)
@@ -162,82 +168,40 @@ def to_pdf(centre, result):
         summary += f" · {_('Gave the place 9 or 10 out of 10:')} {share_label(share_top)}"
     if median is not None:
         summary += f" · {_('median')} {format_decimal(median)}"
-    pdf.cell(0, 6, summary, **text)
-    pdf.set_font("DejaVu", "", 7.5)
+    pdf.paragraph(summary, height=6)
     if withholds(result):  # the note on "< k" and dashes only where this period has one
-        pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
-                               "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would "
-                               "let someone work out one of those.", k=result["k"], k1=result["k"] - 1), **text)
+        pdf.paragraph(_("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
+                        "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would let "
+                        "someone work out one of those.", k=result["k"], k1=result["k"] - 1), size=7.5, height=4)
     else:
-        pdf.multi_cell(0, 4, _("Shares are of everyone who answered in the period."), **text)
+        pdf.paragraph(_("Shares are of everyone who answered in the period."), size=7.5, height=4)
     shown_group = None
     for item in result["fields"]:
         field = item["field"]
         if field.group:  # a matrix statement: its answers on one line
             if shown_group != field.group:
-                _heading_line(pdf, _(field.group))
+                pdf.heading(_(field.group))
                 shown_group = field.group
             answers = " · ".join(f"{_option_text(field, row)} {count_label(row['count'])}" for row in item["rows"])
-            pdf.set_font("DejaVu", "", 8)
-            pdf.cell(95, 4.2, _fit(pdf, _(field.text), 93))
-            pdf.cell(0, 4.2, answers, **text)
+            pdf.row([(95, _(field.text), "L"), (pdf.epw - 95, answers, "L")])
             continue
-        _heading_line(pdf, _(field.text))
+        pdf.heading(_(field.text), keep_with=30 if field.kind == "scale" else 12)
         if field.kind == "scale":
             _columns(pdf, item["rows"])
             continue
         for row in item["rows"]:
-            pdf.set_font("DejaVu", "", 8)
-            pdf.cell(95, 4.2, _fit(pdf, _option_text(field, row), 93))
-            pdf.cell(18, 4.2, count_label(row["count"]), align="R")
-            pdf.cell(18, 4.2, share_label(row["share"]), align="R")
-            if row["share"] is not None:
-                pdf.set_fill_color(11, 93, 80)
-                pdf.rect(pdf.get_x() + 3, pdf.get_y() + 1, 45 * row["share"], 2.4, style="F")
-            pdf.ln(4.2)
-    return bytes(pdf.output())
+            pdf.row([(95, _option_text(field, row), "L"), (18, count_label(row["count"]), "R"),
+                     (18, share_label(row["share"]), "R")], bar=row["share"])
+    return pdf.bytes()
 
 
-def _columns(pdf, rows, height=20, width=14):
+def _columns(pdf, rows):
     """A scale's answers as columns of their counts, as on the page; a withheld one as a dashed box."""
-    shown = [row["count"].value for row in rows if row["count"].shown]
-    most = max(shown, default=0) or 1
-    left, base = pdf.l_margin, pdf.get_y() + height + 4
-    pdf.set_font("DejaVu", "", 7.5)
-    pdf.set_draw_color(138, 138, 138)
-    for i, row in enumerate(rows):
-        x = left + i * width
-        count = row["count"]
-        bar = height * count.value / most if count.shown else 3
-        if count.shown:
-            pdf.set_fill_color(11, 93, 80)
-            pdf.rect(x + 2, base - bar, width - 4, bar, style="F")
-        else:
-            with pdf.local_context(dash_pattern=dict(dash=0.8, gap=0.6)):
-                pdf.rect(x + 2, base - bar, width - 4, bar)
-        pdf.set_xy(x, base - bar - 3.6)
-        pdf.cell(width, 3.4, count_label(count), align="C")
-        pdf.set_xy(x, base + 0.6)
-        pdf.cell(width, 3.4, _option_text(None, row), align="C")
-    pdf.line(left, base, left + width * len(rows), base)
-    pdf.set_xy(left, base + 4.5)
-
-
-def _fit(pdf, text, width):
-    """Shorten text with an ellipsis until it fits the column."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    most = max((row["count"].value for row in rows if row["count"].shown), default=0) or 1
+    pdf.columns([(_option_text(None, row), count_label(row["count"]),
+                  row["count"].value / most if row["count"].shown else None) for row in rows])
 
 
 def _option_text(field, row):
     text = row["option"].text
     return text if field is None or field.kind == "scale" else _(text)
-
-
-def _heading_line(pdf, title):
-    pdf.set_font("DejaVu", "B", 9.5)
-    pdf.set_y(pdf.get_y() + 1.5)
-    pdf.cell(0, 5.5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -4,7 +4,6 @@ Every output (pages, downloads, the command line, the sync to LVS) asks this mod
 module shows a count only where suppression.py decided it may be shown.
 """
 
-import statistics
 import dataclasses
 from dataclasses import dataclass
 
@@ -134,9 +133,97 @@ def decided_table(database, centre, year, k, now, decide_new=True):
         decide(table, closing)
         new.update({key: table.statuses[key] for key in set(table.statuses) - before})
     if new:
+        # The values shown are stored with the decision: a summary reads them (stored_table).
         db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, table.k,
-                          rules={p: table.rule(periods.parse(p)) for p, _ in new})
+                          rules={p: table.rule(periods.parse(p)) for p, _ in new},
+                          counts={(p, _encode(c)): table.value(periods.parse(p), c)
+                                  for (p, c), s in new.items() if s == SHOWN})
     return table
+
+
+class _Decided:
+    """`(period key, N) in table.statuses`, for a StoredTable: whether the period was decided."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __contains__(self, key):
+        period_key, cell = key
+        return cell in self._table._cells(period_key, cell)
+
+
+HEADLINE = "importance"  # a trend reads N and this group alone: read first, and alone
+
+
+class StoredTable:
+    """A year's decided periods as they were published, read one period at a time: what each
+    cell showed and the count it showed, stored when the period was decided. Nothing is worked
+    out again from the answers, so a summary costs the same whatever the history behind it."""
+
+    def __init__(self, database, centre_id, year, folded):
+        self._database, self._centre_id, self.year, self.folded = database, centre_id, year, folded
+        self._periods, self._headlines = {}, {}
+        self.k = None
+        self.statuses = _Decided(self)
+
+    def _load(self, key, group=None):
+        cells, k = db.decided_period(self._database, self._centre_id, key, group)
+        self.k = self.k or k
+        return {_decode(cell): entry for cell, entry in cells.items()}
+
+    def _cells(self, key, cell):
+        """The period's cells that hold `cell`: N and the headline group alone (all a trend
+        reads), or, for any other cell, the whole period."""
+        if key in self._periods:
+            return self._periods[key]
+        if cell == N or cell[0] == HEADLINE:
+            if key not in self._headlines:
+                self._headlines[key] = self._load(key, HEADLINE)
+            return self._headlines[key]
+        self._periods[key] = self._load(key)
+        return self._periods[key]
+
+    def prefetch(self, keys):
+        """Read the headline cells of several periods in one go (a trend's twelve)."""
+        wanted = [key for key in keys if key not in self._periods and key not in self._headlines]
+        if wanted:
+            found, k = db.decided_periods(self._database, self._centre_id, wanted, HEADLINE)
+            self.k = self.k or k
+            self._headlines.update({key: {_decode(cell): entry for cell, entry in cells.items()}
+                                    for key, cells in found.items()})
+
+    def status(self, period, cell):
+        entry = self._cells(period.key, cell).get(cell)
+        return entry[0] if entry else None
+
+    def value(self, period, cell):
+        return self._cells(period.key, cell)[cell][1]
+
+
+def _last_closed_week_of(year, now):
+    """The year's last week that has closed by `now` (the last to be decided), or None."""
+    latest = periods.last_closed_week(now)
+    if latest.year < year:
+        return None
+    return latest if latest.year == year else periods.Period(year, "week", periods.Period(year, "year", 0).weeks[-1])
+
+
+def stored_table(database, centre, year, now, decide_new=True):
+    """The year's figures for the summaries, read from what was stored when each period was
+    decided. A period that closed since is decided first (once: decided_table, from the answers),
+    and a year decided before counts were stored has them filled in, once. With decide_new False
+    (a respondent's thank-you page must not wait for that) only what is stored is read."""
+    if decide_new:
+        db.settle(database, now)
+        last = _last_closed_week_of(year, now)
+        if last is not None and not db.is_decided(database, centre["id"], last.key):
+            decided_table(database, centre, year, centre["min_cell_size"], now)
+    if year in db.uncounted_years(database, centre["id"]):
+        table = decided_table(database, centre, year, centre["min_cell_size"], now, decide_new=False)
+        if not decide_new:
+            return table
+        db.store_counts(database, centre["id"], shown_counts(table))
+    return StoredTable(database, centre["id"], year, db.is_folded(database, centre["id"], year))
 
 
 @dataclass
@@ -214,14 +301,50 @@ def importance_extras(field_figures, total):
     so they give nothing away that the counts do not. The 9-10 band gives the share where the
     scores 9 and 10 alone would not."""
     rows = {r["option"].id: r["count"] for r in field_figures["rows"]}
-    share_top = None
-    top = next((b for b in field_figures.get("bands") or [] if b["id"] == TOP_BAND), None)
-    if top is not None and top["share"] is not None:
-        share_top = top["share"]
-    elif rows["9"].shown and rows["10"].shown and total.value:
-        share_top = (rows["9"].value + rows["10"].value) / total.value
     median = None
     if all(c.shown for c in rows.values()) and any(c.value for c in rows.values()):
-        values = [int(option) for option, c in rows.items() for _ in range(c.value)]
-        median = statistics.median(values)
-    return share_top, median
+        median = _median(sorted((int(option), c.value) for option, c in rows.items()))
+    return _share_top(rows, field_figures.get("bands"), total), median
+
+
+def _share_top(rows, bands, total):
+    top = next((b for b in bands or [] if b["id"] == TOP_BAND), None)
+    if top is not None and top["share"] is not None:
+        return top["share"]
+    if rows["9"].shown and rows["10"].shown and total.value:
+        return (rows["9"].value + rows["10"].value) / total.value
+    return None
+
+
+def _median(counted):
+    """statistics.median of the scores, [(score, how many)] in order, without writing each one out."""
+    size = sum(count for _score, count in counted)
+
+    def nth(index):
+        for score, count in counted:
+            if index < count:
+                return score
+            index -= count
+        raise IndexError(index)
+
+    return nth(size // 2) if size % 2 else (nth(size // 2 - 1) + nth(size // 2)) / 2
+
+
+def headline(table, period, question_set=None):
+    """(answers, share giving 9 or 10 or None) of a decided period, as period_figures would give
+    them, reading only those cells: what a trend needs. None if the period has not closed."""
+    if (period.key, N) not in table.statuses:
+        return None
+    total = _count(table, period, N)
+    if not total.shown:
+        return total, None
+    field = next((f for f in (question_set or questions.load()).fields() if f.name == "importance"), None)
+    if field is None:
+        return total, None
+    # As _share_top over the rows and bands period_figures would build, reading only the cells it uses.
+    if field.kind == "scale" and all(table.status(period, (field.name, band)) is not None for band, _l, _s in BANDS):
+        share = _share(_count(table, period, (field.name, TOP_BAND)), total)
+        if share is not None:
+            return total, share
+    nine, ten = _count(table, period, (field.name, "9")), _count(table, period, (field.name, "10"))
+    return total, (nine.value + ten.value) / total.value if nine.shown and ten.shown and total.value else None

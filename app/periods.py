@@ -167,3 +167,25 @@ def containing(period, level):
     while found.level != level and found.parent() is not None:
         found = found.parent()
     return found
+
+
+def is_closed(period, now):
+    return period.closes_at <= now
+
+
+def latest_closed(level, now):
+    """The newest period of `level` whose numbers are decided by `now`."""
+    period = containing(week_of(now.date()), level)
+    while not is_closed(period, now):
+        period = period.previous()
+    return period
+
+
+def finer_or_coarser(period, level, now):
+    """The period of `level` to go to from `period`: the one holding its last week (its most
+    recent part, going finer; the whole it belongs to, going coarser), or, while that one is
+    still open, the newest of `level` that has closed."""
+    found = Period(period.year, "week", period.weeks[-1])
+    while found.level != level and found.parent() is not None:
+        found = found.parent()
+    return found if is_closed(found, now) else latest_closed(level, now)

@@ -15,6 +15,7 @@ class Option:
     id: str
     text: str
     pictogram: str
+    short: str = ""  # a matrix statement's name in a few words (a spreadsheet's tab)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Field:
     pictogram: str
     options: tuple[Option, ...]
     group: str = ""  # the matrix question's own text, shown above its statements
+    short: str = ""  # its name in a few words, for a spreadsheet's tab (at most 31 characters with group_short)
+    group_short: str = ""
 
     @property
     def multiple(self):
@@ -48,13 +51,15 @@ class Question:
     switchable: bool
     options: tuple[Option, ...]
     items: tuple[Option, ...]
+    short: str = ""
 
     def fields(self):
         if self.kind != "matrix":
-            return [Field(self.id, self.id, self.kind, self.text, self.hint, self.pictogram, self.options)]
+            return [Field(self.id, self.id, self.kind, self.text, self.hint, self.pictogram, self.options,
+                          short=self.short)]
         return [
             Field(f"{self.id}.{item.id}", self.id, "single", item.text, self.hint,
-                  self.pictogram, self.options, group=self.text)
+                  self.pictogram, self.options, group=self.text, short=item.short, group_short=self.short)
             for item in self.items
         ]
 
@@ -90,14 +95,14 @@ def _question(raw):
     if kind not in KINDS:
         raise ValueError(f"question {raw['id']}: unknown kind {kind!r}")
     options = tuple(Option(o["id"], o["text"], o["pictogram"]) for o in raw.get("options", ()))
-    items = tuple(Option(i["id"], i["text"], raw["pictogram"]) for i in raw.get("items", ()))
+    items = tuple(Option(i["id"], i["text"], raw["pictogram"], i.get("short", "")) for i in raw.get("items", ()))
     for group in (options, items):
         if len({o.id for o in group}) != len(group):
             raise ValueError(f"question {raw['id']}: option ids must be unique")
     if (kind == "text") == bool(options):
         raise ValueError(f"question {raw['id']}: a {kind} question {'has no' if kind == 'text' else 'needs'} options")
     return Question(raw["id"], kind, raw["text"], raw.get("hint", ""), raw["pictogram"],
-                    bool(raw.get("switchable", False)), options, items)
+                    bool(raw.get("switchable", False)), options, items, raw.get("short", ""))
 
 
 def by_question(fields):
@@ -176,11 +181,16 @@ def _clean_text(text, max_chars):
 
 
 def extract_question_set(fileobj, keywords, comment_tags, options):
-    """Babel extractor: every text in questions.toml becomes a message id (see babel.cfg)."""
+    """Babel extractor: every text in questions.toml becomes a message id (see babel.cfg). The
+    short names are for staff's spreadsheets: `respondent = true` (babel-respondent.cfg) leaves
+    them out of what a respondent can see."""
     data = tomllib.loads(fileobj.read().decode("utf-8"))
+    for_staff = options.get("respondent") != "true"
     for question in data["questions"]:
         texts = [question["text"], question.get("hint", "")]
         texts += [o["text"] for o in question.get("items", ())]
+        if for_staff:
+            texts += [question.get("short", "")] + [o.get("short", "") for o in question.get("items", ())]
         if question["kind"] != "scale":
             texts += [o["text"] for o in question.get("options", ())]
         for text in filter(None, texts):

@@ -48,8 +48,7 @@ def last_said(database, centre, now):
         if period.year not in tables:
             # Only what is decided already (by `brugerstemmen decide` each night, the sync, or
             # staff opening the summary): deciding a year can take seconds.
-            tables[period.year] = figures.decided_table(database, centre, period.year, centre["min_cell_size"],
-                                                        now=now, decide_new=False)
+            tables[period.year] = figures.stored_table(database, centre, period.year, now, decide_new=False)
         result = figures.period_figures(tables[period.year], period)
         if result and result["total"].shown and result["total"].value:  # nobody answered: nothing to tell
             return facts(result)

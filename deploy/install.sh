@@ -54,7 +54,7 @@ install -d -m 700 -o brugerstemmen -g brugerstemmen "$root/var/lib/brugerstemmen
 install -d -m 750 -o root -g brugerstemmen "$config_dir"
 
 echo "Installing the application in $app_dir"
-for part in app translations pyproject.toml README.md; do
+for part in app pyproject.toml setup.py README.md; do
   rm -rf "${app_dir:?}/$part"
   cp -R "$source_dir/$part" "$app_dir/$part"
 done
@@ -62,7 +62,7 @@ done
 "$app_dir/.venv/bin/pip" install --quiet --upgrade pip
 # Editable: the app runs from $app_dir, beside its translations, fonts and static files.
 "$app_dir/.venv/bin/pip" install --quiet --editable "$app_dir"
-"$app_dir/.venv/bin/pybabel" compile -d "$app_dir/translations" >/dev/null
+"$app_dir/.venv/bin/pybabel" compile -d "$app_dir/app/translations" >/dev/null
 
 if [ -n "$lan" ]; then
   [ -n "$address" ] || address=$(hostname -I | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$' || true)

@@ -11,6 +11,10 @@ same run, because this machine is shared and noisy. Everything runs on 127.0.0.1
 4. A week's summary page and its PDF at 1 and 10 years of history (500 answers a week), and the
    hub's national report at 200 centres × 1 and × 5 years, each beside the raw SQL aggregate.
 5. The database size per 100,000 answers.
+6. A closed period's summary (a week, a four-week block, a quarter, the year) and the staff home,
+   read from the figures stored when each period was decided: server time at 1 and 10 years of
+   history (target ≤ 50 ms, 10 years / 1 year ≤ 1.1), beside the old way (the year worked out
+   from its answers).
 """
 
 import datetime
@@ -29,7 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app import accounts, create_app, db, demo, periods, questions
+from app import accounts, create_app, db, demo, figures, periods, questions
 from app.survey import answer_tokens
 from app.hub import kinds
 from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, csrf_token, free_port, run_cli
@@ -210,12 +214,12 @@ def answer_tokens_file(root, server, centre, count=50_000):
     return path
 
 
-def fill(database_path, centre_id, answers, weeks):
+def fill(database_path, centre_id, answers, weeks, seed=48):
     """`answers` realistic answers spread over closed `weeks`, written fast: sorted by their random
     ids (so every row is appended), in large transactions, without an fsync per row."""
     database = db.connect(database_path)
     database.execute("PRAGMA synchronous = OFF")
-    rng = random.Random(48)
+    rng = random.Random(seed)
     fields = questions.load().fields()
     chunk = 50_000
     for start in range(0, answers, chunk):
@@ -551,6 +555,76 @@ def hub_history(root):
     print_history({years: hub_timings(root, years) for years in (1, 5)}, "5 years", "(200 centres)")
 
 
+# --- 6. summaries from stored figures --------------------------------------------------------
+
+AFTER_2026 = "2027-01-13T12:00:00"  # 2026 has closed: its weeks, blocks, quarters and the year
+STORED_PERIODS = ("2026-W47", "2026-B11", "2026-Q3", "2026")
+
+
+def stored_history(root, years):
+    """A busy centre (500 answers a week) with `years` of history up to the end of 2026, its
+    periods decided once; a signed-in client, and the one-off costs."""
+    data_dir = root / f"stored-{years}"
+    app = create_app({"DATA_DIR": str(data_dir), "CLOCK": AFTER_2026, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        database = db.get_db()
+        db.migrate(database)
+        centre = db.create_centre(database, "Travlt Værested", "travlt")
+        admin = db.create_staff(database, f"stored{years}@example.dk", accounts.hash_password(PASSWORD))
+        db.set_membership(database, admin["id"], centre["id"], "admin")
+    path = db.path_in(data_dir)
+    for year in range(2027 - years, 2027):  # each year its own answers: 2026 is the same at 1 and 10 years
+        weeks = [f"{year}-W{w:02d}" for w in range(1, periods.weeks_in_year(year) + 1)]
+        fill(path, centre["id"], 500 * len(weeks), weeks, seed=year)
+    client = app.test_client()
+    client.post("/staff/login", data={"email": f"stored{years}@example.dk", "password": PASSWORD})
+    once = {}
+    started = time.perf_counter()
+    fetch(client, "/staff/c/travlt/summary/2026")  # the first look decides 2026, once, from the answers
+    once["(deciding 2026, once, when it closes)"] = time.perf_counter() - started
+    for url in stored_urls().values():
+        fetch(client, url)  # and the years the trends reach back to
+    raw = db.connect(path)
+    found = db.centre_by_slug(raw, "travlt")
+    now = datetime.datetime.fromisoformat(AFTER_2026)
+    once["(before: every view worked 2026 out again)"] = median_time(
+        lambda: figures.decided_table(raw, found, 2026, found["min_cell_size"], now, decide_new=False), repeat=3)
+    raw.close()
+    once["(database)"] = path.stat().st_size / 2**20
+    return client, once
+
+
+def stored_urls():
+    return {**{f"summary page of {key}": f"/staff/c/travlt/summary/{key}" for key in STORED_PERIODS},
+            "(its PDF: a download, outside the target)": "/staff/c/travlt/summary/2026-Q3/download.pdf",
+            "staff home": "/staff/c/travlt/"}
+
+
+def stored_summaries(root, repeat=51):
+    print("\n6. A closed period's summary, read from the figures stored when it was decided: the app's own")
+    print("   time per request (in-process, no network), 500 answers a week; 1 and 10 years timed in turn,")
+    print("   request by request and each first half the time, so both meet the same load;")
+    print(f"   median of {repeat} (target ≤ 50 ms, 10y/1y ≤ 1.1):")
+    clients, rows = {}, {1: {}, 10: {}}
+    for years in (1, 10):
+        clients[years], once = stored_history(root, years)
+        rows[years].update(once)
+    for name, url in stored_urls().items():
+        samples = {1: [], 10: []}
+        for turn in range(repeat):
+            for years in ((1, 10) if turn % 2 else (10, 1)):
+                started = time.perf_counter()
+                fetch(clients[years], url)
+                samples[years].append(time.perf_counter() - started)
+        for years in (1, 10):
+            rows[years][name] = statistics.median(samples[years])
+    print_history(rows, "10 years", "")
+    pages = [name for name in rows[1] if not name.startswith("(")]
+    worst = max(rows[years][name] for name in pages for years in (1, 10))
+    ratio = max(rows[10][name] / rows[1][name] for name in pages)
+    print(f"   slowest {ms(worst).strip()} (target ≤ 50 ms); largest 10 years / 1 year {ratio:.2f} (target ≤ 1.1)")
+
+
 def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench` installs Debian's wrk")
@@ -559,9 +633,9 @@ def main():
         SQLite {db.connect(':memory:').execute('select sqlite_version()').fetchone()[0]}"""))
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        parts = os.environ.get("BENCH_PARTS", "1,2,3,4,5").split(",")
+        parts = os.environ.get("BENCH_PARTS", "1,2,3,4,5,6").split(",")
         for number, part in (("1", storing_an_answer), ("2", phone_flow), ("3", first_screens),
-                             ("4", summary_history), ("5", hub_history)):
+                             ("4", summary_history), ("5", hub_history), ("6", stored_summaries)):
             if number in parts:
                 part(root)
 

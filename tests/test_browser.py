@@ -550,12 +550,12 @@ def test_the_kiosk_asks_for_the_whole_screen_kept_awake_and_has_no_long_press_me
 
 
 def test_staff_leave_the_kiosk_by_holding_the_centre_name_and_typing_the_pin(live_server, tablet):
-    from app import accounts
+    from app import kiosk_pin
 
     centre = live_server.add_centre("Café Udgang")
     database = live_server.database()
     try:
-        accounts.set_kiosk_pin(database, db.centre_by_slug(database, centre["slug"]), "8642")
+        kiosk_pin.set_pin(database, db.centre_by_slug(database, centre["slug"]), "8642")
     finally:
         database.close()
     pair(tablet, centre)

@@ -190,20 +190,48 @@ def test_a_bad_number_in_the_environment_is_explained(env):
     assert "BRUGERSTEMMEN_KIOSK_IDLE_SECONDS='soon' is not a valid value" in result.stderr
 
 
-def test_every_command_has_help_and_is_in_the_readme(env):
+def leaf_commands(group, prefix=""):
+    """(name, command) for every command an operator runs, at any depth (`hub centre add`)."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from leaf_commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def readme_row(command):
+    """The line of the README's command list for `brugerstemmen COMMAND`."""
+    rows = [line for line in README.read_text().splitlines()
+            if line.startswith("| `brugerstemmen ") and re.match(rf"\| `brugerstemmen {re.escape(command)}( |`)", line)]
+    return rows[0] if rows else None
+
+
+def test_every_command_has_help_and_is_in_the_readme_with_every_option(env):
     from app.cli import cli
 
-    readme = README.read_text()
-    commands = []
-    for name, command in cli.commands.items():
-        sub = getattr(command, "commands", None)
-        commands += [f"{name} {s}" for s in sub] if sub else [name]
-    assert {"init", "serve", "demo", "centre add", "centre list", "centre rotate-token",
-            "centre pair-kiosk"} <= set(commands)
-    for command in commands:
-        result = run_cli(env, *command.split(), "--help")
+    commands = dict(leaf_commands(cli))
+    assert {"init", "serve", "demo", "centre add", "centre list", "centre rotate-token", "centre pair-kiosk",
+            "hub centre add", "hub report", "sync"} <= set(commands)
+    for name, command in commands.items():
+        result = run_cli(env, *name.split(), "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout
-        assert f"brugerstemmen {command}" in readme, f"README does not mention `brugerstemmen {command}`"
+        row = readme_row(name)
+        assert row, f"README's command list has no row for `brugerstemmen {name}`"
+        # Every option the command's --help lists is in its row, and so is every argument.
+        listed = set(re.findall(r"^\s+(--[a-z-]+)", result.stdout, re.M)) - {"--help"}
+        assert listed == {o for p in command.params for o in p.opts if o.startswith("--")} - {"--help"}
+        for option in listed:
+            assert option in row, f"README's row for `brugerstemmen {name}` does not mention {option}"
+        for argument in (p for p in command.params if p.param_type_name == "argument"):
+            assert argument.name.upper() in row, f"README's row for `brugerstemmen {name}` lacks {argument.name.upper()}"
+
+
+def test_the_readme_says_how_to_choose_the_port_and_the_address():
+    readme = README.read_text()
+    assert "make run PORT=" in readme and "make run HOST=" in readme
+    makefile = (README.parent / "Makefile").read_text()
+    assert re.search(r"^PORT\s+\?=", makefile, re.M) and re.search(r"^HOST\s+\?=", makefile, re.M)
+    assert "--port $(PORT)" in makefile and "--host $(HOST)" in makefile
 
 
 def test_the_makefile_gives_the_two_commands():

@@ -18,10 +18,13 @@ from app.hub import aggregates, signing
 
 from .conftest import run_cli
 
+HUB_CLOCK = "2026-12-02T12:00:00"  # a Wednesday of 2026-W49: W48 has closed, its block, Q4 and 2026 have not
+
 
 @pytest.fixture
 def hub_app(data_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub", "WTF_CSRF_ENABLED": False})
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub", "WTF_CSRF_ENABLED": False,
+                      "CLOCK": HUB_CLOCK})
     with app.app_context():
         db.migrate(db.get_db())
     return app
@@ -305,8 +308,9 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     response = lvs.get("/hub/2026-W47/report.csv?by=org-form")
     assert response.headers["Content-Disposition"] == 'attachment; filename="brugerstemmen-lvs-2026-W47-org-form.csv"'
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[2] == ["Gruppe", "Værester", "Svar", "Spørgsmål", "Svar", "Antal", "Andel (%)", "Værester i grundlaget",
-                       "Svar i grundlaget", "Værester, der har tilbageholdt"]
+    assert rows[2] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål", "Svarmulighed", "Antal",
+                       "Andel (%)", "Værester i grundlaget", "Svar i grundlaget", "Værester, der har tilbageholdt"]
+    assert len(set(rows[2])) == len(rows[2])  # no header twice
     nine = {r[0]: r for r in rows if len(r) > 4 and r[4] == "9"}
     assert nine["Kommunal"][1:3] == ["2", "tilbageholdt"] and nine["Kommunal"][5:] == ["tilbageholdt", "", "2",
                                                                                           "tilbageholdt", "0"]
@@ -318,7 +322,8 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     book = load_workbook(io.BytesIO(lvs.get("/hub/2026-W47/report.xlsx").data))
     values = [row for row in book.active.iter_rows(values_only=True) if row[4] == "9"]
     assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9 and values[0][7:] == (5, 60, 0)
-    env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub"}
+    env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub",
+           "BRUGERSTEMMEN_CLOCK": HUB_CLOCK}
     groups = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)["groups"]
     assert groups[""]["answers"] == 60 and groups[""]["centres"] == 5
     by_form = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "org-form",
@@ -329,6 +334,30 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     assert load_workbook(tmp_path / "lvs.xlsx").active["A4"].value == "Storby"
     refused = run_cli(env, "hub", "report", "--period", "2026-W99", check=False)
     assert refused.returncode == 1 and "not a period of the grid" in refused.stderr
+
+
+def test_the_csv_headers_say_different_things_in_both_languages(hub, register, lvs):
+    import csv
+    import io
+
+    fill_week(hub, register)
+    for language in ("da", "en"):
+        body = lvs.get(f"/hub/2026-W47/report.csv?lang={language}").data.decode("utf-8-sig")
+        header = next(row for row in csv.reader(io.StringIO(body), delimiter=";") if len(row) > 4)
+        assert len(header) == len(set(header)), header
+
+
+def test_an_open_period_at_the_hub_says_when_it_closes_and_leads_to_the_newest_closed_one(hub, register, lvs):
+    fill_week(hub, register)
+    page = lvs.get("/hub/2026-Q4?by=org-form")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and "Perioden er ikke slut endnu" in html
+    assert "den varer til og med søndag den 3. januar 2027" in html and "mandag den 4. januar 2027 kl. 01.00" in html
+    assert set(re.findall(r'href="/hub/([0-9][^"/]+)"', html)) == {"2026-Q3?by=org-form", "2026-W48?by=org-form"}
+    assert lvs.get("/hub/2026-Q4/report.csv").status_code == 404
+    picker = lvs.get("/hub/2026-W47").get_data(as_text=True)
+    assert 'href="/hub/2026-W48"' in picker and 'href="/hub/2026-Q3"' in picker
+    assert 'href="/hub/2026-W49"' not in picker and 'href="/hub/2026-Q4"' not in picker
 
 
 def test_registering_a_centre_shows_its_key_once(hub_db, lvs):

@@ -80,3 +80,54 @@ def test_only_the_clock_reads_the_date():
     found = [f"{path.relative_to(APP.parent)}:{number}" for path in sorted(APP.rglob("*.py")) if path.name != "clock.py"
              for number, line in enumerate(path.read_text().splitlines(), 1) if reads.search(line)]
     assert found == []
+
+
+# --- the period picker: every closed period within two clicks, no open one offered ----------------
+
+def picker_links(picker):
+    """Every period the picker's page links to."""
+    linked = {picker.previous, picker.next, *(target for _level, target in picker.levels),
+              *(target for _year, target in picker.years)}
+    choices = [picker.year] + [c for quarter, blocks in picker.quarters
+                               for c in [quarter] + [b for block, weeks in blocks for b in [block] + weeks]]
+    linked |= {c.period for c in choices if c.closed and not c.current}
+    return linked - {None}
+
+
+@pytest.mark.parametrize("now", ["2025-03-20T12:00", "2026-12-31T12:00", "2027-01-04T00:30", "2027-01-04T01:30",
+                                 "2026-06-29T00:59"])
+def test_every_closed_period_is_two_clicks_from_any_summary_and_no_open_one_is_offered(now):
+    from app import period_picker
+
+    now = datetime.datetime.fromisoformat(now)
+    first_year = now.year - 2
+    closed = {p for year in range(first_year, now.year + 1) for p in periods.Period(year, "year", 0).subtree()
+              if periods.is_closed(p, now)}
+    pickers = {}
+
+    def links(period):
+        if period not in pickers:
+            pickers[period] = picker_links(period_picker.build(period, now, first_year, url=str))
+        return pickers[period]
+
+    for start in closed:
+        one = links(start)
+        assert all(periods.is_closed(p, now) for p in one), start
+        assert all(p.year >= first_year for p in one), start
+        two = one.union(*(links(p) for p in one))
+        assert closed <= two | {start}, (start, sorted(closed - two - {start})[:5])
+
+
+def test_the_picker_goes_finer_to_the_latest_part_and_coarser_to_the_newest_closed_whole():
+    from app import period_picker
+
+    now = datetime.datetime(2026, 12, 2, 12)  # 2026-W49: W48 closed, B12, Q4 and 2026 open
+    picker = period_picker.build(periods.parse("2026-W47"), now, 2025, url=str)
+    assert {level: t.key for level, t in picker.levels} == {"week": "2026-W47", "block": "2026-B11",
+                                                           "quarter": "2026-Q3", "year": "2025"}
+    quarter = period_picker.build(periods.parse("2026-Q3"), now, 2025, url=str)
+    assert {level: t.key for level, t in quarter.levels} == {"week": "2026-W39", "block": "2026-B09",
+                                                            "quarter": "2026-Q3", "year": "2025"}
+    assert quarter.previous.key == "2026-Q2" and quarter.next is None  # Q4 has not closed
+    first = period_picker.build(periods.parse("2026-W01"), now, 2026, url=str)
+    assert first.previous is None and dict(first.levels)["year"] is None  # nothing before the first year

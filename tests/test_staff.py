@@ -669,7 +669,7 @@ def test_the_posters_address_stays_on_one_line_however_wide_its_letters(app, tmp
 
 
 def test_an_admin_sets_the_kiosk_pin(client, database, throttle, make_centre, make_staff):
-    from app import accounts
+    from app import kiosk_pin
 
     centre = make_centre(slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -679,5 +679,5 @@ def test_an_admin_sets_the_kiosk_pin(client, database, throttle, make_centre, ma
     assert refused.status_code == 400 and "Brug 4 til 8 cifre." in refused.get_data(as_text=True)
     assert client.post("/staff/c/nord/kiosks/pin", data={"pin": "97531"}).status_code == 303
     centre = db.centre_by_slug(database, "nord")
-    assert accounts.check_kiosk_pin(throttle, centre, "97531") == "right"
+    assert kiosk_pin.check(throttle, centre, "97531") == "right"
     assert "Der er sat en PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)

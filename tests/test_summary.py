@@ -142,6 +142,37 @@ def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answe
     assert client.get("/staff/c/tal/summary/2025-11-01").status_code == 404
 
 
+def hrefs(html):
+    return re.findall(r'href="/staff/c/tal/summary/([^"]+)"', html)
+
+
+@pytest.mark.calendar
+def test_the_address_of_an_open_period_says_when_it_closes_and_leads_to_the_newest_closed_one(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    page = client.get("/staff/c/tal/summary/2025-Q1")  # weeks 1-13 of 2025; it is week 12
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404
+    assert "den varer til og med søndag den 30. marts 2025" in html
+    assert "Tallene vises fra mandag den 31. marts 2025 kl. 01.00" in html
+    assert set(hrefs(html)) == {"2024-Q4", "2025-W11"}  # the newest quarter that is over, and the last week
+
+
+def test_the_summary_links_every_closed_period_of_its_year_and_no_open_one(client, centre_with_answers):
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    picker = html[html.index('<nav class="period-picker"'):html.index("</nav>", html.index('<nav class="period-picker"'))]
+    linked = set(hrefs(picker))
+    closed = {f"2025-W{n:02d}" for n in range(1, 12)} | {"2025-B01", "2025-B02"}
+    assert linked == closed - {"2025-W10"}  # the week shown is marked, not linked
+    assert '<strong aria-current="page" aria-label="uge 10 · 2025">10</strong>' in picker
+    assert '<span class="open-period" aria-label="uge 12 · 2025">12</span>' in picker  # shown, never offered
+    assert '<span class="open-period">1. kvartal</span>' in picker and "2024" not in picker  # no figures before 2025
+    assert 'rel="prev">← Før: uge 9 · 2025' in picker and 'rel="next">Efter: uge 11 · 2025' in picker
+    block = client.get("/staff/c/tal/summary/2025-B02").get_data(as_text=True)
+    assert 'href="/staff/c/tal/summary/2025-W08" data-level="week"' in block  # finer: its latest week
+    assert 'rel="next"' not in block  # weeks 9-13 have not closed
+
+
 def test_decisions_are_kept_once_taken(client, database, centre_with_answers):
     sign_in(client, "anna@example.dk")
     client.get("/staff/c/tal/summary/2025-W10")
@@ -186,6 +217,67 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
     assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 20) < 1e-9
     assert values["1"] == ("< 5", None)
     assert client.get("/staff/c/tal/summary/2025-W10/download.docx").status_code == 404
+
+
+@pytest.mark.parametrize("language, sheets", [
+    ("da", ["Opsummering", "Hvor vigtigt stedet er", "Hvorfor de kommer", "Hvor tit", "Betydning – Fællesskab",
+            "Betydning – Mindre alene", "Betydning – Respekteret", "Betydning – Indflydelse",
+            "Betydning – Skridt i livet", "Ønsker"]),
+    ("en", ["Summary", "Importance", "Why people come", "How often", "Meaning – Community", "Meaning – Less alone",
+            "Meaning – Respected", "Meaning – Having a say", "Meaning – Steps in life", "Wishes"]),
+])
+def test_xlsx_sheets_are_named_for_their_question_each_its_own_within_31_characters(client, centre_with_answers,
+                                                                                    language, sheets):
+    import io
+
+    from openpyxl import load_workbook
+
+    sign_in(client, "anna@example.dk")
+    book = load_workbook(io.BytesIO(client.get(f"/staff/c/tal/summary/2025-W10/download.xlsx?lang={language}").data))
+    assert book.sheetnames == sheets
+    assert len({name.casefold() for name in book.sheetnames}) == len(sheets)
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    assert book["Betydning – Skridt i livet" if language == "da" else "Meaning – Steps in life"]["A1"].value.endswith(
+        "skridt, der betyder noget for mig" if language == "da" else "steps in my life that matter to me")
+
+
+def pdf_text(tmp_path, body, *args):
+    import subprocess
+
+    path = tmp_path / "out.pdf"
+    path.write_bytes(body)
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_pdf_never_cuts_a_sentence(client, centre_with_answers, tmp_path, language):
+    from flask_babel import force_locale, gettext
+
+    from app import questions
+
+    sign_in(client, "anna@example.dk")
+    body = client.get(f"/staff/c/tal/summary/2025-W10/download.pdf?lang={language}").data
+    text = " ".join(pdf_text(tmp_path, body).split())  # lines joined: a wrapped sentence reads whole
+    assert "…" not in text
+    with client.application.test_request_context(), force_locale(language):
+        whole = [gettext(f.text) for f in questions.load().fields() if f.kind != "text"]
+        whole += [gettext(o.text) for f in questions.load().fields() if f.kind not in ("text", "scale") for o in f.options]
+    for sentence in whole:
+        assert sentence in text, sentence
+
+
+def test_a_pdf_longer_than_a_page_goes_on_to_the_next_and_keeps_each_row_whole(app, tmp_path):
+    from app.pdfdoc import Document
+
+    pdf = Document("test")
+    labels = [f"Row {n}: a statement long enough to wrap onto a second line in its column of the table" for n in range(60)]
+    pdf.heading("Many rows")
+    for label in labels:
+        pdf.row([(95, label, "L"), (18, "12", "R")])
+    pages = pdf_text(tmp_path, pdf.bytes()).split("\f")
+    assert len([page for page in pages if page.strip()]) >= 2
+    for label in labels:  # each row whole on one page, never split across two
+        assert sum(label in " ".join(page.split()) for page in pages) == 1, label
 
 
 def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_with_answers, tmp_path):

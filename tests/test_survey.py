@@ -336,11 +336,11 @@ def test_the_kiosk_worker_is_served_for_the_kiosk_scope(kiosk_client):
 # --- staff leaving the kiosk ---------------------------------------------------------------
 
 def test_the_kiosk_pin_leads_staff_out_and_guessing_it_soon_waits(kiosk_client, database):
-    from app import accounts
+    from app import kiosk_pin
 
     unset = kiosk_client.post("/kiosk/exit", data={"pin": "1234"})
     assert unset.status_code == 403 and "Der er ikke sat nogen kiosk-PIN" in unset.get_data(as_text=True)
-    accounts.set_kiosk_pin(database, kiosk_client.centre, "2468")
+    kiosk_pin.set_pin(database, kiosk_client.centre, "2468")
     stored_hash = db.centre_by_slug(database, kiosk_client.centre["slug"])["kiosk_pin_hash"]
     assert stored_hash.startswith("scrypt:") and "2468" not in stored_hash
     wrong = kiosk_client.post("/kiosk/exit", data={"pin": "1111"})
@@ -348,7 +348,7 @@ def test_the_kiosk_pin_leads_staff_out_and_guessing_it_soon_waits(kiosk_client, 
     right = kiosk_client.post("/kiosk/exit", data={"pin": "2468"})
     page = right.get_data(as_text=True)
     assert right.status_code == 200 and "skærmfastgørelse" in page and "systemctl --user stop brugerstemmen-kiosk" in page
-    for _ in range(accounts.KIOSK_PIN_FREE_FAILURES):
+    for _ in range(kiosk_pin.FREE_FAILURES):
         kiosk_client.post("/kiosk/exit", data={"pin": "0000"})
     locked = kiosk_client.post("/kiosk/exit", data={"pin": "2468"})  # even the right PIN waits now
     assert locked.status_code == 429 and "For mange forkerte forsøg" in locked.get_data(as_text=True)
@@ -360,10 +360,10 @@ def test_only_a_paired_tablet_can_ask_for_the_way_out(client, database, make_cen
 
 @pytest.mark.parametrize("pin", ["123", "123456789", "12ab", ""])
 def test_a_kiosk_pin_must_be_four_to_eight_digits(database, make_centre, pin):
-    from app import accounts
+    from app import kiosk_pin
 
     with pytest.raises(ValueError):
-        accounts.set_kiosk_pin(database, make_centre(), pin)
+        kiosk_pin.set_pin(database, make_centre(), pin)
 
 
 def test_a_held_answer_to_a_question_switched_off_since_keeps_the_rest(kiosk_client, database, client):

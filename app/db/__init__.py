@@ -12,8 +12,8 @@ from .backups import check as check_backup, restore_backup, write_backup, NotABa
 from .replies import latest_reply, reply_for, save_reply
 from .centres import (
     centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
-    create_pairing, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin, update_centre,
-    CENTRE_SETTINGS)
+    create_pairing, kiosk_seen, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin,
+    update_centre, CENTRE_SETTINGS)
 from .open_weeks import adopt as adopt_open_weeks, settle, store as store_answer, OpenWeekError, RECEIPT_WEEKS
 from .responses import (
     answers_of, compact, count_responses, delete_message, delete_messages_before, insert_response, messages_before,
@@ -28,12 +28,13 @@ from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
     may_set_password)
 from .counts import (
-    count_before, delete_responses, first_week, folded_counts, published_rules, published_statuses, raw_weeks, save_folded,
-    save_published, weekly_counts)
+    count_before, decided_period, decided_periods, delete_responses, first_week, first_year, folded_counts, is_decided, is_folded,
+    published_rules, published_statuses, raw_weeks, save_folded, save_published, store_counts, uncounted_years,
+    weekly_counts)
 from .hub import (
-    decided_national, hub_centre, hub_centre_by_code, list_hub_centres, period_aggregates, register_hub_centre,
-    remember_nonce, reported_periods, revoke_hub_centre, save_decided_national, set_hub_centre_key,
-    set_hub_centre_status, signing_key, store_aggregate, centres_publishing_replies, HubCentreExists,
+    decided_national, first_reported_year, has_reports, hub_centre, hub_centre_by_code, list_hub_centres,
+    period_aggregates, register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre, save_decided_national,
+    set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate, centres_publishing_replies, HubCentreExists,
     HUB_CENTRE_FIELDS)
 from . import counters
 from .sync import (

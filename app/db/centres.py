@@ -73,9 +73,18 @@ def update_centre(db, slug, **settings):
 # --- kiosks --------------------------------------------------------------------------------
 
 def kiosks_of(db, centre_id):
-    """Paired tablets by nickname; the id is the start of the stored hash, never the token."""
-    return [{"id": row[0][:10], "nickname": row[1]} for row in db.execute(
-        "SELECT token_hash, nickname FROM kiosks WHERE centre_id = ? ORDER BY nickname, token_hash", [centre_id])]
+    """Paired tablets by nickname, with the day each was paired and last seen (ISO dates, None
+    where not known); the id is the start of the stored hash, never the token."""
+    return [{"id": row[0][:10], "nickname": row[1], "paired_on": row[2], "last_seen_on": row[3]} for row in db.execute(
+        """SELECT token_hash, nickname, paired_on, last_seen_on FROM kiosks WHERE centre_id = ?
+           ORDER BY nickname, token_hash""", [centre_id])]
+
+
+def kiosk_seen(db, kiosk_token, day):
+    """A tablet said it is on today (a day, never a time). Written only when the day changes."""
+    with write_transaction(db):
+        return db.execute("UPDATE kiosks SET last_seen_on = ? WHERE token_hash = ? AND last_seen_on IS NOT ?",
+                          [day.isoformat(), _hash(kiosk_token), day.isoformat()]).rowcount
 
 
 def revoke_kiosk(db, centre_id, kiosk_id):
@@ -96,8 +105,9 @@ def centre_for_pairing(db, token):
     return _centre(row)
 
 
-def pair_kiosk(db, pairing_token, nickname):
-    """Use up a pairing link; returns the new kiosk's secret token, or None if the link is spent."""
+def pair_kiosk(db, pairing_token, nickname, day=None):
+    """Use up a pairing link; returns the new kiosk's secret token, or None if the link is spent.
+    `day` is the day it was paired (kept as a day, never a time)."""
     kiosk_token = new_token()
     with write_transaction(db):
         row = db.execute(
@@ -106,8 +116,8 @@ def pair_kiosk(db, pairing_token, nickname):
         if row is None:
             return None
         db.execute("DELETE FROM kiosk_pairings WHERE token_hash = ?", [_hash(pairing_token)])
-        db.execute("INSERT INTO kiosks (token_hash, centre_id, nickname) VALUES (?, ?, ?)",
-                   [_hash(kiosk_token), row[0], nickname])
+        db.execute("INSERT INTO kiosks (token_hash, centre_id, nickname, paired_on) VALUES (?, ?, ?, ?)",
+                   [_hash(kiosk_token), row[0], nickname, day.isoformat() if day else None])
     return kiosk_token
 
 

@@ -38,17 +38,90 @@ def published_rules(db, centre_id, year):
                            [centre_id, f"{year}%"]).fetchall())
 
 
-def save_published(db, centre_id, statuses, k, rules):
-    """Keep new decisions, `rules` saying per period under which rule they were taken."""
+def save_published(db, centre_id, statuses, k, rules, counts=None):
+    """Keep new decisions, `rules` saying per period under which rule they were taken, and
+    `counts` {(period, cell): value} the values of the cells shown."""
+    counts = counts or {}
     with write_transaction(db):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO published (centre_id, period, cell, status, k, rule) VALUES (?, ?, ?, ?, ?, ?)",
-            [(centre_id, period, cell, status, k, rules[period]) for (period, cell), status in statuses.items()])
+            """INSERT OR IGNORE INTO published (centre_id, period, cell, status, k, rule, count)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [(centre_id, period, cell, status, k, rules[period], counts.get((period, cell)))
+             for (period, cell), status in statuses.items()])
+
+
+# --- a decided period as stored: what the summaries read -----------------------------------
+
+def _year_span(year):
+    return [str(year), str(year + 1)]  # every period key of a year sorts between these
+
+
+def decided_period(db, centre_id, period, group=None):
+    """A decided period as it was published, {cell: (status, shown count or None)}, and its k;
+    ({}, None) for a period not decided. With `group`, only N and that group's cells."""
+    if group is None:
+        rows = db.execute("SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?",
+                          [centre_id, period]).fetchall()
+    else:  # a cell is "group|category": the group's cells sort from "group|" to just before "group}"
+        rows = db.execute("""SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?
+                             AND (cell = 'N' OR (cell >= ? AND cell < ?))""",
+                          [centre_id, period, f"{group}|", f"{group}}}"]).fetchall()
+    return {cell: (status, count) for cell, status, count, _k in rows}, (rows[0][3] if rows else None)
+
+
+def decided_periods(db, centre_id, periods, group):
+    """decided_period(..., group) for several periods at once: {period: {cell: (status, count)}}
+    (an empty dict for one not decided), and their k."""
+    marks = ", ".join("?" * len(periods))
+    rows = db.execute(f"""SELECT period, cell, status, count, k FROM published WHERE centre_id = ?
+                          AND period IN ({marks}) AND (cell = 'N' OR (cell >= ? AND cell < ?))""",  # nosec B608
+                      [centre_id, *periods, f"{group}|", f"{group}}}"]).fetchall()
+    found = {period: {} for period in periods}
+    for period, cell, status, count, _k in rows:
+        found[period][cell] = (status, count)
+    return found, (rows[0][4] if rows else None)
+
+
+def is_decided(db, centre_id, period):
+    return db.execute("SELECT 1 FROM published WHERE centre_id = ? AND period = ? AND cell = 'N'",
+                      [centre_id, period]).fetchone() is not None
+
+
+def uncounted_years(db, centre_id):
+    """The years with a shown cell whose count is not stored (decided before counts were kept)."""
+    return [int(row[0]) for row in db.execute(
+        """SELECT DISTINCT substr(period, 1, 4) FROM published INDEXED BY published_uncounted
+           WHERE centre_id = ? AND status = 'shown' AND count IS NULL""", [centre_id])]
+
+
+def store_counts(db, centre_id, counts):
+    """Fill in the stored counts of cells already published as shown, {(period, cell): count}."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "UPDATE published SET count = ? WHERE centre_id = ? AND period = ? AND cell = ? AND status = 'shown'",
+            [(count, centre_id, period, cell) for (period, cell), count in counts.items()])
+
+
+def is_folded(db, centre_id, year):
+    """Whether a year's answers were folded into the counts it showed (retention)."""
+    return db.execute("SELECT 1 FROM folded_counts WHERE centre_id = ? AND period >= ? AND period < ? LIMIT 1",
+                      [centre_id, *_year_span(year)]).fetchone() is not None
 
 
 def first_week(db, centre_id):
     """The earliest ISO week with an answer at this centre, or None."""
     return db.execute("SELECT min(iso_week) FROM responses WHERE centre_id = ?", [centre_id]).fetchone()[0]
+
+
+def first_year(db, centre_id):
+    """The earliest year a centre has figures for (its answers, or the counts a folded year
+    kept), or None."""
+    # min() of the indexed column itself (not of an expression of it), so SQLite reads one row
+    # of the index rather than every answer the centre ever had.
+    return db.execute("""SELECT CAST(min(year) AS INTEGER) FROM (
+                             SELECT substr(min(iso_week), 1, 4) AS year FROM responses WHERE centre_id = ?
+                             UNION ALL SELECT substr(min(period), 1, 4) FROM folded_counts WHERE centre_id = ?)""",
+                      [centre_id, centre_id]).fetchone()[0]
 
 
 def save_folded(db, centre_id, counts):

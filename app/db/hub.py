@@ -115,6 +115,17 @@ def reported_periods(db, question_set):
         "SELECT DISTINCT period FROM hub_aggregates WHERE question_set = ? ORDER BY period DESC", [question_set])]
 
 
+def has_reports(db, period, question_set):
+    """Whether any centre has reported this period."""
+    return db.execute("SELECT 1 FROM hub_aggregates WHERE period = ? AND question_set = ? LIMIT 1",
+                      [period, question_set]).fetchone() is not None
+
+
+def first_reported_year(db):
+    """The earliest year any centre reported a period of, or None."""
+    return db.execute("SELECT CAST(min(substr(period, 1, 4)) AS INTEGER) FROM hub_aggregates").fetchone()[0]
+
+
 def set_hub_centre_status(db, centre_id, *, publishes_replies):
     with write_transaction(db):
         db.execute("UPDATE hub_centres SET publishes_replies = ? WHERE id = ?", [int(publishes_replies), centre_id])

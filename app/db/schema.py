@@ -318,6 +318,27 @@ def m018_stuffing_limits(db):
     db.execute("ALTER TABLE centres ADD COLUMN answers_per_minute INTEGER")
 
 
+@migrations()
+def m019_tablets_and_sync_seen(db):
+    # The staff home: when each tablet was paired and last said it was on, as a day and never
+    # finer (its heartbeat, at fixed times of the clock; never an answer: docs/anonymity.md),
+    # and when the hub last took this centre's figures (this machine's time; a sync is not an answer).
+    db.execute("ALTER TABLE kiosks ADD COLUMN paired_on TEXT")
+    db.execute("ALTER TABLE kiosks ADD COLUMN last_seen_on TEXT")
+    db.execute("ALTER TABLE hub_links ADD COLUMN last_success_at INTEGER")
+
+
+@migrations()
+def m020_published_counts(db):
+    # A summary reads what a period showed, stored beside its decision when it closed, instead of
+    # working the year out again from the answers: `count` is the shown value (NULL where the
+    # cell is withheld). Periods decided before this are filled in the first time they are read,
+    # found through the partial index (empty once they are).
+    db.execute("ALTER TABLE published ADD COLUMN count INTEGER")
+    db.execute("CREATE INDEX published_uncounted ON published (centre_id, period) "
+               "WHERE status = 'shown' AND count IS NULL")
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -37,10 +37,10 @@ def record_sync_failure(db, centre_id, now, next_attempt_at, error):
                    [now, next_attempt_at, error, centre_id])
 
 
-def record_sync_success(db, centre_id):
+def record_sync_success(db, centre_id, now):
     with write_transaction(db):
         db.execute("""UPDATE hub_links SET failures = 0, failing_since = NULL, next_attempt_at = 0,
-                      last_error = NULL WHERE centre_id = ?""", [centre_id])
+                      last_error = NULL, last_success_at = ? WHERE centre_id = ?""", [now, centre_id])
 
 
 def refresh_outbox(db, centre_id, digests):

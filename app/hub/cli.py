@@ -8,8 +8,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask.cli import AppGroup, with_appcontext
 
-from .. import db, periods, questions
-from ..cli import _centre_or_fail, _database, _emit
+from .. import clock, db, periods, questions
+from ..commands import centre_or_fail, emit, open_database
 from . import kinds, report, signing, sync as sync_client
 
 
@@ -53,7 +53,7 @@ def _credential_lines(info):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def hub_centre_add(name, code, org_form, municipality, municipality_type, as_json):
     """Register a centre and print its id and secret key (shown this once)."""
-    database = _database()
+    database = open_database()
     key = signing.new_key()
     try:
         found = db.register_hub_centre(database, key=key, name=name.strip(), lvs_code=code.strip(), org_form=org_form,
@@ -62,7 +62,7 @@ def hub_centre_add(name, code, org_form, municipality, municipality_type, as_jso
         raise click.ClickException(f"a centre with LVS code {code!r} is registered already; "
                                    "`brugerstemmen hub centre rotate-key` gives it a new key") from None
     info = _credentials(found, key)
-    _emit(as_json, info, _credential_lines(info))
+    emit(as_json, info, _credential_lines(info))
 
 
 @hub_centre.command("list")
@@ -70,8 +70,8 @@ def hub_centre_add(name, code, org_form, municipality, municipality_type, as_jso
 def hub_centre_list(as_json):
     """The registered centres (without their keys)."""
     rows = [{name: c[name] for name in ("id", *db.HUB_CENTRE_FIELDS)} | {"revoked": bool(c["revoked"])}
-            for c in db.list_hub_centres(_database())]
-    _emit(as_json, rows, [f"{r['lvs_code']}\t{r['id']}\t{r['name']}\t{r['org_form']}\t{r['municipality']}"
+            for c in db.list_hub_centres(open_database())]
+    emit(as_json, rows, [f"{r['lvs_code']}\t{r['id']}\t{r['name']}\t{r['org_form']}\t{r['municipality']}"
                           f"{'  (revoked)' if r['revoked'] else ''}" for r in rows])
 
 
@@ -80,22 +80,25 @@ def hub_centre_list(as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def hub_centre_rotate_key(code, as_json):
     """Give a centre a new secret key; the old one stops working at once."""
-    database = _database()
+    database = open_database()
     found = _hub_centre_or_fail(database, code)
     key = signing.new_key()
     db.set_hub_centre_key(database, found["id"], key)
     info = _credentials(found, key)
-    _emit(as_json, info, _credential_lines(info))
+    emit(as_json, info, _credential_lines(info))
 
 
 @hub_centre.command("revoke")
 @click.argument("code")
 def hub_centre_revoke(code):
     """Refuse every further request from a centre (its figures so far stay)."""
-    database = _database()
+    database = open_database()
     found = _hub_centre_or_fail(database, code)
     db.revoke_hub_centre(database, found["id"])
     click.echo(f"{found['name']} ({code}) can no longer report; `rotate-key` lets it in again with a new key.")
+
+
+LEVEL_NAMES = {"week": "week", "block": "four-week block", "quarter": "quarter", "year": "year"}
 
 
 @hub.command("report")
@@ -111,9 +114,19 @@ def hub_report(period_key, by, file_format, output, language):
         period = periods.parse(period_key)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    database = _database()
+    database = open_database()
+    version = questions.load().version
+    now = clock.now()
+    if not periods.is_closed(period, now):
+        latest = periods.latest_closed(period.level, now)
+        raise click.ClickException(f"{period.key} is not over yet: it ends on {period.last_day:%A} "
+                                   f"{period.last_day.isoformat()} and the centres report it after that; the newest "
+                                   f"{LEVEL_NAMES[period.level]} that is over is {latest.key}")
+    if not db.has_reports(database, period.key, version):
+        raise click.ClickException(f"no centre has reported {period.key}: there are no figures for it "
+                                   "(`brugerstemmen hub centre list` shows who may report)")
     with current_app.test_request_context(), force_locale(language):
-        body = report.WRITERS[file_format](period, report.build(database, period, questions.load().version, by), by)
+        body = report.WRITERS[file_format](period, report.build(database, period, version, by), by)
     if output is None and file_format != "xlsx":
         click.echo(body.decode("utf-8-sig"), nl=False)
         return
@@ -134,8 +147,8 @@ def hub_report(period_key, by, file_format, output, language):
 @click.option("--key-stdin", is_flag=True, required=True, help="Read the secret key from standard input.")
 def centre_connect(slug, hub_url, centre_id, key_stdin):
     """Report this centre's figures to an LVS hub, with the id and key the hub issued."""
-    database = _database()
-    centre = _centre_or_fail(database, slug)
+    database = open_database()
+    centre = centre_or_fail(database, slug)
     if not hub_url.startswith(("https://", "http://")):
         raise click.ClickException(f"--hub-url {hub_url!r} must start with https:// (or http:// on a test machine)")
     key = sys.stdin.readline().strip()
@@ -151,13 +164,13 @@ def centre_connect(slug, hub_url, centre_id, key_stdin):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object listing each centre, period and outcome.")
 def sync(as_json):
     """Push every closed period the hub has not acknowledged, for every connected centre."""
-    database = _database()
+    database = open_database()
     results = sync_client.sync_all(database, current_app.config)
     lines = []
     for r in results:
         sent = f"sent {len(r['sent'])} period(s)" + (f" up to {r['sent'][-1]}" if r["sent"] else "")
         lines.append(f"{r['centre']}: {sent}, {r['waiting']} waiting" +
                      (f" — {r['error']}" if r.get("error") else ""))
-    _emit(as_json, {"centres": results}, lines or ["No centre is connected to a hub: see `brugerstemmen centre connect`."])
+    emit(as_json, {"centres": results}, lines or ["No centre is connected to a hub: see `brugerstemmen centre connect`."])
     if any(r["outcome"] == "failed" for r in results):
         sys.exit(1)

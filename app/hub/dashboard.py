@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import clock, db, periods, questions
+from .. import clock, db, period_picker, periods, questions
 from ..staff import signed_in_staff
 from . import kinds, national, report, signing
 
@@ -50,18 +50,32 @@ def _by():
     return by
 
 
+def period_not_over(period, by):
+    """The address of a period that has not closed: when it will, and the newest one that has."""
+    now = clock.now()
+    return render_template("hub/period_open.html", period=period, by=by,
+                           latest=periods.latest_closed(period.level, now),
+                           latest_week=periods.latest_closed("week", now)), 404
+
+
 @bp.route("/")
 @bp.route("/<period_key>")
 def dashboard(period_key=None):
     period, by = _period(period_key), _by()
+    now = clock.now()
+    if not periods.is_closed(period, now):
+        return period_not_over(period, by)
     version = questions.load().version
     groups = []
     for name, figures in report.build(db.get_db(), period, version, by).items():
-        groups.append({"label": report.group_label(by, name), "figures": figures,
-                       "fields": national.by_question(figures), "share_top": national.share_top(figures)})
-    levels = {level: periods.containing(period, level) for level in periods.LEVELS}
-    return render_template("hub/dashboard.html", period=period, by=by, groups=groups, levels=levels,
-                           previous=period.previous(), next=period.next(), groupings=kinds.GROUPINGS,
+        fields = national.by_question(figures)
+        groups.append({"label": report.group_label(by, name), "figures": figures, "fields": fields,
+                       "share_top": national.share_top(figures)})
+    args = {"by": by} if by else {}
+    picker = period_picker.build(period, now, db.first_reported_year(db.get_db()) or period.year,
+                                 url=lambda p: url_for("hub.dashboard", period_key=p.key, **args))
+    return render_template("hub/dashboard.html", period=period, by=by, groups=groups, picker=picker,
+                           groupings=kinds.GROUPINGS,
                            min_centres=national.MIN_CENTRES,
                            replying=db.centres_publishing_replies(db.get_db()),
                            registered=len([c for c in db.list_hub_centres(db.get_db()) if not c["revoked"]]))
@@ -72,6 +86,8 @@ def download(period_key, extension):
     if extension not in ("csv", "xlsx"):
         abort(404)
     period, by = _period(period_key), _by()
+    if not periods.is_closed(period, clock.now()):
+        abort(404)
     body = report.WRITERS[extension](period, report.build(db.get_db(), period, questions.load().version, by), by)
     response = make_response(body)
     response.headers["Content-Type"] = report.FORMATS[extension]

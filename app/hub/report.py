@@ -57,8 +57,8 @@ def _rows(report, by):
 
 
 def _header():
-    return [_("Group"), _("Centres"), _("Answers"), _("Question"), _("Answer"), _("Count"), _("Share (%)"),
-            _("Centres in the base"), _("Answers in the base"), _("Centres that withheld")]
+    return [_("Group"), _("Centres in the group"), _("Answers in the group"), _("Question"), _("Answer option"),
+            _("Count"), _("Share (%)"), _("Centres in the base"), _("Answers in the base"), _("Centres that withheld")]
 
 
 def _text(value):

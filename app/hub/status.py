@@ -1,6 +1,9 @@
 """What the staff summary says about the sync, and the national figures it shows beside the centre's."""
 
 import datetime
+import re
+
+from flask_babel import gettext as _
 
 from .. import db, periods
 
@@ -23,10 +26,27 @@ def sync_status(database, centre, now):
         while week.key <= last_closed.key:
             waiting += 1
             week = week.next()
-    failing_since = link["failing_since"]
+    failing_since, last_success = link["failing_since"], link["last_success_at"]
     return {"sent_up_to": periods.parse(max(sent)) if sent else None, "waiting": waiting,
-            "error": link["last_error"],
-            "failing_since": datetime.datetime.fromtimestamp(failing_since) if failing_since else None}
+            "error": link["last_error"], "plain_error": plain_error(link["last_error"]),
+            "failing_since": datetime.datetime.fromtimestamp(failing_since) if failing_since else None,
+            "last_success": datetime.datetime.fromtimestamp(last_success) if last_success else None}
+
+
+def plain_error(error):
+    """What the last failed sync means for the staff, and what to do about it (sync.Failure's words)."""
+    if not error:
+        return None
+    if error.startswith("hub unreachable"):
+        return _("LVS could not be reached: the network here, or LVS's server, was down. It tries again by itself.")
+    refused = re.match(r"the hub refused \((\d{3})\)", error)
+    status = int(refused.group(1)) if refused else None
+    if status in (401, 403):
+        return _("LVS did not accept this centre's key. Ask LVS for a new key, and have it entered again "
+                 "(brugerstemmen centre connect).")
+    if status in (400, 413, 422):
+        return _("LVS could not read the figures sent. Tell whoever runs this installation: an update may be due.")
+    return _("LVS's server had a problem of its own. It tries again by itself.")
 
 
 def national_shares(database, period, version):

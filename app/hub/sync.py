@@ -95,7 +95,7 @@ def sync_centre(database, link, config, now=None):
             request(link, "POST", "/api/v1/status", aggregates.encode(
                 {"publishes_replies": db.latest_reply(database, centre["id"]) is not None}))
             _fetch_national(database, link, current)
-            db.record_sync_success(database, centre["id"])
+            db.record_sync_success(database, centre["id"], now)
         except Failure as failure:
             failures = link["failures"] + 1
             retry_at = now + int(backoff_seconds(failures, config["SYNC_BACKOFF_SECONDS"],

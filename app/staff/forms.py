@@ -7,6 +7,7 @@ from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, Sele
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Regexp
 
 from ..accounts import EMAIL_PATTERN
+from ..kiosk_pin import PIN_PATTERN
 
 
 class LoginForm(FlaskForm):
@@ -58,7 +59,7 @@ class CentreSettingsForm(FlaskForm):
 
 class KioskPinForm(FlaskForm):
     pin = PasswordField(_l("Kiosk PIN for staff (4 to 8 digits)"),
-                        validators=[DataRequired(), Regexp(r"^[0-9]{4,8}$", message=_l("Use 4 to 8 digits."))],
+                        validators=[DataRequired(), Regexp(PIN_PATTERN, message=_l("Use 4 to 8 digits."))],
                         render_kw={"inputmode": "numeric"})
 
 

@@ -7,13 +7,14 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import (accounts, clock, db, exports, figures, language_name, links, languages_in_order, periods, posters,
-               questions, retention, said, stuffing)
+from .. import (accounts, clock, db, exports, figures, language_name, languages_in_order, links, period_picker, periods,
+               posters, questions, retention, said, stuffing)
 from babel import Locale
 
 from .. import catalogues
 from ..hub import status
-from . import bp, centre_access, sign_in
+from ..kiosk_pin import set_pin
+from . import bp, centre_access, centre_home, sign_in
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
@@ -189,15 +190,26 @@ def translations():
 @bp.route("/c/<slug>/")
 @centre_access("staff")
 def centre(centre):
+    """The centre's home: this week so far, the last week at a glance, the sync, the tablets, and
+    what needs doing."""
+    database, now = db.get_db(), clock.now()
+    tablets = centre_home.tablets(database, centre, now.date())
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
                            turned_away=stuffing.turned_away(centre), answers_per_minute=stuffing.answers_per_minute(centre),
-                           poster_languages=languages_in_order(centre["languages"]))
+                           poster_languages=languages_in_order(centre["languages"]),
+                           so_far=centre_home.this_week(database, centre, now),
+                           glance=centre_home.glance(
+                               lambda period: figures.period_figures(_table(centre, period.year), period), now,
+                               db.first_year(database, centre["id"])),
+                           sync=status.sync_status(database, centre, now), tablets=tablets,
+                           quiet=[tablet for tablet in tablets if tablet["quiet"]], quiet_days=centre_home.QUIET_DAYS,
+                           reply_due=centre_home.reply_due(database, centre, now))
 
 
 def _table(centre, year):
     tables = g.setdefault("decided_tables", {})
     if year not in tables:
-        tables[year] = figures.decided_table(db.get_db(), centre, year, centre["min_cell_size"], clock.now())
+        tables[year] = figures.stored_table(db.get_db(), centre, year, clock.now())
     return tables[year]
 
 
@@ -217,27 +229,32 @@ def _trend(centre, week):
     """Answers and the share giving 9-10 over the last 12 weeks up to `week`, as they may be
     shown; or, where weeks withhold them, over the last 12 four-week blocks or quarters: the
     level that shows the share most often, the finer one when two tie. (level, rows)."""
-    options = [(level, _trend_rows(centre, week, level)) for level in TREND_LEVELS]
+    question_set = questions.load()
+    options = [(level, _trend_rows(centre, week, level, question_set)) for level in TREND_LEVELS]
     return max(options, key=lambda option: sum(row["share_top"] is not None for row in option[1]))
 
 
-def _trend_rows(centre, week, level):
+def _trend_rows(centre, week, level, question_set):
     period = periods.containing(week, level)
-    if figures.period_figures(_table(centre, period.year), period) is None:
+    if figures.headline(_table(centre, period.year), period, question_set) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
     first = db.first_week(db.get_db(), centre["id"])
-    rows = []
+    chosen = []
     for _step in range(TREND_LENGTH):
-        if first is None or period.week_keys[-1] < first:  # before the first answer: nobody, and no year to decide
-            rows.append({"period": period, "total": figures.Count(figures.SHOWN, 0, centre["min_cell_size"]),
-                         "share_top": None})
-        else:
-            result = figures.period_figures(_table(centre, period.year), period)
-            importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-            share_top = figures.importance_extras(importance, result["total"])[0] if importance else None
-            rows.append({"period": period, "total": result["total"], "share_top": share_top})
+        chosen.append(period)
         period = period.previous()
-    return rows[::-1]
+    # Before the first answer: nobody, and no year to decide.
+    answered = [p for p in chosen if first is not None and p.week_keys[-1] >= first]
+    for year in sorted({p.year for p in answered}):
+        _table(centre, year).prefetch([p.key for p in answered if p.year == year])
+    rows = []
+    for period in reversed(chosen):
+        if period in answered:
+            total, share_top = figures.headline(_table(centre, period.year), period, question_set)
+        else:
+            total, share_top = figures.Count(figures.SHOWN, 0, centre["min_cell_size"]), None
+        rows.append({"period": period, "total": total, "share_top": share_top})
+    return rows
 
 
 @bp.route("/c/<slug>/summary")
@@ -246,20 +263,29 @@ def _trend_rows(centre, week, level):
 def summary(centre, period=None):
     shown, result = _figures_for(centre, period)
     if result is None:
-        return render_template("staff/summary_open.html", centre=centre, period=shown), 404
+        return period_not_over(centre, shown)
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = figures.importance_extras(importance, result["total"]) if importance else (None, None)
-    levels = {level: periods.containing(shown, level) for level in periods.LEVELS}
     trend = _trend(centre, shown) if shown.level == "week" else None
     database = db.get_db()
-    return render_template("staff/summary.html", centre=centre, figures=result, period=shown,
+    picker = period_picker.build(shown, clock.now(), db.first_year(database, centre["id"]) or shown.year,
+                                 url=lambda p: url_for("staff.summary", slug=centre["slug"], period=p.key))
+    return render_template("staff/summary.html", centre=centre, figures=result, period=shown, picker=picker,
                            withheld=figures.withholds(result, trend[1] if trend else ()),
                            sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
-                           share_top=share_top, median=median, levels=levels, messages=_messages(centre, shown, result),
+                           share_top=share_top, median=median, messages=_messages(centre, shown, result),
                            trend=trend,
-                           text_min=retention.messages_shown_from(centre), previous=shown.previous(), next=shown.next(),
+                           text_min=retention.messages_shown_from(centre),
                            reply=db.reply_for(database, centre["id"], shown.key), reply_max=REPLY_MAX_CHARS)
+
+
+def period_not_over(centre, period):
+    """The address of a period that has not closed: when it will, and the newest one that has."""
+    now = clock.now()
+    return render_template("staff/summary_open.html", centre=centre, period=period,
+                           latest=periods.latest_closed(period.level, now),
+                           latest_week=periods.latest_closed("week", now)), 404
 
 
 def _messages(centre, period, result):
@@ -424,7 +450,7 @@ def kiosk_pin(centre):
     if not form.validate_on_submit():
         return _settings_page(centre, CentreSettingsForm(formdata=None, data={"name": centre["name"]}),
                               pin_form=form, status=400)
-    accounts.set_kiosk_pin(db.get_db(), centre, form.pin.data)
+    set_pin(db.get_db(), centre, form.pin.data)
     flash(_("The kiosk PIN is set. Staff leave a tablet's kiosk by holding a finger on the centre's name "
             "on its start screen and typing the PIN."))
     return redirect(url_for("staff.settings", slug=centre["slug"]), 303)

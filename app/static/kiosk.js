@@ -8,6 +8,7 @@ var SEND_TIMEOUT_MS = 10000;  // a Wi-Fi that hangs rather than fails must not k
 var STORAGE_TIMEOUT_MS = 3000;  // nor a browser whose storage hangs: then the answer is not queued
 var HOLD_TO_EXIT_MS = 3000;  // long enough that nobody leaves the kiosk by accident
 var EXIT_DIALOG_MS = 60000;  // a PIN dialog left open must not block the next person
+var SEEN_EVERY_MS = 15 * 60 * 1000;  // a tablet says it is on this often, on the quarter hour
 // As long as the server remembers an answer's key (RECEIPT_WEEKS): older ones could count twice.
 var QUEUE_WEEKS = 12;
 
@@ -340,6 +341,16 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { resetInPlace(); }
   });
+
+  // Tell the server this tablet is on, so staff can see one that has gone quiet: at fixed times
+  // of the clock (every quarter of an hour), never after an answer, whatever reloads the page.
+  // The server keeps only the day.
+  function seenIn() { return SEEN_EVERY_MS - (Date.now() % SEEN_EVERY_MS); }
+  function sayImOn() {
+    fetch(body.dataset.seenUrl, { method: "POST", credentials: "same-origin" }).catch(function () { /* next time */ });
+    window.setTimeout(sayImOn, seenIn());
+  }
+  if (body.dataset.seenUrl) { window.setTimeout(sayImOn, seenIn()); }
 
   // Queued answers go as soon as the network is back, and are tried again now and then.
   window.addEventListener("online", flush);

@@ -6,7 +6,7 @@ from flask import (abort, current_app, g, make_response, redirect, render_templa
                    session, url_for)
 from flask_babel import get_locale
 
-from .. import accounts, clock, csrf, db, privacy, questions, retention, said, stuffing
+from .. import clock, csrf, db, kiosk_pin, privacy, questions, retention, said, stuffing
 from . import answer_tokens, bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
 
@@ -150,7 +150,7 @@ def kiosk_exit():
     form = KioskExitForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = accounts.check_kiosk_pin(db.get_throttle_db(), centre, form.pin.data)
+    outcome = kiosk_pin.check(db.get_throttle_db(), centre, form.pin.data)
     status = {"right": 200, "wrong": 403, "locked": 429, "unset": 403}[outcome]
     return render_template("survey/kiosk_exit.html", outcome=outcome,
                            return_seconds=EXIT_PAGE_SECONDS[outcome]), status
@@ -165,6 +165,19 @@ def kiosk_worker():
     return response
 
 
+@bp.route("/kiosk/seen", methods=["POST"])
+@csrf.exempt  # the kiosk's cookie says which tablet; all a forger could do is say it is on
+def kiosk_seen():
+    """A paired tablet says it is on. Its script asks at fixed times of the clock, never after an
+    answer, and only the day is kept: staff see which tablet has gone quiet, nobody learns when
+    anyone answered (docs/anonymity.md)."""
+    token = request.cookies.get(KIOSK_COOKIE)
+    if not token or db.centre_for_kiosk(db.get_db(), token) is None:
+        return "", 403
+    db.kiosk_seen(db.get_db(), token, clock.today())
+    return "", 204
+
+
 @bp.route("/kiosk/pair/<token>", methods=["GET", "POST"])
 def pair_kiosk(token):
     # Pairing takes a button press: link previews and prefetchers only ever GET.
@@ -177,7 +190,7 @@ def pair_kiosk(token):
         return render_template("survey/pairing_spent.html"), 410
     form = PairKioskForm()
     if form.validate_on_submit():
-        kiosk_token = db.pair_kiosk(database, token, form.nickname.data or "Tablet")
+        kiosk_token = db.pair_kiosk(database, token, form.nickname.data or "Tablet", day=clock.today())
         if kiosk_token is None:
             return render_template("survey/pairing_spent.html"), 410
         response = redirect(url_for(".kiosk"), 303)

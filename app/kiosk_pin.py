@@ -1,0 +1,47 @@
+"""The PIN that lets staff out of a locked kiosk: set by an admin (Settings, or
+`brugerstemmen centre kiosk-pin`), checked on the kiosk.
+
+A room of its own, used by the kiosk, the staff settings and the command alike: the kiosk
+needs nothing else of the staff accounts.
+"""
+
+import re
+import time
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import db
+
+PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
+# A PIN has few digits, so wrong guesses soon cost waiting time: a few free, then waits that
+# double up to a quarter of an hour, as for a staff account; never forever.
+FREE_FAILURES = 5
+MAX_LOCK_SECONDS = 15 * 60
+FORGET_AFTER_SECONDS = 24 * 3600
+
+
+def _lock_seconds(failures):
+    return 0 if failures < FREE_FAILURES else min(MAX_LOCK_SECONDS, 30 * 2 ** (failures - FREE_FAILURES))
+
+
+def set_pin(database, centre, pin):
+    if not PIN_PATTERN.match(pin):
+        raise ValueError("a kiosk PIN is 4 to 8 digits")
+    db.set_kiosk_pin(database, centre["id"], generate_password_hash(pin, method="scrypt"))
+
+
+def check(throttle, centre, pin, now=None):
+    """'right', 'wrong', 'locked' (too many wrong tries just now) or 'unset'. `throttle` is the
+    throttle file's connection (db.get_throttle_db()); real time, not the calendar."""
+    if not centre["kiosk_pin_hash"]:
+        return "unset"
+    now = int(now or time.time())
+    key = f"kiosk-pin:{centre['id']}"
+    if db.throttle_locked_until(throttle, [key]) > now:
+        return "locked"
+    if check_password_hash(centre["kiosk_pin_hash"], pin or ""):
+        db.forget_login_failures(throttle, [key])
+        return "right"
+    db.record_login_failure(throttle, key, now, _lock_seconds)
+    db.forget_login_failures(throttle, older_than=now - FORGET_AFTER_SECONDS)
+    return "wrong"
