@@ -4,7 +4,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 HOST     ?= 127.0.0.1
 PORT     ?= 8080
-CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -91,15 +91,15 @@ system-packages: fonts
 # Catalogues: .po files are committed, .mo files are built here so a fresh checkout works (and by
 # the package build, setup.py, for `pip install .`).
 translations: $(COMPILED)
-app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
-	$(BIN)/pybabel compile -d app/translations -l $*
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $*
 
 extract-strings: install
-	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot -k _l --add-location=never --no-wrap --sort-output .
-	$(BIN)/pybabel extract -F babel-respondent.cfg -o app/translations/respondent.pot -k _l --add-location=never --no-wrap --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot -k _l --add-location=never --no-wrap --sort-output .
+	$(BIN)/pybabel extract -F babel-respondent.cfg -o translations/respondent.pot -k _l --add-location=never --no-wrap --sort-output --omit-header .
 
 update-strings: extract-strings
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 demo: install translations
 	$(BIN)/brugerstemmen demo

@@ -13,9 +13,9 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import charts, compression, config, db, formatting, logs, period_picker, questions, stuffing
+from . import catalogues, charts, compression, config, db, formatting, logs, period_picker, questions, stuffing
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS_DIR = catalogues.TRANSLATIONS
 ICONS_DIR = Path(__file__).resolve().parent / "static" / "icons"
 
 csrf = CSRFProtect()

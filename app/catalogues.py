@@ -1,6 +1,6 @@
 """How complete each shipped translation is, and whether a native speaker has checked it.
 
-Read from the catalogues themselves (app/translations/*/LC_MESSAGES/messages.po and the
+Read from the catalogues themselves (translations/*/LC_MESSAGES/messages.po and the
 respondent.pot that lists what a respondent can see), so the staff page cannot drift from
 what is shipped. A catalogue's header comment carries its review status on a line
 "# REVIEW STATUS: ...".
@@ -12,7 +12,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# In a checkout (and an editable install) the catalogues are the top-level translations/ folder;
+# an installed wheel carries them inside the package (setup.py puts them there).
+_PACKAGED = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "translations"
 
 
 def _read(path):

@@ -62,7 +62,7 @@ done
 "$app_dir/.venv/bin/pip" install --quiet --upgrade pip
 # Editable: the app runs from $app_dir, beside its translations, fonts and static files.
 "$app_dir/.venv/bin/pip" install --quiet --editable "$app_dir"
-"$app_dir/.venv/bin/pybabel" compile -d "$app_dir/app/translations" >/dev/null
+"$app_dir/.venv/bin/pybabel" compile -d "$app_dir/translations" >/dev/null
 
 if [ -n "$lan" ]; then
   [ -n "$address" ] || address=$(hostname -I | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$' || true)

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 STAFF_LANGUAGES = ["da", "en"]
 RESPONDENT_LANGUAGES = ["da", "en", "ar", "uk", "pl", "fa"]
-CATALOGS = {code: ROOT / f"app/translations/{code}/LC_MESSAGES/messages.po" for code in RESPONDENT_LANGUAGES}
+CATALOGS = {code: ROOT / f"translations/{code}/LC_MESSAGES/messages.po" for code in RESPONDENT_LANGUAGES}
 
 
 def msgids(path):
@@ -38,8 +38,8 @@ def respondent_facing(tmp_path_factory):
 
 
 def test_the_committed_templates_are_not_stale(extracted, respondent_facing):
-    assert msgids(ROOT / "app/translations/messages.pot") == extracted, "run `make update-strings`"
-    assert msgids(ROOT / "app/translations/respondent.pot") == respondent_facing, "run `make update-strings`"
+    assert msgids(ROOT / "translations/messages.pot") == extracted, "run `make update-strings`"
+    assert msgids(ROOT / "translations/respondent.pot") == respondent_facing, "run `make update-strings`"
 
 
 def translated(language):
@@ -73,7 +73,7 @@ def test_the_shipped_languages_are_the_configured_ones():
     from app.config import DEFAULTS
 
     assert DEFAULTS["LANGUAGES"] == RESPONDENT_LANGUAGES and DEFAULTS["STAFF_LANGUAGES"] == STAFF_LANGUAGES
-    assert sorted(p.parent.parent.name for p in ROOT.glob("app/translations/*/LC_MESSAGES/messages.po")) == \
+    assert sorted(p.parent.parent.name for p in ROOT.glob("translations/*/LC_MESSAGES/messages.po")) == \
         sorted(RESPONDENT_LANGUAGES)
 
 
