@@ -111,4 +111,5 @@ def _share_text(row):
 
 
 def register(app):
-    app.jinja_env.globals.update(bar=bar, compare_bar=compare_bar, share_columns=share_columns, importance_chart=importance_chart, trend_charts=trend_charts)
+    app.jinja_env.globals.update(bar=bar, compare_bar=compare_bar, share_columns=share_columns,
+                                 importance_chart=importance_chart, trend_charts=trend_charts)
