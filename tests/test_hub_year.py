@@ -52,6 +52,7 @@ def _insert(database, centre_id, given):
 def world(tmp_path_factory):
     """A hub with 20 centres' 2025 and 2026 synced from one centre installation."""
     root = tmp_path_factory.mktemp("year")
+    (root / "hub").mkdir()
     hub = LiveServer(root / "hub", probe="/api/v1/openapi.yaml", ROLE="hub", CLOCK=AFTER_2026).start()
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(root / "centres"),
            "BRUGERSTEMMEN_BASE_URL": "https://stemme.example.dk", "BRUGERSTEMMEN_CLOCK": AFTER_2026}

@@ -28,7 +28,7 @@ def filename(report, extension):
 def change_label(change):
     if change is None:
         return ""
-    return _("%(points)s points", points=format_decimal(change * 100, format="+#,##0.0;-#,##0.0"))
+    return _("%(points)s percentage points", points=format_decimal(change * 100, format="+#,##0.0;-#,##0.0"))
 
 
 def withheld():
