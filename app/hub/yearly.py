@@ -16,7 +16,7 @@ import re
 from flask_babel import gettext as _
 
 from .. import db, periods, questions
-from ..figures import BANDS, TOP_BAND
+from ..figures import ANSWERED, BANDS, TOP_BAND
 from ..suppression import SHOWN
 from . import kinds, national
 
@@ -143,8 +143,7 @@ def grouping_label(grouping):
 
 
 def question_label(set_name):
-    if set_name in ("bands", "top"):
-        set_name = "importance"
+    set_name = {"bands": "importance", "top": "importance", "often": "frequency"}.get(set_name, set_name)
     field = next(f for f in questions.load().fields() if f.name == set_name)
     return _(field.text)
 
@@ -155,6 +154,8 @@ def answer_label(set_name, answer):
     if set_name in ("bands", "top"):
         band = {b: label for b, label, _scores in BANDS}[answer]
         return _("Gave %(band)s", band=band)
+    if answer == ANSWERED:
+        return _("Chose at least one")
     field = next(f for f in questions.load().fields() if f.name == set_name)
     option = next(o for o in field.options if o.id == answer)
     return option.text if field.kind == "scale" else _(option.text)
