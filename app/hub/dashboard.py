@@ -114,7 +114,7 @@ def _year_or_404(year):
 
 @bp.route("/year/")
 def latest_year():
-    return redirect(url_for("hub.year", year=periods.latest_closed("year", clock.now()).year))
+    return redirect(url_for("hub.year", year=periods.latest_closed("year", clock.now()).year), 303)
 
 
 @bp.route("/year/<int:year>")
