@@ -58,6 +58,29 @@ def bar(share):
                   f'focusable="false"><rect width="{share * 100:.1f}" height="10"/></svg>')
 
 
+def compare_bar(share, before=None):
+    """A share (0-1) as a bar, with last year's share as a mark across it: the yearly report."""
+    if share is None and before is None:
+        return ""
+    parts = ['<svg class="bar compare" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true" '
+             'focusable="false">']
+    if share is not None:
+        parts.append(f'<rect y="1" width="{share * 100:.1f}" height="10"/>')
+    if before is not None:
+        parts.append(f'<line class="before" x1="{before * 100:.1f}" y1="0" x2="{before * 100:.1f}" y2="12"/>')
+    parts.append("</svg>")
+    # Not an injection: numbers we computed.
+    return Markup("".join(parts))  # nosec B704
+
+
+def share_columns(rows):
+    """Columns of shares (rows of (label, share or None)), scaled to the largest shown."""
+    most = max((share for _label, share in rows if share is not None), default=0) or 1
+    return column_chart([Column(label, None if share is None else share / most,
+                                "–" if share is None else format_percent(share, format="#,##0 %"))
+                         for label, share in rows])
+
+
 def importance_chart(item):
     """Importance 1-10 as columns of the count giving each score, scaled to the largest shown."""
     shown = [row["count"].value for row in item["rows"] if row["count"].shown]
@@ -88,4 +111,5 @@ def _share_text(row):
 
 
 def register(app):
-    app.jinja_env.globals.update(bar=bar, importance_chart=importance_chart, trend_charts=trend_charts)
+    app.jinja_env.globals.update(bar=bar, compare_bar=compare_bar, share_columns=share_columns,
+                                 importance_chart=importance_chart, trend_charts=trend_charts)

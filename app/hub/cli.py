@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import clock, db, periods, questions
 from ..commands import centre_or_fail, emit, open_database
-from . import kinds, report, signing, sync as sync_client
+from . import kinds, report, signing, sync as sync_client, year_report, yearly
 
 
 
@@ -102,14 +102,25 @@ LEVEL_NAMES = {"week": "week", "block": "four-week block", "quarter": "quarter",
 
 
 @hub.command("report")
-@click.option("--period", "period_key", required=True, help="A period of the grid: 2026-W47, 2026-B12, 2026-Q4 or 2026.")
-@click.option("--by", type=click.Choice(list(kinds.GROUPINGS)), help="Break down by organisation form or municipality type.")
-@click.option("--format", "file_format", type=click.Choice(list(report.FORMATS)), default="csv", show_default=True)
+@click.option("--period", "period_key", help="A period of the grid: 2026-W47, 2026-B12, 2026-Q4 or 2026.")
+@click.option("--year", "year_text", help="LVS's yearly user-survey report of a closed year, e.g. 2026 "
+                                          "(formats pdf, html, csv, json).")
+@click.option("--by", type=click.Choice(list(kinds.GROUPINGS)), help="Break down by organisation form or municipality type "
+                                                                      "(with --period; the yearly report has both).")
+@click.option("--format", "file_format", type=click.Choice(sorted(set(report.FORMATS) | set(year_report.FORMATS))),
+              default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: standard output; for xlsx a file named after the period).")
+              help="File to write (default: standard output; for xlsx and pdf a file named after the period).")
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
-def hub_report(period_key, by, file_format, output, language):
-    """The national figures of a period, each with the centres and answers it rests on."""
+def hub_report(period_key, year_text, by, file_format, output, language):
+    """The national figures of a period, or the yearly report, each figure with what it rests on."""
+    if (period_key is None) == (year_text is None):
+        raise click.ClickException("give either --period or --year (not both)")
+    if year_text is not None:
+        return _year_report(year_text, by, file_format, output, language)
+    if file_format not in report.FORMATS:
+        raise click.ClickException(f"--format {file_format} is for --year; a period's figures come as "
+                                   f"{', '.join(report.FORMATS)}")
     try:
         period = periods.parse(period_key)
     except ValueError as error:
@@ -127,10 +138,33 @@ def hub_report(period_key, by, file_format, output, language):
                                    "(`brugerstemmen hub centre list` shows who may report)")
     with current_app.test_request_context(), force_locale(language):
         body = report.WRITERS[file_format](period, report.build(database, period, version, by), by)
-    if output is None and file_format != "xlsx":
+    _write(body, output, report.filename(period, by, file_format), binary=file_format == "xlsx")
+    return None
+
+
+def _year_report(year_text, by, file_format, output, language):
+    if by is not None:
+        raise click.ClickException("--by is for --period: the yearly report has both breakdowns")
+    if file_format not in year_report.FORMATS:
+        raise click.ClickException(f"--format {file_format} is for --period; the yearly report comes as "
+                                   f"{', '.join(year_report.FORMATS)}")
+    database = open_database()
+    version = questions.load().version
+    try:
+        period = yearly.year_period(year_text, database, version, clock.now())
+    except yearly.NotReportable as error:
+        raise click.ClickException(str(error)) from None
+    with current_app.test_request_context(), force_locale(language):
+        found = yearly.build(database, period, version)
+        body = year_report.WRITERS[file_format](found)
+    _write(body, output, year_report.filename(found, file_format), binary=file_format == "pdf")
+
+
+def _write(body, output, default_name, binary):
+    if output is None and not binary:
         click.echo(body.decode("utf-8-sig"), nl=False)
         return
-    path = output or report.filename(period, by, file_format)
+    path = output or default_name
     try:
         with open(path, "wb") as handle:
             handle.write(body)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import clock, db, period_picker, periods, questions
 from ..staff import signed_in_staff
-from . import kinds, national, report, signing
+from . import kinds, national, report, signing, year_report, yearly
 
 bp = Blueprint("hub", __name__, url_prefix="/hub", template_folder="templates")
 
@@ -92,6 +92,52 @@ def download(period_key, extension):
     response = make_response(body)
     response.headers["Content-Type"] = report.FORMATS[extension]
     response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(period, by, extension)}"'
+    return response
+
+
+def _year_or_404(year):
+    """The yearly report of a closed year, or the page saying why there is none (404)."""
+    database, version, now = db.get_db(), questions.load().version, clock.now()
+    if not 2000 <= year <= 9999:
+        abort(404)
+    try:
+        period = yearly.year_period(year, database, version, now)
+    except yearly.NotReportable:
+        latest = periods.latest_closed("year", now)
+        if not periods.is_closed(periods.parse(str(year)), now):
+            message = _("%(year)s is not over yet: the centres report it after its last week.", year=year)
+        else:
+            message = _("No centre has reported %(year)s.", year=year)
+        return None, (render_template("hub/year_empty.html", year=year, message=message, latest=latest.year), 404)
+    return yearly.build(database, period, version), None
+
+
+@bp.route("/year/")
+def latest_year():
+    return redirect(url_for("hub.year", year=periods.latest_closed("year", clock.now()).year), 303)
+
+
+@bp.route("/year/<int:year>")
+def year(year):
+    found, refused = _year_or_404(year)
+    if refused:
+        return refused
+    latest = periods.latest_closed("year", clock.now()).year
+    first = db.first_reported_year(db.get_db()) or year
+    return render_template("hub/year.html", earlier=year - 1 if year > first else None,
+                           later=year + 1 if year < latest else None, **year_report.context(found))
+
+
+@bp.route("/year/<int:year>/report.<extension>")
+def year_download(year, extension):
+    if extension not in year_report.FORMATS:
+        abort(404)
+    found, refused = _year_or_404(year)
+    if refused:
+        return refused
+    response = make_response(year_report.WRITERS[extension](found))
+    response.headers["Content-Type"] = year_report.FORMATS[extension]
+    response.headers["Content-Disposition"] = f'attachment; filename="{year_report.filename(found, extension)}"'
     return response
 
 

@@ -1,0 +1,296 @@
+"""LVS's yearly user-survey report (#18, item 6), made at the hub from the synced figures alone.
+
+Twenty centres with about 1,000 answers spread over the weeks of 2026 (and fewer in 2025) push
+through the real `sync` to a real hub; the published shares must be the answers' own shares to
+within rounding, a withheld figure is never 0, a centre's corrected year changes the report,
+and `hub report --year` keeps its contract. Fixed clocks: the tests pass on any date.
+
+Each distinct answer is given five times in five weeks, so a centre's yearly counts are 0 or at
+least 5; a centre still withholds some to protect its weeks, and a share rests on the centres
+that showed its whole question: the answers' own shares over those centres are what it must print.
+"""
+
+import csv
+import datetime
+import io
+import json
+import os
+import random
+
+import pytest
+
+from app import accounts, db, demo, questions
+from app.hub import signing
+
+from .conftest import LiveServer, run_cli
+
+AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53 and so the year 2026 has closed
+ORG_FORMS = ["municipal"] * 6 + ["self-governing"] * 5 + ["self-governing-with-agreement"] * 4 + \
+    ["user-driven"] * 3 + ["housing-area-plan"] * 2
+MUNICIPALITY_TYPES = (["rural"] * 4 + ["commuter"] * 4 + ["provincial"] * 4 + ["large-city"] * 6 +
+                      ["capital-area"] * 2)
+PASSWORD = "kaffe og boller hver tirsdag"
+
+
+def _answers(rng, fields, distinct, year, weeks):
+    """`distinct` answers like the LVS 2020 survey's, each given five times in five of `weeks`."""
+    given = []
+    for _ in range(distinct):
+        answer = demo._one_answer(rng, fields)
+        for week in rng.sample(weeks, 5):
+            given.append((f"{year}-W{week:02d}", answer))
+    return given
+
+
+def _insert(database, centre_id, given):
+    with db.write_transaction(database):
+        for week, answer in given:
+            db.insert_response(database, centre_id=centre_id, iso_week=week, channel="kiosk", language="da",
+                               question_set=1, answers=answer)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A hub with 20 centres' 2025 and 2026 synced from one centre installation."""
+    root = tmp_path_factory.mktemp("year")
+    (root / "hub").mkdir()
+    hub = LiveServer(root / "hub", probe="/api/v1/openapi.yaml", ROLE="hub", CLOCK=AFTER_2026).start()
+    env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(root / "centres"),
+           "BRUGERSTEMMEN_BASE_URL": "https://stemme.example.dk", "BRUGERSTEMMEN_CLOCK": AFTER_2026}
+    run_cli(env, "centre", "add", "Værested 0", "--slug", "c0")
+    fields = questions.load().fields()
+    centres, hub_db, database = [], hub.database(), db.connect(db.path_in(root / "centres"))
+    try:
+        for i in range(20):
+            centre = db.centre_by_slug(database, "c0") if i == 0 else db.create_centre(database, f"Værested {i}", f"c{i}")
+            key = signing.new_key()
+            found = db.register_hub_centre(hub_db, key=key, name=f"Værested {i}", lvs_code=f"LVS-{i}",
+                                           org_form=ORG_FORMS[i], municipality="Et sted",
+                                           municipality_type=MUNICIPALITY_TYPES[i])
+            db.connect_hub(database, centre["id"], hub.url, found["id"], key)
+            rng = random.Random(i)
+            given = {2026: _answers(rng, fields, 10, 2026, list(range(30, 54)))}
+            if i < 14:
+                given[2025] = _answers(rng, fields, 6, 2025, list(range(40, 53)))
+            for year_given in given.values():
+                _insert(database, centre["id"], year_given)
+            centres.append({"id": centre["id"], "slug": centre["slug"], "org-form": ORG_FORMS[i],
+                            "municipality-type": MUNICIPALITY_TYPES[i], "given": given})
+        person = db.create_staff(hub_db, "analytiker@lvs.example", accounts.hash_password(PASSWORD))
+        db.make_hub_admin(hub_db, person["id"])
+    finally:
+        database.close()
+        hub_db.close()
+    for centre in centres:
+        push_years(root / "centres", centre["slug"])
+    yield {"hub": hub, "env": env, "centres": centres, "database": db.path_in(root / "centres")}
+    hub.stop()
+
+
+def push_years(data_dir, slug, years=(2025, 2026)):
+    """What `sync` sends for a centre's years, built and signed by the sync client itself (the
+    full `sync` also sends every week, block and quarter: minutes for twenty centres)."""
+    from app import create_app, figures, periods
+    from app.hub import aggregates, sync
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "CLOCK": AFTER_2026})
+    with app.app_context():
+        database = db.get_db()
+        centre = db.centre_by_slug(database, slug)
+        link = next(link for link in db.hub_links(database) if link["slug"] == slug)
+        for year in years:
+            table = figures.decided_table(database, centre, year, centre["min_cell_size"],
+                                          datetime.datetime.fromisoformat(AFTER_2026))
+            body = aggregates.build(table, periods.parse(str(year)), questions.load())
+            sync.request(link, "POST", "/api/v1/aggregates", aggregates.encode(body))
+
+
+def _raw_shares(centres, year):
+    """The answers' own shares: {(set, answer): share} over the centres given, and their count."""
+    counts, total = {}, 0
+    for centre in centres:
+        for _week, answer in centre["given"].get(year, []):
+            total += 1
+            chosen = {}
+            for question, value in answer:
+                chosen.setdefault(question, set()).add(value)
+            for question, values in chosen.items():
+                for value in values:
+                    counts[(question, value)] = counts.get((question, value), 0) + 1
+            score = next(iter(chosen.get("importance", {"none"})))
+            if score in ("9", "10"):
+                counts[("top", "9_10")] = counts.get(("top", "9_10"), 0) + 1
+            if chosen.get("reasons"):
+                counts[("reasons", "answered")] = counts.get(("reasons", "answered"), 0) + 1
+            if chosen.get("frequency", set()) & {"daily", "few_times_week"}:
+                counts[("often", "often")] = counts.get(("often", "often"), 0) + 1
+    return {key: count / total for key, count in counts.items()}, total
+
+
+def _report(world, *args):
+    return world["hub"].cli("hub", "report", "--year", "2026", *args)
+
+
+def _members(world, group):
+    return [c for c in world["centres"] if group["grouping"] == "all" or c[group["grouping"]] == group["name"]]
+
+
+def _in_base(world, year):
+    """{set name: ids of the centres whose yearly figures showed all of it}: a share's base."""
+    from app.hub import national
+
+    hub_db = world["hub"].database()
+    try:
+        pushed = db.period_aggregates(hub_db, str(year), 1)
+    finally:
+        hub_db.close()
+    sets = national.figure_sets(questions.load())
+    names = {"importance": "importance", "frequency": "frequency", "often": "frequency", "reasons": "reasons",
+             "top": national.TOP_SET}
+    found = {}
+    for name, set_name in names.items():
+        question, figure_set = sets[set_name]
+        found[name] = {centre_id for centre_id, a in pushed.items() if a["answers"] is not None and
+                       all(a["cells"].get((question, c)) is not None for c in figure_set.published)}
+    return found
+
+
+def test_the_published_shares_are_the_answers_own_within_rounding(world):
+    report = json.loads(_report(world, "--format", "json").stdout)
+    everyone = report["groups"][0]
+    assert (everyone["grouping"], everyone["centres"], everyone["answers"]) == ("all", 20, 1000)
+    assert everyone["answers_before"] == 14 * 30
+    hub_ids = _hub_ids(world)
+    in_base, in_base_before = _in_base(world, 2026), _in_base(world, 2025)
+    checked = 0
+    for group in report["groups"]:
+        members = _members(world, group)
+        assert group["centres"] == len(members)
+        for name, found in group["sets"].items():
+            assert found["base"]["centres"] + found["base"]["withheld"] == len(members)
+            if name == "bands":
+                continue  # the bands: checked through the 9-10 headline
+            base = [c for c in members if hub_ids[c["slug"]] in in_base[name]]
+            base_before = [c for c in members if hub_ids[c["slug"]] in in_base_before[name]]
+            assert found["base"]["centres"] == len(base)
+            raw, total = _raw_shares(base, 2026)
+            raw_before, _ = _raw_shares(base_before, 2025)
+            assert found["base"]["answers"] in (None, total)
+            for row in found["rows"]:
+                if row["share"] is None:
+                    assert row["change"] is None  # withheld: no share, no change, never 0
+                    continue
+                key = ("reasons", "answered") if (name, row["answer"]) == ("reasons", "answered") else (name, row["answer"])
+                assert abs(row["share"] - raw.get(key, 0)) < 0.0005, (group["label"], name, row)
+                checked += 1
+                if row["share_before"] is not None:
+                    assert abs(row["share_before"] - raw_before.get(key, 0)) < 0.0005, (group["label"], name, row)
+                    assert abs(row["change"] - (row["share"] - row["share_before"])) < 1e-9
+                else:
+                    assert row["change"] is None
+    assert checked > 100
+    # A group of two centres is withheld, and says so: never 0.
+    housing = next(g for g in report["groups"] if g["name"] == "housing-area-plan")
+    assert housing["answers"] is None and all(r["share"] is None for f in housing["sets"].values() for r in f["rows"])
+
+
+def _hub_ids(world):
+    hub_db = world["hub"].database()
+    try:
+        return {f"c{c['lvs_code'].split('-')[1]}": c["id"] for c in db.list_hub_centres(hub_db)}
+    finally:
+        hub_db.close()
+
+
+def test_the_csv_prints_every_share_rounded_and_withheld_as_the_word(world):
+    rows = list(csv.reader(io.StringIO(_report(world).stdout), delimiter=";"))
+    assert rows[0] == ["Årsrapport", "2026"] and rows[1] == ["Sammenlignet med", "2025"]
+    header, body = rows[3], rows[4:]
+    assert header[5:9] == ["Antal", "Andel (%)", "Andel sidste år (%)", "Ændring (point)"]
+    ids, in_base = _hub_ids(world), _in_base(world, 2026)["reasons"]
+    raw, total = _raw_shares([c for c in world["centres"] if ids[c["slug"]] in in_base], 2026)
+    meet = next(r for r in body if r[0] == "Alle værester" and r[4] == "Møde andre mennesker")
+    assert meet[10] == str(total)
+    assert abs(float(meet[6].replace(",", ".")) - 100 * raw[("reasons", "meet_people")]) <= 0.05
+    withheld = [r for r in body if r[5] == "tilbageholdt"]
+    assert withheld and all(r[6] == "" and r[8] == "" for r in withheld)
+    assert all(r[5] != "" and r[2] != "" and r[10] != "" for r in body)  # a number, or the word
+
+
+def test_the_formats_and_the_exit_codes(world, tmp_path):
+    html = _report(world, "--format", "html", "--language", "en")
+    assert html.returncode == 0 and html.stderr == "" and html.stdout.startswith("<!doctype html>")
+    assert "<script" not in html.stdout and "http" not in html.stdout.replace("http://www.w3.org", "")
+    assert "Yearly report 2026" in html.stdout and "<svg" in html.stdout
+    target = tmp_path / "aar.pdf"
+    pdf = _report(world, "--format", "pdf", "--output", str(target))
+    assert pdf.returncode == 0 and pdf.stdout == f"Wrote {target}\n" and target.read_bytes().startswith(b"%PDF")
+    assert target.read_bytes().count(b"/Type /Page\n") >= 2 or target.read_bytes().count(b"/Type /Page") >= 3
+    for args, says in [
+        (("--year", "2027"), "2027 is not over yet"),
+        (("--year", "2024"), "no centre has reported 2024"),
+        (("--year", "20x6"), "'20x6' is not a year"),
+        (("--year", "2026", "--period", "2026-Q4"), "either --period or --year"),
+        ((), "either --period or --year"),
+        (("--year", "2026", "--format", "xlsx"), "--format xlsx is for --period"),
+        (("--period", "2026-Q4", "--format", "pdf"), "--format pdf is for --year"),
+        (("--year", "2026", "--by", "org-form"), "--by is for --period"),
+    ]:
+        result = world["hub"].cli("hub", "report", *args, check=False)
+        assert result.returncode == 1 and result.stdout == "", args
+        assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert says in result.stderr
+
+
+def test_a_centres_corrected_year_resent_changes_the_report(world):
+    before = json.loads(_report(world, "--format", "json").stdout)["groups"][0]
+    centre = world["centres"][0]
+    rng = random.Random(99)
+    late = _answers(rng, questions.load().fields(), 1, 2026, [50, 51, 52, 53, 49])
+    database = db.connect(world["database"])
+    try:
+        _insert(database, centre["id"], late)  # e.g. a tablet's queue, found and sent after the year closed
+    finally:
+        database.close()
+    centre["given"][2026] = centre["given"][2026] + late
+    push_years(world["database"].parent, centre["slug"], years=(2026,))
+    after = json.loads(_report(world, "--format", "json").stdout)["groups"][0]
+    assert (before["answers"], after["answers"]) == (1000, 1005)
+    ids, in_base = _hub_ids(world), _in_base(world, 2026)["top"]
+    raw, _ = _raw_shares([c for c in world["centres"] if ids[c["slug"]] in in_base], 2026)
+    top = after["sets"]["top"]["rows"][0]
+    assert abs(top["share"] - raw[("top", "9_10")]) < 0.0005
+
+
+@pytest.mark.browser
+def test_the_yearly_page_in_chromium(world, browser):
+    from playwright.sync_api import expect
+
+    hub = world["hub"]
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        page.goto(f"{hub.url}/staff/login")
+        page.get_by_label("E-mail").fill("analytiker@lvs.example")
+        page.get_by_label("Adgangskode").fill(PASSWORD)
+        page.get_by_role("button", name="Log ind").click()
+        page.goto(f"{hub.url}/hub/")
+        page.get_by_role("link", name="Årsrapport").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Årsrapport 2026")
+        expect(page.locator("#headlines")).to_contain_text("Møde andre mennesker")
+        expect(page.locator("#importance svg.columns")).to_have_count(1)
+        expect(page.locator("#org-form")).to_contain_text("Kommunal")
+        expect(page.locator("#municipality-type")).to_contain_text("tilbageholdt")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="PDF (A4)").click()
+        assert download.value.suggested_filename == "brugerstemmen-lvs-aarsrapport-2026.pdf"
+        page.get_by_role("link", name="← 2025").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Årsrapport 2025")
+    finally:
+        context.close()
+    assert all(url.startswith(hub.url) for url in requests), requests  # no third-party request
+    assert not errors, errors  # nothing the CSP refused
