@@ -200,10 +200,10 @@ def leaf_commands(group, prefix=""):
 
 
 def readme_row(command):
-    """The line of the README's command list for `brugerstemmen COMMAND`."""
+    """The lines of the README's command list for `brugerstemmen COMMAND` (one per way to use it)."""
     rows = [line for line in README.read_text().splitlines()
             if line.startswith("| `brugerstemmen ") and re.match(rf"\| `brugerstemmen {re.escape(command)}( |`)", line)]
-    return rows[0] if rows else None
+    return "\n".join(rows) or None
 
 
 def test_every_command_has_help_and_is_in_the_readme_with_every_option(env):
