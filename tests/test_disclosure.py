@@ -128,23 +128,32 @@ def test_the_hub_reports_three_centres_q4_answers_and_never_0_for_withheld(env, 
     assert all(r[5] not in ("", None) for r in rows[3:] if len(r) > 5)  # a count, or the word
 
 
-def test_a_national_share_stays_when_a_small_centre_withholds_and_its_base_says_so(data_dir):
+def hub_with_centres(data_dir, count):
+    """A hub app's test client, its database, and `count` registered centres as (id, key)."""
     from app import create_app
     from app.hub import signing
-
-    from .test_hub import aggregate, push
 
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub"})
     with app.app_context():
         db.migrate(db.get_db())
-    client = app.test_client()
     hub_db = db.connect(db.path_in(data_dir))
     centres = []
-    for i, (n, nine) in enumerate([(120, 40), (90, 30), (150, 60), (14, 7)]):
+    for i in range(count):
         key = signing.new_key()
         found = db.register_hub_centre(hub_db, key=key, name=f"C{i}", lvs_code=f"LVS-{i}", org_form="user-driven",
                                        municipality="Aarhus", municipality_type="large-city")
-        centres.append((found["id"], key, n, nine))
+        centres.append((found["id"], key))
+    return app.test_client(), hub_db, centres
+
+
+def test_a_national_share_stays_when_a_small_centre_withholds_and_its_base_says_so(data_dir):
+    from app.hub import signing
+
+    from .test_hub import aggregate, push
+
+    client, hub_db, registered = hub_with_centres(data_dir, 4)
+    centres = [(centre_id, key, n, nine) for (centre_id, key), (n, nine)
+               in zip(registered, [(120, 40), (90, 30), (150, 60), (14, 7)], strict=True)]
 
     def share_of_nine():
         path = "/api/v1/national/2026-Q4?question_set=1"
@@ -170,22 +179,11 @@ def test_a_national_share_stays_when_a_small_centre_withholds_and_its_base_says_
 
 
 def test_the_national_headline_shows_when_three_centres_could_show_it_with_its_base(data_dir):
-    from app import create_app
     from app.hub import signing
 
     from .test_hub import aggregate, push
 
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "hub"})
-    with app.app_context():
-        db.migrate(db.get_db())
-    client = app.test_client()
-    hub_db = db.connect(db.path_in(data_dir))
-    centres = []
-    for i in range(4):
-        key = signing.new_key()
-        found = db.register_hub_centre(hub_db, key=key, name=f"C{i}", lvs_code=f"LVS-{i}", org_form="user-driven",
-                                       municipality="Aarhus", municipality_type="large-city")
-        centres.append((found["id"], key))
+    client, hub_db, centres = hub_with_centres(data_dir, 4)
     # Three centres show their 9-10 (each with scores of its own it withholds); a fourth
     # withholds its 9-10 too. Before, one such centre kept the headline from everybody.
     for (centre_id, key), n in zip(centres[:3], (40, 30, 50), strict=True):
