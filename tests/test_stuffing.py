@@ -7,6 +7,8 @@ import os
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -59,6 +61,26 @@ def test_a_rate_counts_the_last_minute_and_forgets_the_rest(store):
     assert counters.all_counters(store) == [("survey:1:10", 3, 720)]
     assert counters.take_within_rate(store, "survey:1", 3, 60, now=900)
     assert counters.all_counters(store) == [("survey:1:15", 1, 1020)]
+
+
+def test_opening_the_counters_again_keeps_the_locks_of_a_connection_already_open(tmp_path):
+    """Every worker opens the file for each request. Closing any descriptor of it drops all of the
+    process's POSIX locks, a connection's too; another worker then thinks itself the last one,
+    resets the WAL, and counts are lost (a survey link once took 6 answers under a limit of 5)."""
+    first = counters.open_counters(tmp_path / "run")
+    counters.take_within_rate(first, "survey:1", 5, 60, now=600)
+    counters.open_counters(tmp_path / "run").close()
+    # SQLite holds a shared lock on a WAL database's file for as long as a connection is open.
+    probe = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+             "try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002)\n"
+             "except OSError: sys.exit(0)\n"
+             "sys.exit(1)")
+    path = tmp_path / "run" / counters.FILENAME
+    try:
+        assert subprocess.run([sys.executable, "-c", probe, str(path)]).returncode == 0, "the lock was dropped"
+    finally:
+        first.close()
+    assert subprocess.run([sys.executable, "-c", probe, str(path)]).returncode == 1  # the probe can tell
 
 
 def test_the_counters_file_is_private(tmp_path):

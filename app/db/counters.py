@@ -9,6 +9,7 @@ worker opens the same file, so a limit is the same whichever worker answers.
 A row is a name, a count and when it may be forgotten; no row names a person or an answer.
 """
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -25,8 +26,12 @@ def open_counters(folder):
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / FILENAME
-        # Created 0600 before SQLite opens it; SQLite gives its journal the same mode.
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        # Created 0600 before SQLite opens it; SQLite gives its journal the same mode. Only when
+        # it is not there yet: closing any descriptor of a database file drops every POSIX lock
+        # this process holds on it, a lingering connection's too, and then another process may
+        # reset the WAL under it and lose counts (sqlite.org/howtocorrupt.html, 2.2).
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
