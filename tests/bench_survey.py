@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -236,14 +237,15 @@ def fill(database_path, centre_id, answers, weeks, seed=48):
 
 
 def open_week(database_path, centre_id, answers, now):
-    """`answers` answers already in the week that is still open, through the answer path itself."""
+    """`answers` answers already in the week that is still open, through the answer path itself,
+    each with its receipt, as a phone form's answer has."""
     database = db.connect(database_path)
     rng = random.Random(49)
     fields = questions.load().fields()
     week = periods.week_of(now.date()).key
     for _ in range(answers):
-        db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="kiosk", language="da",
-                        question_set=1, answers=demo._one_answer(rng, fields))
+        db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="phone", language="da",
+                        question_set=1, answers=demo._one_answer(rng, fields), receipt=f"phone:{rng.getrandbits(128):x}")
     database.close()
 
 
@@ -355,7 +357,8 @@ def store_timing(path, centre_id, repeat=500):
         for _ in range(repeat):
             started = time.perf_counter()
             db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="phone", language="da",
-                            question_set=1, answers=[("importance", "9"), ("reasons", "meal"), ("frequency", "daily")])
+                            question_set=1, answers=[("importance", "9"), ("reasons", "meal"), ("frequency", "daily")],
+                            receipt=f"phone:{secrets.token_urlsafe(18)}")
             timings.append(time.perf_counter() - started)
     finally:
         database.close()

@@ -224,7 +224,8 @@ class Respondent:
     def answer(self, survey_url, answers):
         with self.opener.open(survey_url, timeout=30) as response:
             form = response.read().decode()
-        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form), "answer_token": answer_token(form)},
+        self.answer_token = answer_token(form)
+        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form), "answer_token": self.answer_token},
                                       doseq=True).encode()
         with self.opener.open(survey_url, data=body, timeout=30) as response:
             return response.status, response.url, response.read().decode()

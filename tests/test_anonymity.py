@@ -70,9 +70,12 @@ def week_answered(request, tmp_path):
         fill_history(path, centre_id, request.param)
     server.start()
     try:
+        receipts = {}
         for n in range(PEOPLE):
-            status, url, _ = Respondent().answer(centre["survey_url"], answer_of(n))
+            respondent = Respondent()
+            status, url, _ = respondent.answer(centre["survey_url"], answer_of(n))
             assert status == 200 and "/tak" in url
+            receipts["phone:" + respondent.answer_token.split(".")[0]] = n
         database = server.database()
         try:
             arrival = {}
@@ -87,7 +90,7 @@ def week_answered(request, tmp_path):
         finally:
             database.close()
         assert len(arrival) == PEOPLE + PEOPLE // 2
-        yield server, arrival, message_ids
+        yield server, arrival, message_ids, receipts
     finally:
         server.stop()
 
@@ -185,7 +188,7 @@ def slot_positions(path):
 # --- the tests -----------------------------------------------------------------------------
 
 def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with_its_answer(week_answered, tmp_path):
-    server, arrival, message_ids = week_answered
+    server, arrival, message_ids, receipts = week_answered
     ids = [identifier.encode() for identifier in arrival]
 
     # While the week is open: the history and a backup hold nothing of it ...
@@ -204,6 +207,15 @@ def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with
         p = order_p([arrival[i] for i in ranks], list(range(len(ranks))))
         assert p > ALPHA, f"the open week's {name}: the slot tells when it came (p = {p:.1e})"
     paired_by_position(answers, messages, arrival)
+    # Each phone form's receipt (its one-time nonce) lies in a bucket named by a keyed hash, in a
+    # random slot of it, and beside nothing of its answer.
+    receipt_file = (folder / "2026-W48.receipts").read_bytes()
+    places = {key: receipt_file.find(key.encode()) for key in receipts}
+    assert min(places.values()) > 0
+    ranks = sorted(places, key=places.get)
+    p = order_p([receipts[key] for key in ranks], list(range(len(ranks))))
+    assert p > ALPHA, f"the open week's receipts: the place tells when it came (p = {p:.1e})"
+    assert not [i for i in ids if i in receipt_file]
 
     # The week closes: the nightly job moves it into the history all at once.
     closed_env = {**server.env, "BRUGERSTEMMEN_CLOCK": CLOSED}

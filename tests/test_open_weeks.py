@@ -117,10 +117,66 @@ def test_a_receipt_stops_a_second_copy_in_the_open_week_and_after_it_closed(data
     assert db.count_responses(database, centre["id"]) == 1
 
 
+def receipt_slots(path):
+    """{receipt: its slot's place in the file}, as someone with the file would read it."""
+    data = path.read_bytes()
+    found = {}
+    for offset in range(open_weeks.BUCKET, len(data), open_weeks.RECEIPT_SLOT):
+        payload = open_weeks._payload(data[offset:offset + open_weeks.RECEIPT_SLOT])
+        if payload:
+            found[payload.decode()] = offset
+    return found
+
+
+def test_receipts_are_kept_apart_from_their_answers_in_places_that_say_nothing_of_when(database, make_centre):
+    centre = make_centre()
+    keys = [f"phone:{n:04d}{'x' * 20}" for n in range(60)]
+    arrived = [store(database, centre, receipt=key) for key in keys]
+    folder = open_weeks.folder_of(database)
+    slots = receipt_slots(folder / "2026-W48.receipts")
+    assert sorted(slots) == sorted(keys) and sorted(k for _w, k in open_weeks.open_receipts(database)) == sorted(keys)
+    in_order = sum(slots[a] < slots[b] for a, b in zip(keys, keys[1:], strict=False))
+    assert 12 < in_order < 47  # a coin per pair, not the order they came in
+    answers = (folder / "2026-W48.answers").read_bytes()
+    assert not [key for key in keys if key.encode() in answers]  # the answer does not carry it
+    receipts = (folder / "2026-W48.receipts").read_bytes()
+    assert not [rid for rid in arrived if rid.encode() in receipts]  # nor the receipt its answer
+
+
+def test_the_receipts_file_grows_under_a_new_hash_and_still_finds_every_receipt(tmp_path):
+    folder = tmp_path / "open"
+    path = folder / "2026-W48.receipts"
+    keys = [f"k{n:05d}{'y' * 20}" for n in range(700)]  # more than the first file's 512 slots
+    with open_weeks._locked(folder):
+        for key in keys:
+            open_weeks._put_receipt(path, key, "2026-W48")
+    buckets = open_weeks.RECEIPT_HEADER.unpack_from(path.read_bytes())[1]
+    assert buckets > open_weeks.FIRST_BUCKETS and not list(folder.glob("*.new"))
+    assert sorted(receipt_slots(path)) == keys
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert all(key.encode() in open_weeks._bucket_keys(fd, key.encode())[1] for key in keys)
+        assert not open_weeks._bucket_keys(fd, b"phone:never-sent-aaaaaaaaaaaa")[1] & {b"phone:never-sent-aaaaaaaaaaaa"}
+    finally:
+        os.close(fd)
+
+
+def test_a_receipt_written_by_the_older_version_inside_its_answer_still_reaches_the_history(database, make_centre):
+    centre = make_centre()
+    folder = open_weeks.folder_of(database)
+    with open_weeks._locked(folder):
+        open_weeks._put(folder / "2026-W48.answers", "answers", open_weeks._encode(
+            {"i": "a" * 32, "c": centre["id"], "ch": "kiosk", "l": "da", "q": 1, "a": [["importance", "7"]],
+             "r": "o" * 24}), "2026-W48")
+    db.settle(database, CLOSED)
+    assert db.receipts(database) == [{"key": "o" * 24, "iso_week": "2026-W48"}]
+
+
 def test_the_files_are_private_and_dated_to_the_weeks_start(database, make_centre):
     centre = make_centre()
-    store(database, centre, message="hej")
+    store(database, centre, message="hej", receipt="phone:" + "z" * 24)
     folder = open_weeks.folder_of(database)
+    assert len(list(folder.glob("2026-W48.*"))) == 3
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     for path in folder.glob("2026-W48.*"):
         assert oct(path.stat().st_mode & 0o777) == "0o600"

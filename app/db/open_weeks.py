@@ -10,16 +10,23 @@ When its week closes, a week moves into the history in one transaction, in the o
 answers' random ids, and its files are overwritten and deleted (settle). docs/anonymity.md says
 why, and what is left that the app cannot control.
 
-One folder beside the database, `open/`, and two files per week: `2026-W49.answers` and
-`2026-W49.messages`. A message goes into a slot of its own in the other file, chosen apart from
-the answer's, so nothing pairs the two. Slot 0 is the file's header; a slot is its payload's
-length and CRC, then the payload (compact JSON), then zeros. Writes hold an exclusive lock on
-`open/.lock`, so every worker and every process follows the same rule.
+One folder beside the database, `open/`, and up to three files per week: `2026-W49.answers`,
+`2026-W49.messages` and `2026-W49.receipts`. A message goes into a slot of its own in another
+file, chosen apart from the answer's, so nothing pairs the two. Slot 0 is the file's header; a
+slot is its payload's length and CRC, then the payload (compact JSON), then zeros. Writes hold an
+exclusive lock on `open/.lock`, so every worker and every process follows the same rule.
+
+A receipt (a kiosk's idempotency key, a phone form's one-time nonce) is kept apart from its
+answer too, in a file of buckets: a keyed hash of the receipt names its bucket, a random free
+slot in the bucket takes it. So whether an answer was sent before is one read of one bucket
+however full the week is, and neither the bucket (a hash) nor the slot (a coin) says when it came
+or which answer it belongs to.
 """
 
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -33,7 +40,7 @@ from .. import periods
 from .core import BUSY_TIMEOUT_MS, StorageError, write_transaction
 
 FOLDER = "open"
-KINDS = ("answers", "messages")
+KINDS = ("answers", "messages", "receipts")
 MAGIC = b"BRUGERSTEMMEN-OPEN-1\n"
 HEADER = struct.Struct("<II")  # a slot's payload length and CRC-32; all zeros: a free slot
 FILE_HEADER = struct.Struct("<21sI")  # MAGIC, then the slot size
@@ -43,6 +50,12 @@ FIRST_SLOTS = {"answers": (1024, 256), "messages": (4096, 64)}  # slot size, slo
 PROBES = 24
 # A kiosk may hold an answer for weeks while its network is down; its key is kept a little longer.
 RECEIPT_WEEKS = 12
+RECEIPT_MAGIC = b"BRUGERSTEMMEN-RCPT-1\n"
+RECEIPT_HEADER = struct.Struct("<21sI16s")  # RECEIPT_MAGIC, the number of buckets, the hash's key
+RECEIPT_SLOT = HEADER.size + 64  # a receipt is at most 64 ASCII characters (survey.views)
+BUCKET_SLOTS = 8
+BUCKET = RECEIPT_SLOT * BUCKET_SLOTS  # the file's header takes the place of bucket 0
+FIRST_BUCKETS = 64  # 512 receipts before the first growth: 41 KB
 
 
 class OpenWeekError(StorageError):
@@ -78,12 +91,14 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
             if answers:
                 record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
                           "a": [list(pair) for pair in answers]}
-                if receipt is not None:
-                    record["r"] = receipt
                 _put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week)
             if message:
                 _put(folder / f"{iso_week}.messages", "messages",
                      _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language, "b": message}), iso_week)
+            if receipt is not None:
+                # Last: a power cut before it leaves an answer that a re-send may store twice,
+                # never a receipt whose answer was lost.
+                _put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week)
     except OSError as error:
         raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
     return response_id
@@ -180,8 +195,11 @@ def _move_week(database, folder, week):
         database.conn.executemany("INSERT OR IGNORE INTO messages (id, centre_id, iso_week, language, body) "
                                   "VALUES (?, ?, ?, ?, ?)",
                                   [(m["i"], m["c"], week, m["l"], m["b"]) for m in messages])
+        # Sorted, not in any order they came in. An answer written by an older version carries its
+        # receipt inside ("r").
+        receipts = set(_receipt_keys(folder / f"{week}.receipts")) | {r["r"] for r in responses if "r" in r}
         database.conn.executemany("INSERT OR IGNORE INTO kiosk_receipts (key, iso_week) VALUES (?, ?)",
-                                  sorted((r["r"], week) for r in responses if "r" in r))
+                                  [(key, week) for key in sorted(receipts)])
         oldest = periods.week_of(periods.parse(week).first_day - datetime.timedelta(weeks=RECEIPT_WEEKS))
         database.execute("DELETE FROM kiosk_receipts WHERE iso_week < ?", [oldest.key])
     for kind in KINDS:
@@ -202,14 +220,29 @@ def open_records(database, kind):
             for record in _records(folder / name)]
 
 
+def open_receipts(database):
+    """Every receipt kept in the open weeks: [(week, receipt)], in no useful order."""
+    folder = folder_of(database)
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return []
+    return [(name.partition(".")[0], key) for name in names if name.endswith(".receipts")
+            for key in _receipt_keys(folder / name)]
+
+
 def _has_receipt(database, folder, receipt):
     if database.execute("SELECT 1 FROM kiosk_receipts WHERE key = ?", [receipt]).fetchone():
         return True
-    needle = b'"r":' + json.dumps(receipt).encode()
-    for path in folder.glob("*.answers"):
-        data = path.read_bytes()
-        if needle in data and any(r.get("r") == receipt for r in _decode_all(data)):
-            return True
+    wanted = receipt.encode()
+    for name in os.listdir(folder):  # one file for each week still open: one or two
+        if name.endswith(".receipts"):
+            fd = os.open(folder / name, os.O_RDONLY)
+            try:
+                if wanted in _bucket_keys(fd, wanted)[1]:
+                    return True
+            finally:
+                os.close(fd)
     return False
 
 
@@ -293,9 +326,17 @@ def _create(path, slot_size, slots, records, replacing=False):
     FILE_HEADER.pack_into(image, 0, MAGIC, slot_size)
     free = list(range(1, slots + 1))
     for payload in records:
-        index = free.pop(secrets.randbelow(len(free)))
-        HEADER.pack_into(image, index * slot_size, len(payload), zlib.crc32(payload))
-        image[index * slot_size + HEADER.size:index * slot_size + HEADER.size + len(payload)] = payload
+        _fill(image, free.pop(secrets.randbelow(len(free))) * slot_size, payload)
+    _install(path, image, replacing)
+
+
+def _fill(image, offset, payload):
+    HEADER.pack_into(image, offset, len(payload), zlib.crc32(payload))
+    image[offset + HEADER.size:offset + HEADER.size + len(payload)] = payload
+
+
+def _install(path, image, replacing):
+    """Put a whole new file in place of `path`; the old one, if any, is zeroed once it is gone."""
     path.parent.mkdir(mode=0o700, exist_ok=True)
     staging = path.with_name(f"{path.name}.{secrets.token_hex(4)}.new")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -315,6 +356,84 @@ def _create(path, slot_size, slots, records, replacing=False):
     finally:
         if old is not None:
             os.close(old)
+
+
+# --- receipts: buckets addressed by a keyed hash ---------------------------------------------
+
+def _put_receipt(path, receipt, week):
+    wanted = receipt.encode()
+    if HEADER.size + len(wanted) > RECEIPT_SLOT:
+        raise ValueError(f"a receipt is at most {RECEIPT_SLOT - HEADER.size} bytes")
+    if not path.exists():
+        _create_receipts(path, FIRST_BUCKETS, keys=[])
+    for _attempt in range(8):
+        fd = os.open(path, os.O_RDWR)
+        try:
+            offset, keys, free = _bucket_keys(fd, wanted)
+            if free:
+                slot = HEADER.pack(len(wanted), zlib.crc32(wanted)) + wanted
+                index = free[secrets.randbelow(len(free))]
+                os.pwrite(fd, slot + bytes(RECEIPT_SLOT - len(slot)), offset + index * RECEIPT_SLOT)
+                os.fdatasync(fd)
+                _hide_time(fd, week)
+                return
+            buckets = _receipt_geometry(fd)[0]
+        finally:
+            os.close(fd)
+        _create_receipts(path, buckets * 2, keys=_receipt_keys(path), replacing=True)
+    raise StorageError("no free slot after growing the open week's receipts")
+
+
+def _receipt_geometry(fd):
+    magic, buckets, salt = RECEIPT_HEADER.unpack(os.pread(fd, RECEIPT_HEADER.size, 0))
+    if magic != RECEIPT_MAGIC:
+        raise StorageError("an open week's receipts are not ours")
+    return buckets, salt
+
+
+def _bucket_of(key, buckets, salt):
+    digest = hashlib.blake2b(key, digest_size=8, key=salt).digest()
+    return 1 + int.from_bytes(digest, "little") % buckets
+
+
+def _bucket_keys(fd, key):
+    """Where `key`'s bucket starts, the receipts in it and its free slots."""
+    buckets, salt = _receipt_geometry(fd)
+    offset = _bucket_of(key, buckets, salt) * BUCKET
+    data = os.pread(fd, BUCKET, offset)
+    slots = [_payload(data[n * RECEIPT_SLOT:(n + 1) * RECEIPT_SLOT]) for n in range(BUCKET_SLOTS)]
+    return offset, {slot for slot in slots if slot is not None}, [n for n, slot in enumerate(slots) if slot is None]
+
+
+def _receipt_keys(path):
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    magic = RECEIPT_HEADER.unpack_from(data)[0]
+    if magic != RECEIPT_MAGIC:
+        raise StorageError("an open week's receipts are not ours")
+    slots = (_payload(data[offset:offset + RECEIPT_SLOT]) for offset in range(BUCKET, len(data), RECEIPT_SLOT))
+    return [slot.decode() for slot in slots if slot is not None]
+
+
+def _create_receipts(path, buckets, keys, replacing=False):
+    """A new file of `buckets` buckets under a new hash key, each receipt in a random free slot of
+    its bucket; twice the buckets again if one overflows."""
+    while True:
+        salt = secrets.token_bytes(16)
+        image = bytearray(BUCKET * (buckets + 1))
+        RECEIPT_HEADER.pack_into(image, 0, RECEIPT_MAGIC, buckets, salt)
+        free = {}
+        for key in (key.encode() for key in keys):
+            bucket = _bucket_of(key, buckets, salt)
+            room = free.setdefault(bucket, list(range(BUCKET_SLOTS)))
+            if not room:
+                break
+            _fill(image, bucket * BUCKET + room.pop(secrets.randbelow(len(room))) * RECEIPT_SLOT, key)
+        else:
+            return _install(path, image, replacing)
+        buckets *= 2
 
 
 def _erase(path):
