@@ -1,9 +1,12 @@
 """The open weeks' store (app/db/open_weeks.py): random slots until the week closes, then the
 history in one go. The attacker's view of the whole installation is tests/test_anonymity.py."""
 
+import concurrent.futures
 import datetime
 import json
 import os
+import threading
+import time
 
 import pytest
 
@@ -115,6 +118,74 @@ def test_a_receipt_stops_a_second_copy_in_the_open_week_and_after_it_closed(data
     later = datetime.datetime(2026, 12, 2, 12)
     assert store(database, centre, now=later, week="2026-W49", receipt="r" * 24) is None
     assert db.count_responses(database, centre["id"]) == 1
+
+
+def test_the_same_answer_sent_at_once_from_many_places_is_kept_once(database, make_centre, data_dir, monkeypatch):
+    # A double tap, a kiosk's retry: copies that meet inside the write path, each on a connection
+    # of its own, while the disk is slow to flush.
+    centre = make_centre()
+    flush = os.fdatasync
+    monkeypatch.setattr(open_weeks.os, "fdatasync", lambda fd: (time.sleep(0.05), flush(fd)))
+    start = threading.Barrier(6)
+
+    def send(_n):
+        connection = db.connect(db.path_in(data_dir))
+        try:
+            start.wait()
+            return store(connection, centre, receipt="phone:" + "d" * 24)
+        finally:
+            connection.close()
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        kept = [rid for rid in pool.map(send, range(6)) if rid is not None]
+    assert len(kept) == 1 and db.count_responses(database, centre["id"]) == 1
+
+
+def test_flushing_an_answer_to_the_disk_holds_no_other_answer_back(database, make_centre, data_dir, monkeypatch):
+    centre = make_centre()
+    store(database, centre)  # the week's files exist: the first answer is slow only in its flush below
+    flushing, done = threading.Event(), threading.Event()
+    flush = os.fdatasync
+
+    def slow_once(fd):
+        if not flushing.is_set():
+            flushing.set()
+            done.wait(10)  # a disk that takes its time over this one flush
+        flush(fd)
+
+    def first_answer():
+        connection = db.connect(db.path_in(data_dir))
+        try:
+            return store(connection, centre, receipt="phone:" + "s" * 24)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(open_weeks.os, "fdatasync", slow_once)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(first_answer)
+        assert flushing.wait(10)
+        # Another person's answer, while the first waits for the disk: stored without waiting.
+        assert store(database, centre, receipt="phone:" + "t" * 24, busy_timeout_ms=200) is not None
+        done.set()
+        assert first.result() is not None
+    assert db.count_responses(database, centre["id"]) == 3
+
+
+def test_a_receipt_is_written_only_once_its_answer_is_on_the_disk(database, make_centre, monkeypatch):
+    centre = make_centre()
+    store(database, centre, receipt="phone:" + "a" * 24)  # the files exist: what follows is one answer
+    calls = []
+    for name in ("pwrite", "fdatasync"):
+        real = getattr(os, name)
+
+        def spy(fd, *args, name=name, real=real):
+            calls.append((name, os.readlink(f"/proc/self/fd/{fd}").rsplit(".", 1)[-1]))
+            return real(fd, *args)
+        monkeypatch.setattr(open_weeks.os, name, spy)
+    store(database, centre, message="Mere kaffe", receipt="phone:" + "b" * 24)
+    assert calls.index(("fdatasync", "answers")) < calls.index(("pwrite", "receipts"))
+    assert calls.index(("fdatasync", "messages")) < calls.index(("pwrite", "receipts"))
+    assert calls[-1] == ("fdatasync", "receipts")
 
 
 def receipt_slots(path):

@@ -26,6 +26,7 @@ or which answer it belongs to.
 import contextlib
 import datetime
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -78,27 +79,43 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
     folder = folder_of(database)
     response_id = secrets.token_hex(16)
     try:
-        with _locked(folder, busy_timeout_ms):
-            try:
-                _move_closed(database, folder, now)
-            except (StorageError, sqlite3.Error, OSError):
-                # The answer still goes into its own week; the next one, or the nightly
-                # `brugerstemmen decide`, tries the move again and says so. Not logged here:
-                # the line's time would be the time of this answer.
-                pass
-            if receipt is not None and _has_receipt(database, folder, receipt):
-                return None
-            if answers:
-                record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
-                          "a": [list(pair) for pair in answers]}
-                _put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week)
-            if message:
-                _put(folder / f"{iso_week}.messages", "messages",
-                     _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language, "b": message}), iso_week)
+        with contextlib.ExitStack() as held:
             if receipt is not None:
-                # Last: a power cut before it leaves an answer that a re-send may store twice,
-                # never a receipt whose answer was lost.
-                _put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week)
+                # Held from the check to the receipt's write: the same answer sent twice at once
+                # (a double tap, a kiosk's retry) waits here for the first, then finds its receipt.
+                held.enter_context(_receipt_locked(folder, receipt, busy_timeout_ms))
+            with _locked(folder, busy_timeout_ms):
+                try:
+                    _move_closed(database, folder, now)
+                except (StorageError, sqlite3.Error, OSError):
+                    # The answer still goes into its own week; the next one, or the nightly
+                    # `brugerstemmen decide`, tries the move again and says so. Not logged here:
+                    # the line's time would be the time of this answer.
+                    pass
+                if receipt is not None and _has_receipt(database, folder, receipt):
+                    return None
+                written = []
+                if answers:
+                    record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
+                              "a": [list(pair) for pair in answers]}
+                    written.append(_put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week))
+                    held.callback(os.close, written[-1])
+                if message:
+                    written.append(_put(folder / f"{iso_week}.messages", "messages",
+                                        _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language,
+                                                 "b": message}), iso_week))
+                    held.callback(os.close, written[-1])
+            # The slots are taken; making them durable needs no lock, so answers that come at
+            # the same time share the disk's flushes instead of queueing for them.
+            for fd in written:
+                os.fdatasync(fd)
+            if receipt is not None:
+                # Only once its answer is on the disk: a power cut in between can at worst let a
+                # re-sent answer be kept twice, never refuse one that was lost.
+                with _locked(folder, busy_timeout_ms):
+                    fd = _put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week)
+                    held.callback(os.close, fd)
+                os.fdatasync(fd)
     except OSError as error:
         raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
     return response_id
@@ -142,11 +159,11 @@ def _adopt(database, folder, first_open, responses, messages):
     with _locked(folder):
         for row in responses:
             answers = database.execute("SELECT question, option FROM answers WHERE response_id = ?", [row["id"]])
-            _put(folder / f"{row['iso_week']}.answers", "answers", _encode(
+            _put_durably(folder / f"{row['iso_week']}.answers", "answers", _encode(
                 {"i": row["id"], "c": row["centre_id"], "ch": row["channel"], "l": row["language"],
                  "q": row["question_set"], "a": [list(pair) for pair in answers]}), row["iso_week"])
         for row in messages:
-            _put(folder / f"{row['iso_week']}.messages", "messages", _encode(
+            _put_durably(folder / f"{row['iso_week']}.messages", "messages", _encode(
                 {"i": row["id"], "c": row["centre_id"], "l": row["language"], "b": row["body"]}), row["iso_week"])
         with write_transaction(database):
             database.execute("DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE iso_week >= ?)",
@@ -279,25 +296,43 @@ def _payload(slot):
 
 
 def _put(path, kind, payload, week):
-    if not path.exists():
+    """Write `payload` into a random free slot of `path`; returns the file, still open, for the
+    caller to make durable (fdatasync) and close."""
+    if not os.path.exists(path):
         _create(path, *FIRST_SLOTS[kind], records=[])
     for _attempt in range(8):
         fd = os.open(path, os.O_RDWR)
         try:
-            slot_size, slots = _geometry(fd)
-            if HEADER.size + len(payload) <= slot_size:
-                for _probe in range(PROBES):
-                    index = 1 + secrets.randbelow(slots)
-                    if os.pread(fd, HEADER.size, index * slot_size) == bytes(HEADER.size):
-                        slot = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
-                        os.pwrite(fd, slot + bytes(slot_size - len(slot)), index * slot_size)
-                        os.fdatasync(fd)
-                        _hide_time(fd, week)
-                        return
-        finally:
+            if _write_free_slot(fd, payload):
+                _hide_time(fd, week)
+                return fd
+        except BaseException:
             os.close(fd)
+            raise
+        os.close(fd)
         _grow(path, needed=HEADER.size + len(payload))
     raise StorageError("no free slot after growing the open week's file")
+
+
+def _put_durably(path, kind, payload, week):
+    fd = _put(path, kind, payload, week)
+    try:
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_free_slot(fd, payload):
+    slot_size, slots = _geometry(fd)
+    if HEADER.size + len(payload) > slot_size:
+        return False
+    for _probe in range(PROBES):
+        index = 1 + secrets.randbelow(slots)
+        if os.pread(fd, HEADER.size, index * slot_size) == bytes(HEADER.size):
+            slot = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+            os.pwrite(fd, slot + bytes(slot_size - len(slot)), index * slot_size)
+            return True
+    return False
 
 
 def _geometry(fd):
@@ -361,25 +396,27 @@ def _install(path, image, replacing):
 # --- receipts: buckets addressed by a keyed hash ---------------------------------------------
 
 def _put_receipt(path, receipt, week):
+    """As _put, for a receipt: a random free slot of its bucket; returns the file, still open."""
     wanted = receipt.encode()
     if HEADER.size + len(wanted) > RECEIPT_SLOT:
         raise ValueError(f"a receipt is at most {RECEIPT_SLOT - HEADER.size} bytes")
-    if not path.exists():
+    if not os.path.exists(path):
         _create_receipts(path, FIRST_BUCKETS, keys=[])
     for _attempt in range(8):
         fd = os.open(path, os.O_RDWR)
         try:
-            offset, keys, free = _bucket_keys(fd, wanted)
+            offset, _keys, free = _bucket_keys(fd, wanted)
             if free:
                 slot = HEADER.pack(len(wanted), zlib.crc32(wanted)) + wanted
                 index = free[secrets.randbelow(len(free))]
                 os.pwrite(fd, slot + bytes(RECEIPT_SLOT - len(slot)), offset + index * RECEIPT_SLOT)
-                os.fdatasync(fd)
                 _hide_time(fd, week)
-                return
+                return fd
             buckets = _receipt_geometry(fd)[0]
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
+        os.close(fd)
         _create_receipts(path, buckets * 2, keys=_receipt_keys(path), replacing=True)
     raise StorageError("no free slot after growing the open week's receipts")
 
@@ -453,8 +490,13 @@ def _erase(path):
 def _hide_time(fd, week):
     # A copy (cp -a, rsync, tar) carries a file's modification time: make it the week's start,
     # not the moment of the last answer.
-    start = datetime.datetime.combine(periods.parse(week).first_day, datetime.time()).timestamp()
+    start = _week_start(week)
     os.utime(fd, (start, start))
+
+
+@functools.lru_cache(maxsize=16)
+def _week_start(week):
+    return datetime.datetime.combine(periods.parse(week).first_day, datetime.time()).timestamp()
 
 
 def _sync_folder(folder):
@@ -467,26 +509,57 @@ def _sync_folder(folder):
 
 # Waits between tries for a lock another writer holds, in seconds: SQLite's own busy schedule.
 _WAITS = (0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.025, 0.025, 0.05, 0.05, 0.1)
+# struct flock (fcntl(2)) on Linux: type, whence, start, length, and a pid that is 0 for the
+# open file description locks used here.
+_FLOCK = struct.Struct("hhqqi4x")
 
 
 @contextlib.contextmanager
 def _locked(folder, busy_timeout_ms=BUSY_TIMEOUT_MS):
-    folder.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    """The whole open-weeks folder, for every writer in every process: while slots are chosen
+    and written, weeks moved, files grown."""
+    fd = _open_lock(folder)
     try:
-        waited, tries = 0.0, 0
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if waited * 1000 >= busy_timeout_ms:
-                    raise OpenWeekError("the open week is busy (another writer held it too long); try again") from None
-                pause = _WAITS[min(tries, len(_WAITS) - 1)]
-                time.sleep(pause)
-                waited, tries = waited + pause, tries + 1
-        for leftover in folder.glob("*.new"):  # a growth cut short by a crash: a copy of a week
-            _erase(leftover)
+        _wait_for(lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), busy_timeout_ms)
+        for name in os.listdir(folder):
+            if name.endswith(".new"):  # a growth cut short by a crash: a copy of a week
+                _erase(folder / name)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def _receipt_locked(folder, receipt, busy_timeout_ms=BUSY_TIMEOUT_MS):
+    """One receipt, for every writer in every process: a byte of the lock file named by its hash,
+    locked per open file (F_OFD_SETLK), so two threads of one worker exclude each other too.
+    Independent of the folder's lock (flock), which it is taken before."""
+    where = int.from_bytes(hashlib.blake2b(receipt.encode(), digest_size=7).digest(), "little")
+    fd = _open_lock(folder)
+    try:
+        _wait_for(lambda: fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, where, 1, 0)),
+                  busy_timeout_ms)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _open_lock(folder):
+    try:
+        return os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+def _wait_for(take, busy_timeout_ms):
+    waited, tries = 0.0, 0
+    while True:
+        try:
+            return take()
+        except (BlockingIOError, PermissionError):  # held elsewhere (EAGAIN; EACCES for fcntl)
+            if waited * 1000 >= busy_timeout_ms:
+                raise OpenWeekError("the open week is busy (another writer held it too long); try again") from None
+            pause = _WAITS[min(tries, len(_WAITS) - 1)]
+            time.sleep(pause)
+            waited, tries = waited + pause, tries + 1

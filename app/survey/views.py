@@ -1,5 +1,6 @@
 """Routes of the respondent side. Views call named functions in db.py, never SQL."""
 
+import functools
 import re
 
 from flask import (abort, current_app, g, make_response, redirect, render_template, request, send_from_directory,
@@ -8,7 +9,7 @@ from flask_babel import get_locale
 
 from .. import clock, csrf, db, kiosk_pin, privacy, questions, retention, said, stuffing
 from . import answer_tokens, bp
-from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm
+from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm, sent_form_is_genuine
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
@@ -31,18 +32,17 @@ def index():
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so an expired token keeps the answers (see submit)
 def phone(token):
-    centre = db.centre_by_survey_token(db.get_db(), token)
+    centre = survey_centre(token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return survey_page(centre, "phone", SurveyForm, "survey/phone.html",
-                       thanks_url=url_for(".phone_thanks", token=token, lang=lang()),
-                       nothing_url=url_for(".phone_thanks", token=token, lang=lang(), sent=NOTHING),
-                       privacy_url=url_for(".phone_privacy", token=token, lang=lang()))
+                       thanks=functools.partial(url_for, ".phone_thanks", token=token, lang=lang()),
+                       page_context=lambda: {"privacy_url": url_for(".phone_privacy", token=token, lang=lang())})
 
 
 @bp.route("/s/<token>/results")
 def phone_results(token):
-    centre = db.centre_by_survey_token(db.get_db(), token)
+    centre = survey_centre(token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return render_template("survey/results.html", centre=centre, **results_for(centre),
@@ -74,7 +74,7 @@ def results_for(centre):
 
 @bp.route("/s/<token>/privacy")
 def phone_privacy(token):
-    centre = db.centre_by_survey_token(db.get_db(), token)
+    centre = survey_centre(token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return privacy_page(centre, back_url=url_for(".phone", token=token, lang=lang()), kiosk=False)
@@ -97,7 +97,7 @@ def privacy_page(centre, **context):
 
 @bp.route("/s/<token>/tak")
 def phone_thanks(token):
-    centre = db.centre_by_survey_token(db.get_db(), token)
+    centre = survey_centre(token)
     if centre is None:
         return render_template("survey/unknown_code.html"), 404
     return render_template("survey/thanks.html", min_cell_size=centre["min_cell_size"], **said_for(centre),
@@ -115,12 +115,13 @@ def kiosk():
         return render_template("survey/kiosk_unpaired.html"), 403
     response = make_response(survey_page(
         centre, "kiosk", KioskSurveyForm, "survey/kiosk.html",
-        thanks_url=url_for(".kiosk_thanks", lang=lang()), privacy_url=url_for(".kiosk_privacy", lang=lang()),
-        nothing_url=url_for(".kiosk_thanks", lang=lang(), sent=NOTHING),
-        idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
-        gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
-        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
-        retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm()))
+        thanks=functools.partial(url_for, ".kiosk_thanks", lang=lang()),
+        page_context=lambda: dict(
+            privacy_url=url_for(".kiosk_privacy", lang=lang()),
+            idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
+            gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
+            return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+            retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm())))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 
@@ -215,10 +216,17 @@ def _centre_of_request():
     if request.endpoint == "survey.pair_kiosk":
         return db.centre_for_pairing(db.get_db(), token) or kiosk_centre()
     if token:
-        return db.centre_by_survey_token(db.get_db(), token)
+        return survey_centre(token)
     if request.path.startswith("/kiosk/"):
         return kiosk_centre()
     return None
+
+
+def survey_centre(token):
+    """The centre a survey link is of; looked up once a request (the language is chosen by it too)."""
+    if g.get("survey_centre", (None,))[0] != token:
+        g.survey_centre = token, db.centre_by_survey_token(db.get_db(), token)
+    return g.survey_centre[1]
 
 
 def kiosk_centre():
@@ -238,21 +246,28 @@ def lang():
     return str(get_locale())
 
 
-def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_url, **context):
+def survey_page(centre, channel, form_class, template, *, thanks, page_context):
     """Show the survey, or take a submitted answer.
 
     Nothing is stored until a valid, non-empty answer is sent; sending nothing at all is
     thanked kindly and stores nothing. When an answer cannot be stored (stale form, full disk,
     too many at once) the page comes back with the person's answers still ticked.
+
+    thanks(**query) is the thank-you page's address; page_context() what else the page shows.
+    Both are asked for only when needed: a stored answer builds no page and no form.
     """
-    had_session = "csrf_token" in session  # asked before the form makes a new token
-    form = form_class()
+    had_session = "csrf_token" in session  # asked before a form makes a new token
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
-    page = dict(centre=centre, fields=fields, form=form, chosen=set(), message="",
-                answer_token=answer_tokens.issue(centre["id"]) if channel == "phone" else None, **context)
+
+    def page(notice=None, status=200, chosen=(), message="", answer_token=None):
+        if channel == "phone" and answer_token is None:
+            answer_token = answer_tokens.issue(centre["id"])
+        return render_template(template, centre=centre, fields=fields, form=form_class(), chosen=set(chosen),
+                               message=message, answer_token=answer_token, notice=notice, **page_context()), status
+
     if request.method != "POST":  # GET, and HEAD: the kiosk asks whether the server is there
-        return render_template(template, **page, notice=None)
+        return page()
 
     receipt, iso_week = None, privacy.current_iso_week()
     if channel == "kiosk":
@@ -272,23 +287,23 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_ur
         abort(400)  # not logged: the line's time would be a respondent's (app/logs.py), its words theirs
     if readable is not fields:
         submission = submission.limited_to(fields)
-    if form.website.data:
-        return redirect(thanks_url, 303)  # a bot: let it think it worked, store nothing
+    if request.form.get(HONEYPOT):
+        return redirect(thanks(), 303)  # a bot: let it think it worked, store nothing
     if submission.is_empty:
-        return redirect(nothing_url, 303)  # every question may be skipped, all of them too
-    page.update(chosen=set(submission.answers), message=submission.message)
+        return redirect(thanks(sent=NOTHING), 303)  # every question may be skipped, all of them too
+    answered = dict(chosen=submission.answers, message=submission.message)
     if channel == "phone":
         # The same form sent twice is stored once: its token becomes the answer's receipt.
         receipt = answer_tokens.receipt(request.form.get(answer_tokens.FIELD), centre["id"])
         if receipt is not None:
-            page["answer_token"] = request.form[answer_tokens.FIELD]  # a press again is the same answer
-    if not form.validate() or (channel == "phone" and receipt is None):
+            answered["answer_token"] = request.form[answer_tokens.FIELD]  # a press again is the same answer
+    if not sent_form_is_genuine(form_class) or (channel == "phone" and receipt is None):
         # No session at all: the browser refuses cookies (or lost them); say so, not "too long".
-        return render_template(template, **page, notice="expired" if had_session else "cookies"), 400
+        return page("expired" if had_session else "cookies", 400, **answered)
     claim = (stuffing.claim_for_kiosk(centre, request.cookies[KIOSK_COOKIE]) if channel == "kiosk"
              else stuffing.claim_for_survey_link(centre))
     if claim is None:
-        return render_template(template, **page, notice="busy"), 429
+        return page("busy", 429, **answered)
     try:
         stored = db.store_answer(
             db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week,
@@ -298,7 +313,7 @@ def survey_page(centre, channel, form_class, template, *, thanks_url, nothing_ur
     except db.StorageError as error:
         claim.give_back()
         current_app.logger.error("could not store a response: %s", error)
-        return render_template(template, **page, notice="not_saved"), 503
+        return page("not_saved", 503, **answered)
     if stored is None:
         claim.give_back()  # sent before and stored then: this one takes no place under the limits
-    return redirect(thanks_url, 303)
+    return redirect(thanks(), 303)
