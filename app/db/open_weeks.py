@@ -33,6 +33,7 @@ import os
 import secrets
 import sqlite3
 import struct
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -57,6 +58,9 @@ RECEIPT_SLOT = HEADER.size + 64  # a receipt is at most 64 ASCII characters (sur
 BUCKET_SLOTS = 8
 BUCKET = RECEIPT_SLOT * BUCKET_SLOTS  # the file's header takes the place of bucket 0
 FIRST_BUCKETS = 64  # 512 receipts before the first growth: 41 KB
+
+
+BUSY = "the open week is busy (another writer held it too long); try again"
 
 
 class OpenWeekError(StorageError):
@@ -84,15 +88,15 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
                 # Held from the check to the receipt's write: the same answer sent twice at once
                 # (a double tap, a kiosk's retry) waits here for the first, then finds its receipt.
                 held.enter_context(_receipt_locked(folder, receipt, busy_timeout_ms))
-            with _locked(folder, busy_timeout_ms):
+            with _locked(folder, busy_timeout_ms) as names:
                 try:
-                    _move_closed(database, folder, now)
+                    _move_closed(database, folder, now, names)
                 except (StorageError, sqlite3.Error, OSError):
                     # The answer still goes into its own week; the next one, or the nightly
                     # `brugerstemmen decide`, tries the move again and says so. Not logged here:
                     # the line's time would be the time of this answer.
                     pass
-                if receipt is not None and _has_receipt(database, folder, receipt):
+                if receipt is not None and _has_receipt(database, folder, receipt, names):
                     return None
                 written = []
                 if answers:
@@ -110,12 +114,13 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
             for fd in written:
                 os.fdatasync(fd)
             if receipt is not None:
-                # Only once its answer is on the disk: a power cut in between can at worst let a
-                # re-sent answer be kept twice, never refuse one that was lost.
+                # Only once its answer is on the disk, so the receipt never reaches the disk
+                # without it. Not flushed on its own (a second flush would double the disk's work
+                # per answer): the kernel writes it back within half a minute, and the week's close
+                # puts it in the history. A power cut before that can at worst let an answer sent
+                # again be kept twice, never refuse one that was lost.
                 with _locked(folder, busy_timeout_ms):
-                    fd = _put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week)
-                    held.callback(os.close, fd)
-                os.fdatasync(fd)
+                    os.close(_put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week))
     except OSError as error:
         raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
     return response_id
@@ -173,16 +178,18 @@ def _adopt(database, folder, first_open, responses, messages):
             database.execute("INSERT INTO maintenance (name, value) VALUES ('open weeks apart', '1')")
 
 
-def _move_closed(database, folder, now):
-    for week in sorted({path.stem for path in _closed_files(folder, now)}):
+def _move_closed(database, folder, now, names=None):
+    for week in sorted({path.stem for path in _closed_files(folder, now, names)}):
         _move_week(database, folder, week)
 
 
-def _closed_files(folder, now):
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        return []
+def _closed_files(folder, now, names=None):
+    """The files of weeks closed by `now`; `names`: the folder's, when the caller has them."""
+    if names is None:
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return []
     found = []
     for name in names:
         week, _, kind = name.partition(".")
@@ -191,6 +198,7 @@ def _closed_files(folder, now):
     return found
 
 
+@functools.lru_cache(maxsize=64)
 def _closes_at(week_key):
     return periods.parse(week_key).closes_at
 
@@ -248,13 +256,16 @@ def open_receipts(database):
             for key in _receipt_keys(folder / name)]
 
 
-def _has_receipt(database, folder, receipt):
+def _has_receipt(database, folder, receipt, names):
     if database.execute("SELECT 1 FROM kiosk_receipts WHERE key = ?", [receipt]).fetchone():
         return True
     wanted = receipt.encode()
-    for name in os.listdir(folder):  # one file for each week still open: one or two
+    for name in names:  # one file for each week still open: one or two
         if name.endswith(".receipts"):
-            fd = os.open(folder / name, os.O_RDONLY)
+            try:
+                fd = os.open(folder / name, os.O_RDONLY)
+            except FileNotFoundError:  # its week has just moved, receipts and all, into the history
+                continue
             try:
                 if wanted in _bucket_keys(fd, wanted)[1]:
                     return True
@@ -507,26 +518,37 @@ def _sync_folder(folder):
         os.close(fd)
 
 
-# Waits between tries for a lock another writer holds, in seconds: SQLite's own busy schedule.
-_WAITS = (0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.025, 0.025, 0.05, 0.05, 0.1)
+# Waits between tries for a lock another process holds, in seconds: it is held for a slot's
+# write, a fraction of a millisecond, so the first tries come soon.
+_WAITS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1)
 # struct flock (fcntl(2)) on Linux: type, whence, start, length, and a pid that is 0 for the
 # open file description locks used here.
 _FLOCK = struct.Struct("hhqqi4x")
+# The threads of one worker queue for the folder here, each woken the moment it is free; the
+# file lock then settles only which process goes.
+_THREADS = {}
 
 
 @contextlib.contextmanager
 def _locked(folder, busy_timeout_ms=BUSY_TIMEOUT_MS):
     """The whole open-weeks folder, for every writer in every process: while slots are chosen
-    and written, weeks moved, files grown."""
-    fd = _open_lock(folder)
+    and written, weeks moved, files grown. Gives the names in the folder."""
+    in_process = _THREADS.setdefault(str(folder), threading.Lock())
+    if not in_process.acquire(timeout=busy_timeout_ms / 1000):
+        raise OpenWeekError(BUSY)
     try:
-        _wait_for(lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), busy_timeout_ms)
-        for name in os.listdir(folder):
-            if name.endswith(".new"):  # a growth cut short by a crash: a copy of a week
-                _erase(folder / name)
-        yield
+        fd = _open_lock(folder)
+        try:
+            _wait_for(lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), busy_timeout_ms)
+            names = os.listdir(folder)
+            for name in names:
+                if name.endswith(".new"):  # a growth cut short by a crash: a copy of a week
+                    _erase(folder / name)
+            yield [name for name in names if not name.endswith(".new")]
+        finally:
+            os.close(fd)  # closing releases the lock
     finally:
-        os.close(fd)  # closing releases the lock
+        in_process.release()
 
 
 @contextlib.contextmanager
@@ -559,7 +581,7 @@ def _wait_for(take, busy_timeout_ms):
             return take()
         except (BlockingIOError, PermissionError):  # held elsewhere (EAGAIN; EACCES for fcntl)
             if waited * 1000 >= busy_timeout_ms:
-                raise OpenWeekError("the open week is busy (another writer held it too long); try again") from None
+                raise OpenWeekError(BUSY) from None
             pause = _WAITS[min(tries, len(_WAITS) - 1)]
             time.sleep(pause)
             waited, tries = waited + pause, tries + 1
