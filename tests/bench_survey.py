@@ -37,7 +37,7 @@ from pathlib import Path
 from app import accounts, create_app, db, demo, figures, periods, questions
 from app.survey import answer_tokens
 from app.hub import kinds
-from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, csrf_token, free_port, run_cli
+from tests.conftest import CHROMIUM_ARGS, LiveServer, Respondent, free_port, run_cli
 
 CONNECTIONS = (1, 16, 64, 200)
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -196,15 +196,6 @@ def count_answers(path):
         connection.close()
 
 
-def session_for(survey_url):
-    """A cookie and form token, as a phone holds them after opening the survey."""
-    person = Respondent()
-    with person.opener.open(survey_url, timeout=30) as response:
-        token = csrf_token(response.read().decode())
-    cookie = "; ".join(f"{c.name}={c.value}" for c in person.cookies)
-    return cookie, token
-
-
 def answer_tokens_file(root, server, centre, count=50_000):
     """Genuine one-time answer tokens for this server's centre, one a line: as many forms opened."""
     app = create_app({"DATA_DIR": str(server.data_dir), "RUNTIME_DIR": str(root / "run")})
@@ -302,8 +293,9 @@ def _storing_against(root, bare_url, bare_db):
         per_answer[(label, "store")] = store_timing(path, centre_id)
         server.start()
         try:
-            cookie, token = session_for(centre["survey_url"])
-            body = f"importance=9&reasons=meal&reasons=meet_people&frequency=daily&csrf_token={token}"
+            # The phone's form has no CSRF token and sets no cookie (app/survey/forms.py): what a
+            # phone sends is its answers and the form's one-time answer token (added by wrk).
+            cookie, body = "", "importance=9&reasons=meal&reasons=meet_people&frequency=daily"
             for connections in CONNECTIONS:
                 baseline = _baseline(root, bare_url, bare_db, connections)
                 before = count_answers(path)

@@ -225,8 +225,7 @@ class Respondent:
         with self.opener.open(survey_url, timeout=30) as response:
             form = response.read().decode()
         self.answer_token = answer_token(form)
-        body = urllib.parse.urlencode({**answers, "csrf_token": csrf_token(form), "answer_token": self.answer_token},
-                                      doseq=True).encode()
+        body = urllib.parse.urlencode({**answers, "answer_token": self.answer_token}, doseq=True).encode()
         with self.opener.open(survey_url, data=body, timeout=30) as response:
             return response.status, response.url, response.read().decode()
 

@@ -182,30 +182,47 @@ def csrf_client(data_dir):
     return app.test_client()
 
 
-def test_csrf_protects_the_survey_and_an_expired_token_keeps_the_answers(csrf_client, database, make_centre):
+def test_the_phone_survey_sets_no_cookie_and_answers_without_one(csrf_client, database, make_centre):
+    # CSRF switched on, as in production: the phone's form still needs no cookie (app/survey/forms.py).
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
-    form = answer_token(csrf_client.get(url).get_data(as_text=True))  # the session exists, the CSRF token is stale
-    missing = csrf_client.post(url, data={"importance": "7", "csrf_token": "stale", "answer_token": form})
-    assert missing.status_code == 400
-    html = missing.get_data(as_text=True)
-    assert "Siden har været åben længe" in html and 'name="importance" value="7" checked' in html
+    csrf_client.delete_cookie("session")
+    page = csrf_client.get(url)
+    html = page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers and 'name="csrf_token"' not in html
+    sent = csrf_client.post(url, data={"importance": "7", "answer_token": answer_token(html)})
+    assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
+    for path in (sent.headers["Location"], f"{url}/privacy", f"{url}/results"):
+        assert "Set-Cookie" not in csrf_client.get(path).headers, path
+    assert not list(csrf_client._cookies)  # nothing was ever left on the phone
+    assert stored(database, centre) == 1
+
+
+def test_a_forged_or_missing_answer_token_stores_nothing_and_keeps_the_answers(csrf_client, database, make_centre):
+    centre = make_centre()
+    url = f"/s/{centre['survey_token']}"
+    other = make_centre("Et andet sted")  # a genuine token of another centre's form is no token here
+    foreign = answer_token(csrf_client.get(f"/s/{other['survey_token']}").get_data(as_text=True))
+    for token in ("forged", foreign, None):
+        refused = csrf_client.post(url, data={"importance": "7", **({"answer_token": token} if token else {})})
+        assert refused.status_code == 400
+        html = refused.get_data(as_text=True)
+        assert "Siden har været åben længe" in html and 'name="importance" value="7" checked' in html
     assert stored(database, centre) == 0
-    assert answer_token(html) == form  # still the same answer: pressing again cannot store it twice
-    token = csrf_token(html)  # the page came back with a fresh token: one more press works
-    again = {"importance": "7", "csrf_token": token, "answer_token": form}
+    again = {"importance": "7", "answer_token": answer_token(html)}  # the page came back with a good one
     assert csrf_client.post(url, data=again).status_code == 303
     assert csrf_client.post(url, data=again).status_code == 303  # a double tap, or the back button and send
     assert stored(database, centre) == 1
 
 
-def test_a_browser_without_cookies_is_told_so(csrf_client, database, make_centre):
+def test_a_tablet_whose_browser_lost_its_session_is_told_about_cookies(csrf_client, database, make_centre):
     centre = make_centre()
-    url = f"/s/{centre['survey_token']}"
-    page = csrf_client.get(url).get_data(as_text=True)
-    csrf_client.delete_cookie("session")
-    response = csrf_client.post(url, data={"importance": "7", "csrf_token": csrf_token(page),
-                                           "answer_token": answer_token(page)})
+    link = db.create_pairing(database, centre["id"], ttl_hours=1)
+    pair_page = csrf_client.get(f"/kiosk/pair/{link}").get_data(as_text=True)
+    csrf_client.post(f"/kiosk/pair/{link}", data={"csrf_token": csrf_token(pair_page)})
+    token = csrf_token(csrf_client.get("/kiosk/").get_data(as_text=True))
+    csrf_client.delete_cookie("session")  # the pairing cookie stays, the CSRF secret is gone
+    response = csrf_client.post("/kiosk/", data={"importance": "7", "csrf_token": token})
     assert response.status_code == 400
     assert "browseren gemte den ikke" in response.get_data(as_text=True)
     assert stored(database, centre) == 0

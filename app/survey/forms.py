@@ -14,14 +14,27 @@ HONEYPOT = "website"
 KIOSK_TOKEN_SECONDS = 400 * 86400
 
 
-class SurveyForm(FlaskForm):
+class _Honeypot(FlaskForm):
     # Hidden from people and screen readers; a bot that fills every field gives itself away.
     website = StringField()
-    token_seconds = None  # how long its CSRF token holds: None is Flask-WTF's WTF_CSRF_TIME_LIMIT
 
 
-class KioskSurveyForm(SurveyForm):
-    token_seconds = KIOSK_TOKEN_SECONDS
+class SurveyForm(_Honeypot):
+    """The phone's form. It carries no CSRF token, so the phone survey sets no cookie at all: a
+    phone that refuses cookies can answer, and nothing is left on it. A CSRF token guards what a
+    browser may do on its owner's authority; this form acts on nobody's (no sign-in, no cookie
+    that names anything), so a form sent from another site could do nothing its sender cannot
+    do directly, and the limits against stuffing count per survey link, not per browser. What
+    shows that an answer comes from our page is its one-time answer token (answer_tokens.py),
+    signed for this centre and stored once."""
+
+    class Meta:
+        csrf = False
+
+
+class KioskSurveyForm(_Honeypot):
+    """The tablet's form: its cookies carry the pairing, the authority to answer as the centre's
+    own tablet, so its CSRF token stays."""
 
     class Meta:
         csrf_time_limit = KIOSK_TOKEN_SECONDS
@@ -39,14 +52,14 @@ class PairKioskForm(FlaskForm):
                            validators=[Optional(), Length(max=60)])
 
 
-def sent_form_is_genuine(form_class):
-    """All that form_class().validate() checks of a sent survey page (its CSRF token, bound to
-    the session), without building the form: that makes a new token, needed only to show the
-    page again, and an answer that is stored never sees it."""
+def kiosk_form_is_genuine():
+    """All that KioskSurveyForm().validate() checks of a sent page (its CSRF token, bound to the
+    tablet's session), without building the form: that makes a new token, needed only to show
+    the page again, and an answer that is stored never sees it."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
     try:
-        validate_csrf(request.form.get("csrf_token"), time_limit=form_class.token_seconds)
+        validate_csrf(request.form.get("csrf_token"), time_limit=KIOSK_TOKEN_SECONDS)
     except ValidationError:
         return False
     return True

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from .. import clock, csrf, db, kiosk_pin, privacy, questions, retention, said, stuffing
 from . import answer_tokens, bp
-from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm, sent_form_is_genuine
+from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm, kiosk_form_is_genuine
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
@@ -256,7 +256,7 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
     thanks(**query) is the thank-you page's address; page_context() what else the page shows.
     Both are asked for only when needed: a stored answer builds no page and no form.
     """
-    had_session = "csrf_token" in session  # asked before a form makes a new token
+    had_session = channel == "kiosk" and "csrf_token" in session  # asked before a form makes a new token
     question_set = questions.load()
     fields = question_set.fields(disabled=centre["disabled_questions"])
 
@@ -293,11 +293,13 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
         return redirect(thanks(sent=NOTHING), 303)  # every question may be skipped, all of them too
     answered = dict(chosen=submission.answers, message=submission.message)
     if channel == "phone":
-        # The same form sent twice is stored once: its token becomes the answer's receipt.
+        # The same form sent twice is stored once: its token becomes the answer's receipt. It is
+        # also what shows the form is ours: the phone's form has no CSRF token (forms.SurveyForm).
         receipt = answer_tokens.receipt(request.form.get(answer_tokens.FIELD), centre["id"])
-        if receipt is not None:
-            answered["answer_token"] = request.form[answer_tokens.FIELD]  # a press again is the same answer
-    if not sent_form_is_genuine(form_class) or (channel == "phone" and receipt is None):
+        if receipt is None:
+            return page("expired", 400, **answered)  # with a new token: one more press sends it
+        answered["answer_token"] = request.form[answer_tokens.FIELD]  # a press again is the same answer
+    elif not kiosk_form_is_genuine():
         # No session at all: the browser refuses cookies (or lost them); say so, not "too long".
         return page("expired" if had_session else "cookies", 400, **answered)
     claim = (stuffing.claim_for_kiosk(centre, request.cookies[KIOSK_COOKIE]) if channel == "kiosk"
