@@ -1,11 +1,12 @@
 """`make bench`: figures, not pass/fail. Every time is printed beside a baseline measured in the
 same run, because this machine is shared and noisy. Everything runs on 127.0.0.1.
 
-1. Storing an answer (the final POST, with CSRF and validation) under wrk at 1, 16, 64 and 200
-   connections, beside a bare Flask + SQLite app (the same gunicorn settings, WAL,
-   synchronous=FULL, BEGIN IMMEDIATE, one connection kept per thread) doing one insert per
-   request; rows stored against requests acknowledged; with 0, 100,000 and 1,000,000 answers of
-   history, and with 10,000 answers in the week still open. BENCH_PARTS=1,4 runs only some parts.
+1. Storing an answer (the phone's final POST: its one-time answer token, validation, scrubbing)
+   under wrk at 1, 16, 64 and 200 connections, beside a bare Flask + SQLite app (the same
+   gunicorn settings, WAL, synchronous=FULL, BEGIN IMMEDIATE, one connection kept per thread)
+   doing one insert per request; rows stored against requests acknowledged; with 0, 100,000 and
+   1,000,000 answers of history, and with 10,000 answers in the week still open.
+   BENCH_PARTS=1,4 runs only some parts.
 2. Whole answers per second through the complete phone flow (every request a person makes).
 3. Bytes transferred for the phone survey's first screen and the kiosk's start screen.
 4. A week's summary page and its PDF at 1 and 10 years of history (500 answers a week), and the
