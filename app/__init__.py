@@ -8,6 +8,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, abort, current_app, g, render_template, request
 from flask.logging import default_handler
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
@@ -59,6 +60,7 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.config["DATA_DIR"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.session_interface = SessionInterface()
 
     # No clock time in the app's log lines; under systemd each says its priority (app/logs.py).
     default_handler.setFormatter(logs.LineFormatter())
@@ -86,6 +88,16 @@ def create_app(test_config=None):
 
     register_blueprints(app)
     return app
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie; a request that brings none (every answer from a phone)
+    is given an empty session without building the signer a cookie would need."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 ROLES = ("centre", "hub", "both")
@@ -127,7 +139,8 @@ def select_locale():
         # Only what the centre offers: an answer in a language nobody else there uses stands out.
         from .survey.views import offered_languages
 
-        languages = [code for code in languages if code in offered_languages(languages)]
+        offered = offered_languages(languages)
+        languages = [code for code in languages if code in offered]
     chosen = request.args.get("lang", "")
     if chosen in languages:
         return chosen

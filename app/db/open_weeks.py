@@ -35,6 +35,7 @@ import sqlite3
 import struct
 import threading
 import time
+import weakref
 import zlib
 from pathlib import Path
 
@@ -67,10 +68,17 @@ class OpenWeekError(StorageError):
     """An open week's file could not be written (disk full, read-only...)."""
 
 
+# A connection's file never changes: its folder is looked up once (connections are kept per thread).
+_folders = weakref.WeakKeyDictionary()
+
+
 def folder_of(database):
     """The open weeks' folder, beside the database file the connection has open."""
-    path = database.execute("PRAGMA database_list").fetchone()[2]
-    return Path(path).parent / FOLDER
+    folder = _folders.get(database)
+    if folder is None:
+        path = database.execute("PRAGMA database_list").fetchone()[2]
+        folder = _folders[database] = Path(path).parent / FOLDER
+    return folder
 
 
 # --- the answer path -----------------------------------------------------------------------
