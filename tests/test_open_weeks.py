@@ -74,6 +74,70 @@ def test_a_file_that_fills_up_is_rebuilt_larger_with_every_answer_in_a_new_rando
     assert not list(path.parent.glob("*.new"))
 
 
+def test_a_half_full_file_is_rebuilt_after_the_answer_that_filled_it(database, make_centre):
+    centre = make_centre()
+    slots = open_weeks.FIRST_SLOTS["answers"][1]
+    path = open_weeks.folder_of(database) / "2026-W48.answers"
+    arrived = [store(database, centre) for _ in range(slots // 2 - 1)]
+    assert len(path.read_bytes()) // open_weeks.FIRST_SLOTS["answers"][0] == slots + 1
+    arrived.append(store(database, centre))  # the half
+    assert len(path.read_bytes()) // open_weeks.FIRST_SLOTS["answers"][0] == 2 * slots + 1
+    assert sorted(slot_of(database)) == sorted(arrived)
+    assert not list(path.parent.glob("*.growing"))
+
+
+@pytest.mark.parametrize("kind", ["answers", "receipts"])
+def test_answers_go_on_being_written_while_a_file_is_rebuilt_beside_the_live_one(tmp_path, kind):
+    folder = tmp_path / "open"
+    path = folder / f"2026-W48.{kind}"
+
+    def put(n):
+        if kind == "receipts":
+            os.close(open_weeks._put_receipt(path, f"k{n:05d}{'y' * 20}", "2026-W48"))
+        else:
+            os.close(open_weeks._put(path, kind, f"record {n}".encode(), "2026-W48"))
+
+    def kept():
+        if kind == "receipts":
+            return sorted(receipt_slots(path))
+        return sorted(payload.decode() for payload in open_weeks._slot_payloads(path.read_bytes()))
+
+    size = path.stat().st_size if path.exists() else 0
+    with open_weeks._locked(folder):
+        for n in range(140):  # over half the slots; over a sixth of the receipts' slots
+            put(n)
+        size = path.stat().st_size
+        grower = threading.Thread(target=open_weeks._grow_beside, args=(folder, path, 10_000))
+        grower.start()
+        deadline = time.monotonic() + 10
+        while not list(folder.glob("*.growing")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert list(folder.glob("*.growing"))  # rebuilding, and waiting for the lock this test holds
+        for n in range(140, 160):  # written meanwhile, into the live file
+            put(n)
+    grower.join(10)
+    assert path.stat().st_size > size
+    expected = [f"k{n:05d}{'y' * 20}" if kind == "receipts" else f"record {n}" for n in range(160)]
+    assert kept() == sorted(expected)
+    assert not list(folder.glob("*.growing"))
+
+
+def test_a_rebuild_cut_short_is_erased_unless_its_writer_is_still_at_it(database, make_centre):
+    import fcntl
+
+    centre = make_centre()
+    store(database, centre)
+    folder = open_weeks.folder_of(database)
+    leftover = folder / "2026-W48.answers.0badcafe.growing"
+    leftover.write_bytes(b"a copy of the week")
+    with open(folder / ".grow", "a+") as grow:
+        fcntl.flock(grow, fcntl.LOCK_EX)  # a writer rebuilding it
+        store(database, centre)
+        assert leftover.exists()
+    store(database, centre)  # that writer has gone: a crash
+    assert not leftover.exists() and db.count_responses(database, centre["id"]) == 3
+
+
 def test_a_long_answer_gets_larger_slots(database, make_centre):
     centre = make_centre()
     many = [("wishes", f"option-{n:03d}") for n in range(80)]  # more than a slot of 1 KB holds

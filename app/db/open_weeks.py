@@ -48,8 +48,15 @@ MAGIC = b"BRUGERSTEMMEN-OPEN-1\n"
 HEADER = struct.Struct("<II")  # a slot's payload length and CRC-32; all zeros: a free slot
 FILE_HEADER = struct.Struct("<21sI")  # MAGIC, then the slot size
 FIRST_SLOTS = {"answers": (1024, 256), "messages": (4096, 64)}  # slot size, slots: 256 KB a file
+# Where in slot 0 a file keeps how many slots are taken: a hint, for knowing when to grow, that
+# says no more than counting the slots would (a file of an older version has 0 there).
+COUNT = struct.Struct("<Q")
+COUNT_AT = 64
+# Half full, a file is rebuilt twice the size beside the live one by the writer that filled it,
+# once its own answer is stored, while other answers go on being written (_grow_beside).
+GROW_AT = 0.5
 # A free slot is found by trying random ones. Past this many misses the file is about three
-# quarters full, and it is rebuilt twice the size.
+# quarters full (the rebuild beside it has not kept up), and the writer rebuilds it there and then.
 PROBES = 24
 # A kiosk may hold an answer for weeks while its network is down; its key is kept a little longer.
 RECEIPT_WEEKS = 12
@@ -59,6 +66,10 @@ RECEIPT_SLOT = HEADER.size + 64  # a receipt is at most 64 ASCII characters (sur
 BUCKET_SLOTS = 8
 BUCKET = RECEIPT_SLOT * BUCKET_SLOTS  # the file's header takes the place of bucket 0
 FIRST_BUCKETS = 64  # 512 receipts before the first growth: 41 KB
+# A full bucket makes its file grow at once. Grown beside the live file at a sixth of the slots
+# taken, few buckets of a large file are full (8 in a bucket where 1.3 are usual).
+GROW_RECEIPTS_AT = 1 / 6
+GROWING = ".growing"  # a file being rebuilt beside the live one
 
 
 BUSY = "the open week is busy (another writer held it too long); try again"
@@ -90,6 +101,7 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
     second time nothing is written and None is returned. Closed weeks are moved first."""
     folder = folder_of(database)
     response_id = secrets.token_hex(16)
+    crowded = []  # files to grow once this answer is stored
     try:
         with contextlib.ExitStack() as held:
             if receipt is not None:
@@ -110,12 +122,13 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
                 if answers:
                     record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
                               "a": [list(pair) for pair in answers]}
-                    written.append(_put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week))
+                    written.append(_put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week,
+                                        crowded))
                     held.callback(os.close, written[-1])
                 if message:
                     written.append(_put(folder / f"{iso_week}.messages", "messages",
                                         _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language,
-                                                 "b": message}), iso_week))
+                                                 "b": message}), iso_week, crowded))
                     held.callback(os.close, written[-1])
             # The slots are taken; making them durable needs no lock, so answers that come at
             # the same time share the disk's flushes instead of queueing for them.
@@ -128,9 +141,11 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
                 # puts it in the history. A power cut before that can at worst let an answer sent
                 # again be kept twice, never refuse one that was lost.
                 with _locked(folder, busy_timeout_ms):
-                    os.close(_put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week))
+                    os.close(_put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week, crowded))
     except OSError as error:
         raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
+    for path in crowded:
+        _grow_beside(folder, path, busy_timeout_ms)
     return response_id
 
 
@@ -296,13 +311,17 @@ def _records(path):
 
 
 def _decode_all(data):
+    return (json.loads(payload) for payload in _slot_payloads(data))
+
+
+def _slot_payloads(data):
     magic, slot_size = FILE_HEADER.unpack_from(data)
     if magic != MAGIC:
         raise StorageError("an open week's file is not one of ours")
     for offset in range(slot_size, len(data) - slot_size + 1, slot_size):
         payload = _payload(data[offset:offset + slot_size])
         if payload is not None:
-            yield json.loads(payload)
+            yield payload
 
 
 def _payload(slot):
@@ -314,15 +333,15 @@ def _payload(slot):
     return payload if zlib.crc32(payload) == crc else None
 
 
-def _put(path, kind, payload, week):
+def _put(path, kind, payload, week, crowded=None):
     """Write `payload` into a random free slot of `path`; returns the file, still open, for the
-    caller to make durable (fdatasync) and close."""
+    caller to make durable (fdatasync) and close. A file now half full is added to `crowded`."""
     if not os.path.exists(path):
         _create(path, *FIRST_SLOTS[kind], records=[])
     for _attempt in range(8):
         fd = os.open(path, os.O_RDWR)
         try:
-            if _write_free_slot(fd, payload):
+            if _write_free_slot(fd, payload, crowded, path):
                 _hide_time(fd, week)
                 return fd
         except BaseException:
@@ -341,8 +360,8 @@ def _put_durably(path, kind, payload, week):
         os.close(fd)
 
 
-def _write_free_slot(fd, payload):
-    slot_size, slots = _geometry(fd)
+def _write_free_slot(fd, payload, crowded=None, path=None):
+    slot_size, slots, taken = _geometry(fd)
     if HEADER.size + len(payload) > slot_size:
         return False
     for _probe in range(PROBES):
@@ -350,15 +369,20 @@ def _write_free_slot(fd, payload):
         if os.pread(fd, HEADER.size, index * slot_size) == bytes(HEADER.size):
             slot = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
             os.pwrite(fd, slot + bytes(slot_size - len(slot)), index * slot_size)
+            os.pwrite(fd, COUNT.pack(taken + 1), COUNT_AT)
+            if crowded is not None and taken + 1 >= GROW_AT * slots and path not in crowded:
+                crowded.append(path)
             return True
     return False
 
 
 def _geometry(fd):
-    magic, slot_size = FILE_HEADER.unpack(os.pread(fd, FILE_HEADER.size, 0))
+    """The slot size, the number of slots and how many are taken (a hint)."""
+    head = os.pread(fd, COUNT_AT + COUNT.size, 0)
+    magic, slot_size = FILE_HEADER.unpack_from(head)
     if magic != MAGIC:
         raise StorageError("an open week's file is not one of ours")
-    return slot_size, os.fstat(fd).st_size // slot_size - 1
+    return slot_size, os.fstat(fd).st_size // slot_size - 1, COUNT.unpack_from(head, COUNT_AT)[0]
 
 
 def _grow(path, needed):
@@ -366,22 +390,27 @@ def _grow(path, needed):
     random slot: a record placed before the growth cannot be told from one placed after."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        slot_size, slots = _geometry(fd)
+        slot_size, slots, _taken = _geometry(fd)
     finally:
         os.close(fd)
     while slot_size < needed:
         slot_size *= 2
-    _create(path, slot_size, slots * 2, records=[_encode(r) for r in _records(path)], replacing=True)
+    _create(path, slot_size, slots * 2, records=list(_slot_payloads(path.read_bytes())), replacing=True)
 
 
 def _create(path, slot_size, slots, records, replacing=False):
     """Write a whole file beside `path` (zeros, records at random slots), then put it in place."""
+    _install(path, _slots_image(slot_size, slots, records), replacing)
+
+
+def _slots_image(slot_size, slots, records):
     image = bytearray(slot_size * (slots + 1))
     FILE_HEADER.pack_into(image, 0, MAGIC, slot_size)
+    COUNT.pack_into(image, COUNT_AT, len(records))
     free = list(range(1, slots + 1))
     for payload in records:
         _fill(image, free.pop(secrets.randbelow(len(free))) * slot_size, payload)
-    _install(path, image, replacing)
+    return image
 
 
 def _fill(image, offset, payload):
@@ -392,7 +421,21 @@ def _fill(image, offset, payload):
 def _install(path, image, replacing):
     """Put a whole new file in place of `path`; the old one, if any, is zeroed once it is gone."""
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    staging = path.with_name(f"{path.name}.{secrets.token_hex(4)}.new")
+    staging = _stage(path, image, ".new")
+    old = os.open(path, os.O_WRONLY) if replacing else None
+    try:
+        os.replace(staging, path)
+        _sync_folder(path.parent)
+        if old is not None:  # only once the new file is in place: a crash loses nothing
+            _zero(old)
+    finally:
+        if old is not None:
+            os.close(old)
+
+
+def _stage(path, image, suffix):
+    """`image` written and flushed to a new file beside `path`; its name."""
+    staging = path.with_name(f"{path.name}.{secrets.token_hex(4)}{suffix}")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, image)
@@ -400,21 +443,17 @@ def _install(path, image, replacing):
         _hide_time(fd, path.stem)
     finally:
         os.close(fd)
-    old = os.open(path, os.O_WRONLY) if replacing else None
-    try:
-        os.replace(staging, path)
-        _sync_folder(path.parent)
-        if old is not None:  # only once the new file is in place: a crash loses nothing
-            os.pwrite(old, bytes(os.fstat(old).st_size), 0)
-            os.fsync(old)
-    finally:
-        if old is not None:
-            os.close(old)
+    return staging
+
+
+def _zero(fd):
+    os.pwrite(fd, bytes(os.fstat(fd).st_size), 0)
+    os.fsync(fd)
 
 
 # --- receipts: buckets addressed by a keyed hash ---------------------------------------------
 
-def _put_receipt(path, receipt, week):
+def _put_receipt(path, receipt, week, crowded=None):
     """As _put, for a receipt: a random free slot of its bucket; returns the file, still open."""
     wanted = receipt.encode()
     if HEADER.size + len(wanted) > RECEIPT_SLOT:
@@ -424,11 +463,7 @@ def _put_receipt(path, receipt, week):
     for _attempt in range(8):
         fd = os.open(path, os.O_RDWR)
         try:
-            offset, _keys, free = _bucket_keys(fd, wanted)
-            if free:
-                slot = HEADER.pack(len(wanted), zlib.crc32(wanted)) + wanted
-                index = free[secrets.randbelow(len(free))]
-                os.pwrite(fd, slot + bytes(RECEIPT_SLOT - len(slot)), offset + index * RECEIPT_SLOT)
+            if _write_receipt(fd, wanted, crowded, path):
                 _hide_time(fd, week)
                 return fd
             buckets = _receipt_geometry(fd)[0]
@@ -440,11 +475,27 @@ def _put_receipt(path, receipt, week):
     raise StorageError("no free slot after growing the open week's receipts")
 
 
+def _write_receipt(fd, wanted, crowded=None, path=None):
+    """Into a random free slot of its bucket; False when the bucket is full."""
+    offset, _keys, free = _bucket_keys(fd, wanted)
+    if not free:
+        return False
+    slot = HEADER.pack(len(wanted), zlib.crc32(wanted)) + wanted
+    os.pwrite(fd, slot + bytes(RECEIPT_SLOT - len(slot)), offset + free[secrets.randbelow(len(free))] * RECEIPT_SLOT)
+    buckets, _salt, taken = _receipt_geometry(fd)
+    os.pwrite(fd, COUNT.pack(taken + 1), COUNT_AT)
+    if crowded is not None and taken + 1 >= GROW_RECEIPTS_AT * buckets * BUCKET_SLOTS and path not in crowded:
+        crowded.append(path)
+    return True
+
+
 def _receipt_geometry(fd):
-    magic, buckets, salt = RECEIPT_HEADER.unpack(os.pread(fd, RECEIPT_HEADER.size, 0))
+    """The number of buckets, the hash's key and how many receipts are kept (a hint)."""
+    head = os.pread(fd, COUNT_AT + COUNT.size, 0)
+    magic, buckets, salt = RECEIPT_HEADER.unpack_from(head)
     if magic != RECEIPT_MAGIC:
         raise StorageError("an open week's receipts are not ours")
-    return buckets, salt
+    return buckets, salt, COUNT.unpack_from(head, COUNT_AT)[0]
 
 
 def _bucket_of(key, buckets, salt):
@@ -454,7 +505,7 @@ def _bucket_of(key, buckets, salt):
 
 def _bucket_keys(fd, key):
     """Where `key`'s bucket starts, the receipts in it and its free slots."""
-    buckets, salt = _receipt_geometry(fd)
+    buckets, salt, _taken = _receipt_geometry(fd)
     offset = _bucket_of(key, buckets, salt) * BUCKET
     data = os.pread(fd, BUCKET, offset)
     slots = [_payload(data[n * RECEIPT_SLOT:(n + 1) * RECEIPT_SLOT]) for n in range(BUCKET_SLOTS)]
@@ -466,30 +517,117 @@ def _receipt_keys(path):
         data = path.read_bytes()
     except FileNotFoundError:
         return []
+    return [key.decode() for key in _receipt_payloads(data)]
+
+
+def _receipt_payloads(data):
     magic = RECEIPT_HEADER.unpack_from(data)[0]
     if magic != RECEIPT_MAGIC:
         raise StorageError("an open week's receipts are not ours")
     slots = (_payload(data[offset:offset + RECEIPT_SLOT]) for offset in range(BUCKET, len(data), RECEIPT_SLOT))
-    return [slot.decode() for slot in slots if slot is not None]
+    return [slot for slot in slots if slot is not None]
 
 
 def _create_receipts(path, buckets, keys, replacing=False):
-    """A new file of `buckets` buckets under a new hash key, each receipt in a random free slot of
+    _install(path, _receipts_image(buckets, [key.encode() for key in keys]), replacing)
+
+
+def _receipts_image(buckets, keys):
+    """A file of `buckets` buckets under a new hash key, each receipt in a random free slot of
     its bucket; twice the buckets again if one overflows."""
     while True:
         salt = secrets.token_bytes(16)
         image = bytearray(BUCKET * (buckets + 1))
         RECEIPT_HEADER.pack_into(image, 0, RECEIPT_MAGIC, buckets, salt)
+        COUNT.pack_into(image, COUNT_AT, len(keys))
         free = {}
-        for key in (key.encode() for key in keys):
+        for key in keys:
             bucket = _bucket_of(key, buckets, salt)
             room = free.setdefault(bucket, list(range(BUCKET_SLOTS)))
             if not room:
                 break
             _fill(image, bucket * BUCKET + room.pop(secrets.randbelow(len(room))) * RECEIPT_SLOT, key)
         else:
-            return _install(path, image, replacing)
+            return image
         buckets *= 2
+
+
+# --- growing a file beside the live one ------------------------------------------------------
+
+def _grow_beside(folder, path, busy_timeout_ms):
+    """Rebuild a crowded file twice the size beside the live one, every record in a new random
+    slot, while other answers go on being written into the live one; then, holding the lock for
+    a moment only, add what came meanwhile and put the new file in place. One such rebuild at a
+    time (a lock of its own); it is a saving, not a duty: if it cannot be done, a writer that
+    finds the file full rebuilds it under the lock (_put)."""
+    grower = _open_lock(folder, ".grow")
+    try:
+        try:
+            fcntl.flock(grower, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another writer is rebuilding a file
+        old = os.open(path, os.O_RDWR)
+        try:
+            _rebuild_beside(folder, path, old, busy_timeout_ms)
+        finally:
+            os.close(old)
+    except (OSError, StorageError):
+        pass  # the answer is stored; the file is only fuller than it should be
+    finally:
+        os.close(grower)
+
+
+def _rebuild_beside(folder, path, old, busy_timeout_ms):
+    receipts = path.suffix == ".receipts"
+    data = _read_all(old)
+    if receipts:
+        buckets = _receipt_geometry(old)[0]
+        before = set(_receipt_payloads(data))
+        if len(before) < GROW_RECEIPTS_AT * buckets * BUCKET_SLOTS:
+            return  # grown already, by the writer who found it full
+        image, write = _receipts_image(buckets * 2, list(before)), _write_receipt
+    else:
+        slot_size, slots, _taken = _geometry(old)
+        before = set(_slot_payloads(data))
+        if len(before) < GROW_AT * slots:
+            return
+        image, write = _slots_image(slot_size, slots * 2, list(before)), _write_free_slot
+    staging = _stage(path, image, GROWING)
+    try:
+        with _locked(folder, busy_timeout_ms):
+            if not _same_file(path, old):  # its week has moved, or it was grown under the lock
+                return
+            current = _read_all(old)
+            added = (set(_receipt_payloads(current)) if receipts else set(_slot_payloads(current))) - before
+            if added:
+                fd = os.open(staging, os.O_RDWR)
+                try:
+                    if not all(write(fd, item) for item in added):
+                        return
+                    os.fsync(fd)
+                    _hide_time(fd, path.stem)
+                finally:
+                    os.close(fd)
+            os.replace(staging, path)
+            staging = None
+            _sync_folder(folder)
+    finally:
+        if staging is not None:
+            _erase(staging)
+    _zero(old)  # the old file is gone from the folder; its bytes go too
+
+
+def _read_all(fd):
+    return os.pread(fd, os.fstat(fd).st_size, 0)
+
+
+def _same_file(path, fd):
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    there = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _erase(path):
@@ -553,9 +691,11 @@ def _locked(folder, busy_timeout_ms=BUSY_TIMEOUT_MS):
             _wait_for(lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), busy_timeout_ms)
             names = os.listdir(folder)
             for name in names:
-                if name.endswith(".new"):  # a growth cut short by a crash: a copy of a week
+                # A rebuild cut short by a crash: a copy of a week. One beside the live file is
+                # left while its writer is still at it.
+                if name.endswith(".new") or (name.endswith(GROWING) and not _growing(folder)):
                     _erase(folder / name)
-            yield [name for name in names if not name.endswith(".new")]
+            yield [name for name in names if not name.endswith((".new", GROWING))]
         finally:
             os.close(fd)  # closing releases the lock
     finally:
@@ -577,12 +717,24 @@ def _receipt_locked(folder, receipt, busy_timeout_ms=BUSY_TIMEOUT_MS):
         os.close(fd)
 
 
-def _open_lock(folder):
+def _growing(folder):
+    """Whether a writer somewhere is rebuilding a file beside the live one (_grow_beside)."""
+    fd = _open_lock(folder, ".grow")
     try:
-        return os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _open_lock(folder, name=".lock"):
+    try:
+        return os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
     except FileNotFoundError:
         folder.mkdir(mode=0o700, exist_ok=True)
-        return os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        return os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
 
 
 def _wait_for(take, busy_timeout_ms):
