@@ -230,14 +230,16 @@ def fill(database_path, centre_id, answers, weeks, seed=48):
 
 def open_week(database_path, centre_id, answers, now):
     """`answers` answers already in the week that is still open, through the answer path itself,
-    each with its receipt, as a phone form's answer has."""
+    each with its receipt, as a phone form's answer has. What the week held before goes into the
+    history first, as if it had closed, so the week holds `answers` and no more."""
     database = db.connect(database_path)
+    db.settle(database, periods.week_of(now.date()).closes_at)
     rng = random.Random(49)
     fields = questions.load().fields()
     week = periods.week_of(now.date()).key
     for _ in range(answers):
         db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="phone", language="da",
-                        question_set=1, answers=demo._one_answer(rng, fields), receipt=f"phone:{rng.getrandbits(128):x}")
+                        question_set=1, answers=demo._one_answer(rng, fields), receipt=f"phone:{secrets.token_hex(16)}")
     database.close()
 
 
@@ -284,8 +286,6 @@ def _storing_against(root, bare_url, bare_db):
         if history > filled:
             fill(path, centre_id, history, [f"{y}-W{w:02d}" for y in (2024, 2025, 2026)
                                             for w in range(1, 48 if y == 2026 else periods.weeks_in_year(y) + 1)])
-        if still_open:
-            open_week(path, centre_id, still_open, datetime.datetime.fromisoformat(CLOCK))
         if history > filled or still_open:
             size = path.stat().st_size
             print(f"   (filled in {time.perf_counter() - started:.0f} s: {size / 2**20:.0f} MB"
@@ -298,6 +298,8 @@ def _storing_against(root, bare_url, bare_db):
             # phone sends is its answers and the form's one-time answer token (added by wrk).
             cookie, body = "", "importance=9&reasons=meal&reasons=meet_people&frequency=daily"
             for connections in CONNECTIONS:
+                if still_open:  # every level starts from a week of exactly that many answers
+                    open_week(path, centre_id, still_open, datetime.datetime.fromisoformat(CLOCK))
                 baseline = _baseline(root, bare_url, bare_db, connections)
                 before = count_answers(path)
                 tokens = answer_tokens_file(root, server, centre)  # fresh forms for every level

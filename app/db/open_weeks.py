@@ -72,6 +72,8 @@ GROW_RECEIPTS_AT = 1 / 6
 GROWING = ".growing"  # a file being rebuilt beside the live one
 
 
+_RANDOM = secrets.SystemRandom()
+
 BUSY = "the open week is busy (another writer held it too long); try again"
 
 
@@ -318,10 +320,20 @@ def _slot_payloads(data):
     magic, slot_size = FILE_HEADER.unpack_from(data)
     if magic != MAGIC:
         raise StorageError("an open week's file is not one of ours")
-    for offset in range(slot_size, len(data) - slot_size + 1, slot_size):
-        payload = _payload(data[offset:offset + slot_size])
-        if payload is not None:
-            yield payload
+    return _payloads_in(data, slot_size, len(data), slot_size)
+
+
+def _payloads_in(data, start, stop, slot_size):
+    """The payloads of the whole slots between two offsets (answers, messages and receipts all
+    lay a slot out the same way)."""
+    found = []
+    for offset in range(start, stop - slot_size + 1, slot_size):
+        length, crc = HEADER.unpack_from(data, offset)
+        if 0 < length <= slot_size - HEADER.size:
+            payload = data[offset + HEADER.size:offset + HEADER.size + length]
+            if zlib.crc32(payload) == crc:  # else half written when the power went: never acknowledged
+                found.append(payload)
+    return found
 
 
 def _payload(slot):
@@ -407,9 +419,8 @@ def _slots_image(slot_size, slots, records):
     image = bytearray(slot_size * (slots + 1))
     FILE_HEADER.pack_into(image, 0, MAGIC, slot_size)
     COUNT.pack_into(image, COUNT_AT, len(records))
-    free = list(range(1, slots + 1))
-    for payload in records:
-        _fill(image, free.pop(secrets.randbelow(len(free))) * slot_size, payload)
+    for index, payload in zip(_RANDOM.sample(range(1, slots + 1), len(records)), records, strict=True):
+        _fill(image, index * slot_size, payload)
     return image
 
 
@@ -524,8 +535,7 @@ def _receipt_payloads(data):
     magic = RECEIPT_HEADER.unpack_from(data)[0]
     if magic != RECEIPT_MAGIC:
         raise StorageError("an open week's receipts are not ours")
-    slots = (_payload(data[offset:offset + RECEIPT_SLOT]) for offset in range(BUCKET, len(data), RECEIPT_SLOT))
-    return [slot for slot in slots if slot is not None]
+    return _payloads_in(data, BUCKET, len(data), RECEIPT_SLOT)
 
 
 def _create_receipts(path, buckets, keys, replacing=False):
@@ -578,27 +588,26 @@ def _grow_beside(folder, path, busy_timeout_ms):
 
 
 def _rebuild_beside(folder, path, old, busy_timeout_ms):
-    receipts = path.suffix == ".receipts"
     data = _read_all(old)
-    if receipts:
+    if path.suffix == ".receipts":
         buckets = _receipt_geometry(old)[0]
-        before = set(_receipt_payloads(data))
+        before, first, slot_size = _receipt_payloads(data), BUCKET, RECEIPT_SLOT
         if len(before) < GROW_RECEIPTS_AT * buckets * BUCKET_SLOTS:
             return  # grown already, by the writer who found it full
-        image, write = _receipts_image(buckets * 2, list(before)), _write_receipt
+        image, write = _receipts_image(buckets * 2, before), _write_receipt
     else:
         slot_size, slots, _taken = _geometry(old)
-        before = set(_slot_payloads(data))
+        before, first = _slot_payloads(data), slot_size
         if len(before) < GROW_AT * slots:
             return
-        image, write = _slots_image(slot_size, slots * 2, list(before)), _write_free_slot
+        image, write = _slots_image(slot_size, slots * 2, before), _write_free_slot
     staging = _stage(path, image, GROWING)
+    del image  # hundreds of MB in a week of many thousands: not held while waiting for the lock
     try:
         with _locked(folder, busy_timeout_ms):
             if not _same_file(path, old):  # its week has moved, or it was grown under the lock
                 return
-            current = _read_all(old)
-            added = (set(_receipt_payloads(current)) if receipts else set(_slot_payloads(current))) - before
+            added = _added_since(old, data, first, slot_size, set(before))
             if added:
                 fd = os.open(staging, os.O_RDWR)
                 try:
@@ -619,6 +628,22 @@ def _rebuild_beside(folder, path, old, busy_timeout_ms):
 
 def _read_all(fd):
     return os.pread(fd, os.fstat(fd).st_size, 0)
+
+
+def _added_since(fd, data, first, slot_size, before):
+    """What was written into the file since it read as `data`: slots are only ever filled while
+    a week is open, so only the stretches that differ are read slot by slot."""
+    block, part = (slot_size * max(1, size // slot_size) for size in (2**16, 2**12))
+    added = []
+    for start in range(first, len(data), block):
+        now = os.pread(fd, block, start)
+        if now == data[start:start + block]:
+            continue
+        for offset in range(0, len(now), part):
+            piece = now[offset:offset + part]
+            if piece != data[start + offset:start + offset + len(piece)]:
+                added += [payload for payload in _payloads_in(piece, 0, len(piece), slot_size) if payload not in before]
+    return added
 
 
 def _same_file(path, fd):
