@@ -286,10 +286,11 @@ def _storing_against(root, bare_url, bare_db):
         if history > filled:
             fill(path, centre_id, history, [f"{y}-W{w:02d}" for y in (2024, 2025, 2026)
                                             for w in range(1, 48 if y == 2026 else periods.weeks_in_year(y) + 1)])
-        if history > filled or still_open:
             size = path.stat().st_size
-            print(f"   (filled in {time.perf_counter() - started:.0f} s: {size / 2**20:.0f} MB"
-                  + (f", {size / 2**20 / history * 100_000:.1f} MB per 100,000 answers)" if history else ")"))
+            print(f"   (filled in {time.perf_counter() - started:.0f} s: {size / 2**20:.0f} MB, "
+                  f"{size / 2**20 / history * 100_000:.1f} MB per 100,000 answers)")
+        if still_open:
+            open_week(path, centre_id, still_open, datetime.datetime.fromisoformat(CLOCK))
         os.sync()  # the fill's pages are written back now, not inside the timings below
         per_answer[(label, "store")] = store_timing(path, centre_id)
         server.start()
