@@ -102,10 +102,23 @@ def test_answers_go_on_being_written_while_a_file_is_rebuilt_beside_the_live_one
             return sorted(receipt_slots(path))
         return sorted(payload.decode() for payload in open_weeks._slot_payloads(path.read_bytes()))
 
-    size = path.stat().st_size if path.exists() else 0
+    def crowded():  # as the file is now: a full bucket may have grown it under the lock
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if kind == "receipts":
+                buckets, _salt, taken = open_weeks._receipt_geometry(fd)
+                return taken >= open_weeks.GROW_RECEIPTS_AT * buckets * open_weeks.BUCKET_SLOTS
+            _size, slots, taken = open_weeks._geometry(fd)
+            return taken >= open_weeks.GROW_AT * slots
+        finally:
+            os.close(fd)
+
     with open_weeks._locked(folder):
-        for n in range(140):  # over half the slots; over a sixth of the receipts' slots
-            put(n)
+        put(0)
+        count = 1
+        while not crowded():  # half the slots; a sixth of the receipts' slots
+            put(count)
+            count += 1
         size = path.stat().st_size
         grower = threading.Thread(target=open_weeks._grow_beside, args=(folder, path, 10_000))
         grower.start()
@@ -113,11 +126,11 @@ def test_answers_go_on_being_written_while_a_file_is_rebuilt_beside_the_live_one
         while not list(folder.glob("*.growing")) and time.monotonic() < deadline:
             time.sleep(0.005)
         assert list(folder.glob("*.growing"))  # rebuilding, and waiting for the lock this test holds
-        for n in range(140, 160):  # written meanwhile, into the live file
+        for n in range(count, count + 20):  # written meanwhile, into the live file
             put(n)
     grower.join(10)
     assert path.stat().st_size > size
-    expected = [f"k{n:05d}{'y' * 20}" if kind == "receipts" else f"record {n}" for n in range(160)]
+    expected = [f"k{n:05d}{'y' * 20}" if kind == "receipts" else f"record {n}" for n in range(count + 20)]
     assert kept() == sorted(expected)
     assert not list(folder.glob("*.growing"))
 
