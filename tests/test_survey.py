@@ -196,6 +196,8 @@ def test_the_phone_survey_sets_no_cookie_and_answers_without_one(csrf_client, da
         assert "Set-Cookie" not in csrf_client.get(path).headers, path
     assert not list(csrf_client._cookies)  # nothing was ever left on the phone
     assert stored(database, centre) == 1
+    # ...and its privacy page says so (the kiosk's does not: the tablet keeps its pairing cookie).
+    assert "Spørgeskemaet gemmer ingen cookie på din telefon." in csrf_client.get(f"{url}/privacy").get_data(as_text=True)
 
 
 def test_a_forged_or_missing_answer_token_stores_nothing_and_keeps_the_answers(csrf_client, database, make_centre):
