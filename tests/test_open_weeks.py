@@ -86,6 +86,23 @@ def test_a_half_full_file_is_rebuilt_after_the_answer_that_filled_it(database, m
     assert not list(path.parent.glob("*.growing"))
 
 
+def test_a_rebuild_cut_short_by_a_full_disk_loses_no_answer_and_leaves_no_copy(database, make_centre):
+    import resource
+
+    centre = make_centre()
+    slots = open_weeks.FIRST_SLOTS["answers"][1]
+    arrived = [store(database, centre) for _ in range(slots // 2 - 1)]
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    # Room for the live file, not for the new one twice its size: its write comes back short.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, limit[1]))
+    try:
+        arrived.append(store(database, centre))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert sorted(slot_of(database)) == sorted(arrived)
+    assert not list(open_weeks.folder_of(database).glob("*.growing"))
+
+
 @pytest.mark.parametrize("kind", ["answers", "receipts"])
 def test_answers_go_on_being_written_while_a_file_is_rebuilt_beside_the_live_one(tmp_path, kind):
     folder = tmp_path / "open"

@@ -449,12 +449,24 @@ def _stage(path, image, suffix):
     staging = path.with_name(f"{path.name}.{secrets.token_hex(4)}{suffix}")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, image)
+        _write_all(fd, image)
         os.fsync(fd)
         _hide_time(fd, path.stem)
-    finally:
+    except BaseException:
         os.close(fd)
+        with contextlib.suppress(OSError):
+            _erase(staging)  # a copy of the week, part written: not left lying about
+        raise
+    os.close(fd)
     return staging
+
+
+def _write_all(fd, data):
+    # A disk that fills part-way makes write() return short rather than fail: the rest would be
+    # lost without a word, answers and all.
+    view, done = memoryview(data), 0
+    while done < len(view):
+        done += os.write(fd, view[done:])
 
 
 def _zero(fd):
@@ -581,8 +593,8 @@ def _grow_beside(folder, path, busy_timeout_ms):
             _rebuild_beside(folder, path, old, busy_timeout_ms)
         finally:
             os.close(old)
-    except (OSError, StorageError):
-        pass  # the answer is stored; the file is only fuller than it should be
+    except Exception:  # noqa: BLE001 - the answer is stored; its file is only fuller than it should be
+        return
     finally:
         os.close(grower)
 
@@ -603,6 +615,7 @@ def _rebuild_beside(folder, path, old, busy_timeout_ms):
         image, write = _slots_image(slot_size, slots * 2, before), _write_free_slot
     staging = _stage(path, image, GROWING)
     del image  # hundreds of MB in a week of many thousands: not held while waiting for the lock
+    replaced = False
     try:
         with _locked(folder, busy_timeout_ms):
             if not _same_file(path, old):  # its week has moved, or it was grown under the lock
@@ -618,16 +631,24 @@ def _rebuild_beside(folder, path, old, busy_timeout_ms):
                 finally:
                     os.close(fd)
             os.replace(staging, path)
-            staging = None
+            staging, replaced = None, True
             _sync_folder(folder)
     finally:
         if staging is not None:
             _erase(staging)
-    _zero(old)  # the old file is gone from the folder; its bytes go too
+        if replaced:
+            _zero(old)  # the old file is gone from the folder; its bytes go too
 
 
 def _read_all(fd):
-    return os.pread(fd, os.fstat(fd).st_size, 0)
+    size, chunks, done = os.fstat(fd).st_size, [], 0
+    while done < size:  # one read returns at most about 2 GB
+        chunk = os.pread(fd, size - done, done)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        done += len(chunk)
+    return b"".join(chunks)
 
 
 def _added_since(fd, data, first, slot_size, before):
