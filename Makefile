@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates check bench audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean
+.PHONY: run test test-dates check bench loss audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -43,6 +43,11 @@ check: install-test
 bench: install-test system-packages translations
 	@command -v wrk >/dev/null || { echo "Installing Debian packages: wrk"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python -m tests.bench_survey
+	$(BIN)/python -m tests.loss
+
+# What protecting small numbers costs a reader, beside the cell suppression it replaced (tests/loss.py).
+loss: install-test
+	$(BIN)/python -m tests.loss
 
 # Lighthouse (mobile) and the page-weight budget of the phone survey's first screen: printed figures.
 audit: install-test system-packages translations

@@ -202,7 +202,7 @@ def demo_centre():
     click.echo(f"  Kiosk exit:     hold the centre's name on the kiosk start screen, PIN {demo.DEMO_KIOSK_PIN}")
     # Deciding which numbers may be shown takes a few seconds once; do it now, not on first view.
     now = clock.now()
-    figures.decided_table(database, found, periods.last_closed_week(now).year, found["min_cell_size"], now)
+    figures.decide_closed(database, found, periods.last_closed_week(now).year, now)
     click.echo("Phone survey QR code (for phones on your network, set BRUGERSTEMMEN_BASE_URL "
                "to an address they can reach, such as http://192.168.1.20:8080):")
     click.echo(links.terminal_qr(info["survey_url"]))
@@ -301,7 +301,7 @@ def staff_sign_out(email):
               "brugerstemmen-SLUG-PERIOD.FORMAT here).")
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
 def summary(slug, week, period, file_format, output, language):
-    """Write a closed period's summary, with the same suppressed numbers staff see."""
+    """Write a closed period's summary, with the same protected numbers staff see."""
     database = open_database()
     found = centre_or_fail(database, slug)
     if week and period:
@@ -360,14 +360,14 @@ def restore(file, force):
 
 @cli.command("decide")
 def decide():
-    """Decide, for every centre, which counts of every closed period may be shown (what staff
-    pages and the sync otherwise do on first use), so no one waits for it later."""
+    """Decide, for every centre, what every closed period publishes (what staff pages and the
+    sync otherwise do on first use), so no one waits for it later."""
     database = open_database()
     centres = db.list_centres(database)
     now = clock.now()
     for found in centres:
         for year in sorted({periods.last_closed_week(now).year, now.year}):
-            figures.decided_table(database, found, year, found["min_cell_size"], now)
+            figures.decide_closed(database, found, year, now)
     click.echo(f"Decided every closed period of {len(centres)} {'centre' if len(centres) == 1 else 'centres'}.")
 
 

@@ -12,6 +12,7 @@ from flask_babel import format_decimal, gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .figure_notes import protection_notes
 from .formatting import count_label, period_label, share_label
 from .pdfdoc import Document
 
@@ -76,6 +77,7 @@ def _heading(centre, result):
             [_("Answers"), total.value if total.shown else count_label(total)]]
     if result.get("folded"):
         rows.append([_("Note"), folded_note()])
+    rows += [[_("Note"), line] for line in protection_notes(result)]
     return rows
 
 
@@ -150,7 +152,7 @@ def to_xlsx(centre, result):
 def to_pdf(centre, result):
     """An A4 page a municipality can read: the counts with bars, matrix statements on a line
     each. Every text wraps in its column; what does not fit goes on a second page."""
-    from .figures import importance_extras, withholds
+    from .figures import importance_extras
 
     pdf = Document(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
     pdf.paragraph(f"{centre['name']} · {period_label(result['period'])}", size=16, height=8, bold=True)
@@ -161,6 +163,11 @@ def to_pdf(centre, result):
         pdf.paragraph(_("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
                         "period.", k=result["k"]), height=6)
         return pdf.bytes()
+    if not result["breakdown"]:
+        pdf.paragraph(f"{format_decimal(total.value)} {_('answers')}", height=6)
+        for line in protection_notes(result):
+            pdf.paragraph(line, size=7.5, height=4)
+        return pdf.bytes()
     summary = f"{format_decimal(total.value)} {_('answers')}"
     importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
     share_top, median = importance_extras(importance, total) if importance else (None, None)
@@ -169,12 +176,8 @@ def to_pdf(centre, result):
     if median is not None:
         summary += f" · {_('median')} {format_decimal(median)}"
     pdf.paragraph(summary, height=6)
-    if withholds(result):  # the note on "< k" and dashes only where this period has one
-        pdf.paragraph(_("Shares are of everyone who answered in the period. A 0 is shown: it points to nobody. "
-                        "Counts from 1 to %(k1)s are shown as “< %(k)s”, and a dash hides a number that would let "
-                        "someone work out one of those.", k=result["k"], k1=result["k"] - 1), size=7.5, height=4)
-    else:
-        pdf.paragraph(_("Shares are of everyone who answered in the period."), size=7.5, height=4)
+    for line in protection_notes(result):  # how the numbers are protected, only what applies here
+        pdf.paragraph(line, size=7.5, height=4)
     shown_group = None
     for item in result["fields"]:
         field = item["field"]

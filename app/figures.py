@@ -1,82 +1,21 @@
-"""A centre's numbers for one period of the grid, as anyone may see them: suppressed, never raw.
+"""A centre's numbers for one period of the grid, as anyone may see them: protected, never raw.
 
 Every output (pages, downloads, the command line, the sync to LVS) asks this module, and this
-module shows a count only where suppression.py decided it may be shown.
+module shows only what app/disclosure decided a period publishes when it closed: stored then,
+and read back as it was, whatever the history behind it.
 """
 
-import dataclasses
-from dataclasses import dataclass
+import hashlib
 
 from . import db, periods, questions
-from .suppression import HIDDEN, N, SHOWN, SMALL, Table, closing_order, decide
+from .disclosure import (
+    ANSWERED, BANDS, BOUND, CHOSEN, HIDDEN, N, NOT_CHOSEN, PERTURBATION, PERTURBED, RULE, SHOWN, SMALL, TOP_BAND,
+    UNANSWERED, Count, Week, closing_order, layout, publish)
 
-UNANSWERED, ANSWERED, CHOSEN, NOT_CHOSEN = "unanswered", "answered", "chosen", "not_chosen"
-# A scale's bands: sums a centre publishes beside the scores, decided with them. A band stays
-# publishable where single scores are small, so the centre can set its bands beside the
-# national ones, and the 9-10 band is the headline "gave the place 9 or 10".
-BANDS = (("1_6", "1–6", tuple(str(n) for n in range(1, 7))),
-         ("7_8", "7–8", ("7", "8")),
-         ("9_10", "9–10", ("9", "10")))
-TOP_BAND = "9_10"
-
-
-def groups_for(question_set):
-    """The groups of categories that add up to N, for every field of the question set.
-
-    A single choice: its options and "unanswered". A multiple choice: "answered" (at least one
-    option) against "unanswered", and for each option "chosen" against "not chosen".
-    """
-    groups = {}
-    for field in question_set.fields():
-        if field.kind == "text":
-            continue
-        if field.multiple:
-            groups[field.name] = [ANSWERED, UNANSWERED]
-            for option in field.options:
-                groups[f"{field.name}={option.id}"] = [CHOSEN, NOT_CHOSEN]
-        else:
-            groups[field.name] = [o.id for o in field.options] + [UNANSWERED]
-    return groups
-
-
-def sums_for(question_set):
-    """The sums of categories published beside them, {(field, band): [option ids]}: a scale's bands."""
-    return {(field.name, band): list(scores) for field in question_set.fields() if field.kind == "scale"
-            for band, _label, scores in BANDS}
-
-
-def layout_for(question_set):
-    return {"groups": groups_for(question_set), "sums": sums_for(question_set)}
-
-
-def _week_cells(raw, question_set):
-    n = raw["N"]
-    cells = {N: n}
-    for field in question_set.fields():
-        if field.kind == "text":
-            continue
-        if field.multiple:
-            answered = raw["answered"].get(field.name, 0)
-            cells[(field.name, ANSWERED)] = answered
-            cells[(field.name, UNANSWERED)] = n - answered
-            for option in field.options:
-                chosen = raw["options"].get((field.name, option.id), 0)
-                cells[(f"{field.name}={option.id}", CHOSEN)] = chosen
-                cells[(f"{field.name}={option.id}", NOT_CHOSEN)] = n - chosen
-        else:
-            counts = [raw["options"].get((field.name, o.id), 0) for o in field.options]
-            for option, count in zip(field.options, counts, strict=True):
-                cells[(field.name, option.id)] = count
-            cells[(field.name, UNANSWERED)] = n - sum(counts)
-    for cell, parts in sums_for(question_set).items():
-        cells[cell] = sum(cells[(cell[0], part)] for part in parts)
-    return cells
-
-
-def shown_counts(table):
-    """Every count a decided year shows, {(period key, encoded cell): count}: what folding keeps."""
-    return {(period_key, _encode(cell)): table.value(periods.parse(period_key), cell)
-            for (period_key, cell), status in table.statuses.items() if status == SHOWN}
+__all__ = ["ANSWERED", "BANDS", "BOUND", "CHOSEN", "Count", "HIDDEN", "NOT_CHOSEN", "PERTURBATION", "PERTURBED", "SHOWN",
+           "SMALL",
+           "TOP_BAND", "UNANSWERED", "decide_closed", "headline", "importance_extras", "notes", "period_figures",
+           "stored_table"]
 
 
 def _encode(cell):
@@ -93,63 +32,74 @@ def closed_weeks(year, now):
             if periods.Period(year, "week", w).closes_at <= now]
 
 
-@dataclass
-class FoldedTable(Table):
-    """A closed year whose raw answers are gone: its decisions, and the counts it showed."""
-
-    shown: dict = dataclasses.field(default_factory=dict)  # (period key, cell) -> count
-    folded = True
-
-    def value(self, period, cell):
-        return self.shown[(period.key, cell)]
+def record_key(response_id):
+    """A response's record key: a number its random id alone decides, so the same answers always
+    give a cell the same key (and the same perturbation), whoever counts them and when."""
+    return int.from_bytes(hashlib.blake2b(response_id.encode(), digest_size=4).digest(), "big")
 
 
-def decided_table(database, centre, year, k, now, decide_new=True):
-    """The year's counts with every period closed by `now` (the app's calendar) decided, deciding
-    any that are new unless decide_new is False: a respondent's thank-you page must not wait
-    seconds for that."""
-    question_set = questions.load()
-    if decide_new:
-        db.settle(database, now)  # a week that has closed moves into the history first
-    layout = layout_for(question_set)
-    decided, decided_k = db.published_statuses(database, centre["id"], year)
-    rules = db.published_rules(database, centre["id"], year)
-    known = {(period, _decode(cell)): status for (period, cell), status in decided.items()}
+def year_weeks(database, centre_id, year, fields, first=None, last=None):
+    """{week key: disclosure.Week} of a year's answers (from week `first` to `last` only, when given)."""
+    year_period = periods.Period(year, "year", 0)
+    first, last = first or year_period.week_keys[0], last or year_period.week_keys[-1]
+    by_name = {field.name: field for field in fields}
+    weeks = {}
+    current, week, answers = None, None, {}
+
+    def done():
+        if current is not None:
+            weeks.setdefault(week, Week(fields)).add(record_key(current), answers, fields)
+
+    for iso_week, response_id, question, option in db.year_answers(database, centre_id, first, last):
+        if response_id != current:
+            done()
+            current, week, answers = response_id, iso_week, {}
+        field = by_name.get(question)
+        if field is None or option is None:
+            continue
+        answers[question] = answers.get(question, frozenset()) | {option} if field.multiple else option
+    done()
+    return weeks
+
+
+def decide_closed(database, centre, year, now):
+    """Publish every period of `year` that has closed by `now` and is not published yet, once:
+    what a period published stays published. A folded year (its answers gone) has nothing new."""
+    db.settle(database, now)  # a week that has closed moves into the history first
+    closed = closed_weeks(year, now)
+    if not closed or db.is_decided(database, centre["id"], closed[-1].key) or db.is_folded(database, centre["id"], year):
+        return
+    decisions, rules, k = db.published_decisions(database, centre["id"], year)
+    k = k or centre["min_cell_size"]  # a year keeps the k it started with: what readers know stays true
+    fields = layout(questions.load())
+    known = {(period, _decode(cell)): found for (period, cell), found in decisions.items()}
+    # Only the weeks under the periods that close now are read: a week's close reads its week.
+    pending = [closing for closing in closing_order(closed) if (closing[0].key, N) not in known]
+    weeks = year_weeks(database, centre["id"], year, fields, min(c[-1].week_keys[0] for c in pending), closed[-1].key)
+    new = publish(fields, weeks, k, known, rules, closed)
+    db.save_published(database, centre["id"], {(p, _encode(c)): found for (p, c), found in new.items()}, k, RULE)
+
+
+def _fill_counts(database, centre, year):
+    """Periods decided before counts were stored (by cell suppression: a shown count was the
+    true one) get their counts filled in, once, from the answers, or from what folding kept."""
+    decisions, _rules, _k = db.published_decisions(database, centre["id"], year)
+    missing = [(p, _decode(c)) for (p, c), (status, count) in decisions.items() if status == SHOWN and count is None]
     folded = db.folded_counts(database, centre["id"], year)
     if folded:
-        return FoldedTable(k=decided_k, weeks={}, statuses=known, rules=rules, **layout,
-                           shown={(p, _decode(c)): count for (p, c), count in folded.items()})
-    year_period = periods.Period(year, "year", 0)
-    raw = db.weekly_counts(database, centre["id"], year_period.week_keys[0], year_period.week_keys[-1])
-    empty = {"N": 0, "options": {}, "answered": {}}
-    weeks = {key: _week_cells(raw.get(key, empty), question_set) for key in year_period.week_keys}
-    # A year keeps the k it started with: bounds the reader already knows must stay true.
-    table = Table(k=decided_k or k, weeks=weeks, statuses=known, rules=rules, **layout)
-    new = {}
-    for closing in closing_order(closed_weeks(year, now) if decide_new else []):
-        if (closing[0].key, N) in table.statuses:
-            continue
-        before = set(table.statuses)
-        decide(table, closing)
-        new.update({key: table.statuses[key] for key in set(table.statuses) - before})
-    if new:
-        # The values shown are stored with the decision: a summary reads them (stored_table).
-        db.save_published(database, centre["id"], {(p, _encode(c)): s for (p, c), s in new.items()}, table.k,
-                          rules={p: table.rule(periods.parse(p)) for p, _ in new},
-                          counts={(p, _encode(c)): table.value(periods.parse(p), c)
-                                  for (p, c), s in new.items() if s == SHOWN})
-    return table
-
-
-class _Decided:
-    """`(period key, N) in table.statuses`, for a StoredTable: whether the period was decided."""
-
-    def __init__(self, table):
-        self._table = table
-
-    def __contains__(self, key):
-        period_key, cell = key
-        return cell in self._table._cells(period_key, cell)
+        db.store_counts(database, centre["id"], {(p, _encode(c)): folded.get((p, _encode(c)), 0) for p, c in missing})
+        return
+    fields = layout(questions.load())
+    weeks = year_weeks(database, centre["id"], year, fields)
+    cells = {}
+    for key in {p for p, _ in missing}:
+        period = periods.parse(key)
+        found = {}
+        for week in period.week_keys:
+            for cell, tally in (weeks[week].cells(fields) if week in weeks else {}).items():
+                found[cell] = found.get(cell, 0) + tally.count
+        cells[key] = found
+    db.store_counts(database, centre["id"], {(p, _encode(c)): cells[p].get(c, 0) for p, c in missing})
 
 
 HEADLINE = "importance"  # a trend reads N and this group alone: read first, and alone
@@ -157,18 +107,20 @@ HEADLINE = "importance"  # a trend reads N and this group alone: read first, and
 
 class StoredTable:
     """A year's decided periods as they were published, read one period at a time: what each
-    cell showed and the count it showed, stored when the period was decided. Nothing is worked
+    cell showed and the number it showed, stored when the period was decided. Nothing is worked
     out again from the answers, so a summary costs the same whatever the history behind it."""
 
     def __init__(self, database, centre_id, year, folded):
         self._database, self._centre_id, self.year, self.folded = database, centre_id, year, folded
-        self._periods, self._headlines = {}, {}
+        self._periods, self._headlines, self._rules = {}, {}, {}
         self.k = None
         self.statuses = _Decided(self)
 
     def _load(self, key, group=None):
-        cells, k = db.decided_period(self._database, self._centre_id, key, group)
+        cells, k, rule = db.decided_period(self._database, self._centre_id, key, group)
         self.k = self.k or k
+        if rule is not None:
+            self._rules[key] = rule
         return {_decode(cell): entry for cell, entry in cells.items()}
 
     def _cells(self, key, cell):
@@ -187,8 +139,9 @@ class StoredTable:
         """Read the headline cells of several periods in one go (a trend's twelve)."""
         wanted = [key for key in keys if key not in self._periods and key not in self._headlines]
         if wanted:
-            found, k = db.decided_periods(self._database, self._centre_id, wanted, HEADLINE)
+            found, rules, k = db.decided_periods(self._database, self._centre_id, wanted, HEADLINE)
             self.k = self.k or k
+            self._rules.update(rules)
             self._headlines.update({key: {_decode(cell): entry for cell, entry in cells.items()}
                                     for key, cells in found.items()})
 
@@ -198,6 +151,21 @@ class StoredTable:
 
     def value(self, period, cell):
         return self._cells(period.key, cell)[cell][1]
+
+    def rule(self, period):
+        self._cells(period.key, N)
+        return self._rules.get(period.key, RULE)
+
+
+class _Decided:
+    """`(period key, N) in table.statuses`: whether the period was decided."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __contains__(self, key):
+        period_key, cell = key
+        return cell in self._table._cells(period_key, cell)
 
 
 def _last_closed_week_of(year, now):
@@ -209,50 +177,53 @@ def _last_closed_week_of(year, now):
 
 
 def stored_table(database, centre, year, now, decide_new=True):
-    """The year's figures for the summaries, read from what was stored when each period was
-    decided. A period that closed since is decided first (once: decided_table, from the answers),
-    and a year decided before counts were stored has them filled in, once. With decide_new False
-    (a respondent's thank-you page must not wait for that) only what is stored is read."""
+    """The year's figures, read from what was stored when each period was decided. A period
+    that closed since is decided first (once). With decide_new False (a respondent's thank-you
+    page must not wait for that) only what is stored is read."""
     if decide_new:
-        db.settle(database, now)
         last = _last_closed_week_of(year, now)
         if last is not None and not db.is_decided(database, centre["id"], last.key):
-            decided_table(database, centre, year, centre["min_cell_size"], now)
-    if year in db.uncounted_years(database, centre["id"]):
-        table = decided_table(database, centre, year, centre["min_cell_size"], now, decide_new=False)
-        if not decide_new:
-            return table
-        db.store_counts(database, centre["id"], shown_counts(table))
+            decide_closed(database, centre, year, now)
+        if year in db.uncounted_years(database, centre["id"]):
+            _fill_counts(database, centre, year)
     return StoredTable(database, centre["id"], year, db.is_folded(database, centre["id"], year))
 
 
-@dataclass
-class Count:
-    """One number as it may be shown: its value only when shown."""
+def decided_keys(database, centre, year, now):
+    """The year's periods decided by `now` (deciding those that closed since), by key."""
+    decide_closed(database, centre, year, now)
+    return db.decided_keys(database, centre["id"], year)
 
-    status: str
-    value: int | None
-    k: int
 
-    @property
-    def shown(self):
-        return self.status == SHOWN
+def published_counts(database, centre, year, now):
+    """Every number the year published, {(period key, cell): count}, deciding what closed since:
+    what folding keeps when the answers go."""
+    decide_closed(database, centre, year, now)
+    decisions, _rules, _k = db.published_decisions(database, centre["id"], year)
+    return {key: count for key, (status, count) in decisions.items() if status in (SHOWN, PERTURBED)}
 
 
 def _count(table, period, cell):
     status = table.status(period, cell) or HIDDEN  # a cell its period never published is withheld
-    return Count(status, table.value(period, cell) if status == SHOWN else None, table.k)
+    return Count(status, table.value(period, cell) if status in (SHOWN, PERTURBED) else None, table.k)
 
 
 def period_figures(table, period, question_set=None):
-    """What may be shown for one period; None if the period has not closed yet."""
+    """What may be shown for one period; None if the period has not closed yet.
+
+    `breakdown` says whether the period shows its questions at all: not when it has fewer than
+    k answers (then its number of answers alone), nor, under cell suppression, when its number
+    of answers was withheld. `perturbed`: its counts are perturbed (all but the number of answers)."""
     if (period.key, N) not in table.statuses:
         return None
     question_set = question_set or questions.load()
     total = _count(table, period, N)
-    result = {"period": period, "total": total, "k": table.k, "fields": [],
-              "folded": getattr(table, "folded", False)}  # its answers are no longer kept
-    if not total.shown:
+    rule = table.rule(period)
+    result = {"period": period, "total": total, "k": table.k, "fields": [], "rule": rule, "bound": BOUND,
+              "folded": getattr(table, "folded", False),  # its answers are no longer kept
+              "breakdown": total.shown and (rule < PERTURBATION or total.value >= table.k),
+              "perturbed": rule >= PERTURBATION}
+    if not result["breakdown"] or not total.value:
         return result
     for field in question_set.fields():
         if field.kind == "text":
@@ -262,8 +233,8 @@ def period_figures(table, period, question_set=None):
             rows = [(o, _count(table, period, (f"{field.name}={o.id}", CHOSEN))) for o in field.options]
         else:
             unanswered = _count(table, period, (field.name, UNANSWERED))
-            answered = Count(SHOWN, total.value - unanswered.value, table.k) if unanswered.shown else \
-                Count(HIDDEN if unanswered.status == SMALL else unanswered.status, None, table.k)
+            answered = Count(unanswered.status, max(0, total.value - unanswered.value), table.k) if unanswered.shown \
+                else Count(HIDDEN, None, table.k)
             rows = [(o, _count(table, period, (field.name, o.id))) for o in field.options]
         # Shares are of everyone who answered the survey in the period: N is always shown
         # when anything is, so a share never needs a withheld denominator.
@@ -288,16 +259,27 @@ def _bands(table, period, field, total):
              "share": _share(count, total)} for band, label, _scores in BANDS]
 
 
-def withholds(result, trend_rows=()):
-    """Whether any count this period shows (answers, bands, trend) is "< k" or withheld: only then
-    is there something for the note on "< k" and dashes to explain."""
+def notes(result, trend_rows=()):
+    """What the reader must be told about this period's numbers: "perturbed" (counts changed a
+    little), "too_few" (fewer than k answers: the number alone), "suppressed" ("< k" or dashes of
+    cell suppression, in periods decided before), "withheld" (a question not shown)."""
+    found = set()
     counts = [row["count"] for item in result["fields"] for row in item["rows"] + (item.get("bands") or [])]
     counts += [row["total"] for row in trend_rows]
-    return any(not count.shown for count in counts)
+    if result["total"].shown and result["total"].value and not result["breakdown"]:
+        found.add("too_few")
+    if any(count.status == PERTURBED for count in counts) or any(row.get("perturbed") for row in trend_rows):
+        found.add("perturbed")  # a trend's shares rest on perturbed counts too
+    if any(count.status == SMALL for count in counts) or (result["rule"] < PERTURBATION and any(
+            count.status == HIDDEN for count in counts)):
+        found.add("suppressed")
+    if result["rule"] >= PERTURBATION and any(count.status == HIDDEN for count in counts):
+        found.add("withheld")
+    return found
 
 
 def importance_extras(field_figures, total):
-    """Share of respondents giving 9 or 10, and the median: computed only from shown counts,
+    """Share of respondents giving 9 or 10, and the median: computed only from published counts,
     so they give nothing away that the counts do not. The 9-10 band gives the share where the
     scores 9 and 10 alone would not."""
     rows = {r["option"].id: r["count"] for r in field_figures["rows"]}
@@ -336,7 +318,7 @@ def headline(table, period, question_set=None):
     if (period.key, N) not in table.statuses:
         return None
     total = _count(table, period, N)
-    if not total.shown:
+    if not total.shown or (table.rule(period) >= PERTURBATION and total.value < table.k):
         return total, None
     field = next((f for f in (question_set or questions.load()).fields() if f.name == "importance"), None)
     if field is None:

@@ -2,7 +2,8 @@
 
 from flask_babel import format_datetime, format_decimal, format_percent, gettext as _
 
-from .suppression import SHOWN, SMALL
+from . import figure_notes
+from .disclosure import PERTURBED, SHOWN, SMALL
 
 
 def period_label(period):
@@ -17,8 +18,9 @@ def period_label(period):
 
 
 def count_label(count):
-    """A count as it may be shown: the number, "< k", or a dash for one withheld to protect another."""
-    if count.status == SHOWN:
+    """A count as it may be shown: the number (exact, or perturbed: the page says so), or, from
+    periods decided by cell suppression, "< k" or a dash for one withheld."""
+    if count.status in (SHOWN, PERTURBED):
         return format_decimal(count.value)
     if count.status == SMALL:
         return _("< %(k)s", k=count.k)
@@ -31,5 +33,6 @@ def share_label(share):
 
 def register(app):
     app.jinja_env.globals.update(period_label=period_label, count_label=count_label, share_label=share_label,
+                                 protection_notes=figure_notes.protection_notes, national_note=figure_notes.national_note,
                                  format_decimal=format_decimal, format_percent=format_percent,
                                  format_datetime=format_datetime)

@@ -94,8 +94,10 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         if said:
             facts = [("users", _("Answers: %(count)s", count=said.answers))]
             if said.share_top is not None:
-                facts.append(("heart", _("For %(share)s, this place means very much (9 or 10).",
-                                         share=format_percent(said.share_top))))
+                share = format_percent(said.share_top)
+                facts.append(("heart", _("For about %(share)s, this place means very much (9 or 10).", share=share)
+                              if said.perturbed else _("For %(share)s, this place means very much (9 or 10).",
+                                                       share=share)))
             if said.reasons:
                 facts.append((said.reasons[0].pictogram,
                               _("The most common reasons to come:") + " " + ", ".join(_(o.text) for o in said.reasons)))
@@ -109,6 +111,9 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
                 pdf.set_font("DejaVu", "", 16)
                 pdf.multi_cell(pdf.epw - 14, 8, fact, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 pdf.set_y(max(pdf.get_y(), top + 11))
+            if said.perturbed:
+                line(_("Only the number of answers is exact: the other figures are changed a little, so that nobody "
+                       "can be recognised."), 11, 6, align="L")
         if replies.get("da"):
             line(_("We did"), 20, 9, bold=True, space_before=6, align="L")
             line(replies["da"], 18, 9, align="L")

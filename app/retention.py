@@ -65,7 +65,7 @@ def purge(database, path, now):
     """Delete what has outlived its keeping, then rebuild the file so its bytes do not linger.
 
     Raw answers go only after their year is folded: its published counts are stored, and every
-    summary, download, trend and sync of that year reads them instead (figures.FoldedTable).
+    summary, download, trend and sync of that year reads them instead (figures.StoredTable).
     """
     done = []
     for item in plan(database, now):
@@ -87,5 +87,4 @@ def fold(database, centre, year, now):
     """Store a closed year's published counts, once, so that its answers can go."""
     if db.folded_counts(database, centre["id"], year):
         return
-    table = figures.decided_table(database, centre, year, centre["min_cell_size"], now=now)
-    db.save_folded(database, centre["id"], figures.shown_counts(table))
+    db.save_folded(database, centre["id"], figures.published_counts(database, centre, year, now))

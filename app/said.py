@@ -1,6 +1,6 @@
 """"You said": what people at a centre said in the last period it has published, told back to
-the people who answer (thank-you screen, results page). Built only from numbers the suppression
-module has already decided to show; nothing at all when too few answered.
+the people who answer (thank-you screen, results page). Built only from numbers the period
+published (app/disclosure); nothing at all when too few answered to show more than how many.
 """
 
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ class Said:
     share_top: float | None  # the share for whom the place matters very much (9-10), if shown
     reasons: list  # the most chosen reasons (options), up to three
     wish: object  # the most wished-for option, or None
+    perturbed: bool = False  # its counts are changed a little (the share is not exact)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def last_said(database, centre, now):
             # staff opening the summary): deciding a year can take seconds.
             tables[period.year] = figures.stored_table(database, centre, period.year, now, decide_new=False)
         result = figures.period_figures(tables[period.year], period)
-        if result and result["total"].shown and result["total"].value:  # nobody answered: nothing to tell
+        if result and result["breakdown"] and result["total"].value:  # too few, or nobody: nothing to tell
             return facts(result)
     return None
 
@@ -64,7 +65,7 @@ def facts(result):
     if "importance" in by_name:
         share_top = figures.importance_extras(by_name["importance"], result["total"])[0]
     return Said(result["period"], result["total"].value, share_top, _most_chosen(by_name.get("reasons"), 3),
-                next(iter(_most_chosen(by_name.get("wishes"), 1)), None))
+                next(iter(_most_chosen(by_name.get("wishes"), 1)), None), result.get("perturbed", False))
 
 
 def _most_chosen(field_figures, how_many):

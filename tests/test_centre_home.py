@@ -9,6 +9,7 @@ import pytest
 from app import accounts, db
 
 from .test_staff import PASSWORD, sign_in
+from .test_summary import BOUND, percent
 
 WEDNESDAY = "2026-11-25T12:00:00"  # 2026-W48
 
@@ -129,18 +130,32 @@ def test_last_week_at_a_glance_beside_the_block_before_its_own(home, database):
         record(database, home.centre, week, {"9": 5, "7": 5})  # 50 % gave 9 or 10
     record(database, home.centre, "2026-W47", {"10": 9, "7": 6})  # 60 %
     glance = section(page(home), "last-week")
-    assert 'href="/staff/c/hjem/summary/2026-W47"' in glance and "<strong>15 svar</strong>" in glance
-    assert "<strong>60,0 %</strong>" in glance
-    assert "Ugerne før (uge 40–43 · 2026):" in glance and "10 svar om ugen · 9 eller 10: 50,0 %" in glance
-    assert "<strong>+10,0 procentpoint</strong>" in glance
+    assert 'href="/staff/c/hjem/summary/2026-W47"' in glance and "<strong>15 svar</strong>" in glance  # exact
+    # The shares rest on perturbed counts of 9-10: 9 of 15 and 20 of 40, each give or take 2.
+    week = percent(re.search(r"Gav stedet 9 eller 10 ud af 10:</dt>\s*<dd><strong>([^<]*)</strong>", glance).group(1))
+    assert abs(week - 60) <= 100 * BOUND / 15 + 0.05
+    assert "Ugerne før (uge 40–43 · 2026):" in glance and "10 svar om ugen · 9 eller 10: " in glance  # 40 answers, exact
+    block = percent(re.search(r"10 svar om ugen · 9 eller 10: ([^<]*)</dd>", glance).group(1))
+    assert abs(block - 50) <= 100 * BOUND / 40 + 0.05
+    # The change is the difference of the two shares shown (all three rounded to a tenth).
+    change = re.search(r"<strong>([+−][0-9,]+) procentpoint</strong>", glance).group(1)
+    assert abs(float(change.replace("−", "-").replace(",", ".")) - (week - block)) <= 0.15 + 1e-9
+    summary = home.get("/staff/c/hjem/summary/2026-W47").get_data(as_text=True)
+    assert f"Gav stedet 9 eller 10 ud af 10: <strong>{share_text(week)}</strong>" in summary  # the summary's own share
 
 
-def test_a_small_last_week_shows_fewer_than_k_and_no_share(home, database):
+def share_text(share):
+    return f"{share:.1f} %".replace(".", ",")
+
+
+def test_a_small_last_week_shows_its_number_of_answers_and_no_share(home, database):
     record(database, home.centre, "2026-W40", {"9": 6})
     record(database, home.centre, "2026-W47", {"10": 3})
     glance = section(page(home), "last-week")
-    assert "<strong>færre end 5 svar</strong>" in glance and "vises ikke for denne uge" in glance
-    assert "3 svar" not in glance and "procentpoint" not in glance  # no change where a share is withheld
+    # Fewer than 5 answers: the number is exact and shown, the rest of the week is not.
+    assert "<strong>3 svar</strong>" in glance and "vises ikke for denne uge" in glance
+    assert "færre end 5 svar" not in glance and "procentpoint" not in glance  # no change where a share is not shown
+    assert "1,5 svar om ugen · 9 eller 10: " in glance  # the block before: 6 answers in 4 weeks, exact
 
 
 def disk(data_dir):

@@ -115,11 +115,12 @@ def test_demo_is_idempotent_and_realistic(env, tmp_path):
 
 
 @pytest.mark.calendar
-def test_summary_writes_the_same_suppressed_numbers(env, tmp_path):
+def test_summary_writes_the_same_protected_numbers_staff_see(env, tmp_path):
     import csv
 
     from app import db
 
+    env = {**env, "BRUGERSTEMMEN_CLOCK": "2025-03-20T12:00:00"}  # weeks 1-11 of 2025 have closed
     run_cli(env, "centre", "add", "Nord", "--slug", "nord")
     database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
     centre = db.centre_by_slug(database, "nord")
@@ -132,8 +133,21 @@ def test_summary_writes_the_same_suppressed_numbers(env, tmp_path):
     assert str(out) in result.stdout
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     values = {r[1]: r[2] for r in rows if len(r) > 2 and r[0] == "Hvor vigtigt er dette sted for dig?"}
-    # Nobody gave 1 or 3-8 or 10: those zeros are shown, so the 7 would give the one 2 away.
-    assert rows[2] == ["Svar", "8"] and values["9"] == "–" and values["2"] == "< 5" and values["1"] == "0"
+    assert rows[2] == ["Svar", "8"]  # exact
+    assert any(r[:1] == ["Bemærk"] and r[1].startswith("Antallet af svar er præcist.") for r in rows)
+    # Every count a number within 2 of the truth and at most 8: the one who gave 2 may read 0 to 3,
+    # the seven who gave 9 read 5 to 8; nobody gave 1, 3-8 or 10, and those zeros stay 0.
+    assert set(values) == {str(n) for n in range(1, 11)}
+    assert 5 <= int(values["9"]) <= 8 and 0 <= int(values["2"]) <= 3
+    assert all(values[str(n)] == "0" for n in (1, 3, 4, 5, 6, 7, 8, 10))
+    # The numbers the period published when it closed, which every staff page and download reads.
+    database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
+    decisions = db.published_decisions(database, centre["id"], 2025)[0]
+    database.close()
+    assert {n: str(decisions[("2025-W02", f"importance|{n}")][1]) for n in values} == values
+    again = tmp_path / "again.csv"
+    run_cli(env, "summary", "--centre", "nord", "--week", "2025-W02", "--output", str(again))
+    assert again.read_bytes() == out.read_bytes()  # read again: the same numbers
     bad = run_cli(env, "summary", "--centre", "nord", "--week", "2025-Q1", check=False)
     assert bad.returncode == 1 and "is not a week" in bad.stderr
     future = run_cli(env, "summary", "--centre", "nord", "--period", "2099", check=False)

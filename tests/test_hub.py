@@ -1,4 +1,4 @@
-"""The hub's API: signed, idempotent pushes; rejections store nothing; national sums need 3 centres."""
+"""The hub's API: signed, idempotent pushes; rejections store nothing; a national question needs 3 centres."""
 
 import json
 import os
@@ -166,7 +166,13 @@ def test_an_oversize_body_gets_413(hub, register):
     assert response.status_code == 413 and response.json["error"] == "the body is too large"
 
 
-def test_national_figures_need_three_centres_and_sum_each_level_separately(hub, hub_db, register):
+def perturbed(body):
+    """The same push as a period decided by the cell key method sends it: every count "perturbed"
+    (the hub sums what it is sent; whether the numbers are near the truth is the centre's business)."""
+    return {**body, "cells": [{**c, "status": "perturbed"} if c["status"] == "shown" else c for c in body["cells"]]}
+
+
+def test_a_question_needs_three_centres_the_answers_never_and_each_level_is_summed_separately(hub, hub_db, register):
     centres = [register(f"LVS-{i}") for i in range(3)]
     for i, (centre_id, key) in enumerate(centres[:2]):
         assert push(hub, centre_id, key, aggregate(n=10 + i, nine=5 + i, small=())).status_code == 200
@@ -176,23 +182,51 @@ def test_national_figures_need_three_centres_and_sum_each_level_separately(hub, 
         path = f"/api/v1/national/{period}?question_set=1"
         return hub.get(path, headers=signing.sign(*centres[2], "GET", path)).json
 
-    two = national("2026-W47")  # two centres: each could read the other's figures, so none is shown
-    assert two["centres"] == 2 and two["answers"] is None and two["answers_status"] == "withheld"
-    importance = two["questions"][0]
-    assert importance["status"] == "withheld" and importance["answers"] is None and importance["centres"] == 2
-    assert {c["answer"]: c["count"] for c in importance["cells"] if c["status"] == "shown"} == \
-        {str(s): 0 for s in range(1, 9)}  # nobody anywhere gave 1 to 8: a zero gives no centre away
+    # Two centres: how many answered is shown (a total identifies nobody); what they answered is
+    # not, for each could read the other's figures off it. Withheld, never 0.
+    two = national("2026-W47")
+    assert (two["centres"], two["answers"], two["answers_status"], two["answers_centres"], two["answers_withheld"]) \
+        == (2, 21, "shown", 2, 0)
+    for item in [*two["questions"], two["bands"], two["top"]]:
+        sent_by = 2 if item["question"] == "importance" else 0  # these pushes carry importance alone
+        assert (item["status"], item["answers"], item["centres"]) == ("withheld", None, sent_by), item
+        assert item["cells"] and all(c["status"] == "withheld" and c["count"] is None for c in item["cells"]), item
     assert two["cells"] == []
-    assert push(hub, *centres[2], aggregate(n=12, nine=6, small=())).status_code == 200
+    assert push(hub, *centres[2], perturbed(aggregate(n=12, nine=6, small=()))).status_code == 200
     three = national("2026-W47")
     assert three["centres"] == 3 and three["answers"] == 33 and three["answers_withheld"] == 0
     importance = three["questions"][0]
-    assert (importance["question"], importance["answers"], importance["centres"], importance["withheld"]) == \
-        ("importance", 33, 3, 0)
-    assert {c["answer"]: c["count"] for c in importance["cells"]}["9"] == 17
+    assert (importance["question"], importance["status"], importance["answers"], importance["centres"],
+            importance["withheld"]) == ("importance", "shown", 33, 3, 0)
+    cells = {c["answer"]: c for c in importance["cells"]}
+    assert cells["9"] == {"answer": "9", "status": "perturbed", "count": 17}  # one perturbed part: not exact
+    assert cells["10"]["count"] == 16 and cells["1"]["count"] == 0
+    assert three["top"]["cells"] == [{"answer": "9_10", "status": "perturbed", "count": 33}]
     assert {"question": "importance", "answer": "9", "count": 17, "centres": 3, "base": 33} in three["cells"]
+    for centre_id, key in centres:  # periods decided by cell suppression: every count exact, and said so
+        assert push(hub, centre_id, key, aggregate(period="2026-W46", n=20, nine=7, small=())).status_code == 200
+    exact = national("2026-W46")["questions"][0]
+    assert {c["answer"]: (c["status"], c["count"]) for c in exact["cells"]}["9"] == ("shown", 21)
+    assert all(c["status"] == "shown" for c in exact["cells"])
     quarter = national("2026-Q4")  # the quarter is its own level, never weeks added up
-    assert quarter["centres"] == 1 and quarter["answers"] is None
+    assert (quarter["centres"], quarter["answers"], quarter["answers_status"]) == (1, 100, "shown")
+    assert quarter["questions"][0]["status"] == "withheld" and quarter["cells"] == []
+
+
+def test_a_centre_that_hid_part_of_a_question_is_left_out_of_its_base_and_said_to_be(hub, register):
+    """A period decided by cell suppression sends "< k" for some counts: that centre is left out
+    of the question (and only that question), its answers still count in the total."""
+    centres = [register(f"LVS-{i}") for i in range(4)]
+    for i, (centre_id, key) in enumerate(centres[:3]):
+        assert push(hub, centre_id, key, aggregate(n=20 + i, nine=8, small=())).status_code == 200
+    assert push(hub, *centres[3], aggregate(n=30, nine=9, small=("1", "2"))).status_code == 200
+    path = "/api/v1/national/2026-W47?question_set=1"
+    figures = hub.get(path, headers=signing.sign(*centres[0], "GET", path)).json
+    assert figures["answers"] == 20 + 21 + 22 + 30
+    importance = figures["questions"][0]
+    assert (importance["centres"], importance["withheld"], importance["answers"]) == (3, 1, 63)
+    assert {c["answer"]: c["count"] for c in importance["cells"]}["9"] == 24
+    assert figures["top"]["centres"] == 4 and figures["top"]["cells"][0]["count"] == 63 + 26  # the 9-10 band it did send
 
 
 def test_the_api_answers_in_json_and_ships_its_openapi_file(hub):
@@ -280,21 +314,36 @@ def test_hub_pages_are_for_hub_admins_only(hub_app, hub_db, lvs):
             assert lvs.open(url, method=method).status_code in (200, 303, 400, 404), url
 
 
-def test_the_dashboard_shows_every_figure_with_its_base_and_no_group_by_subtraction(hub, register, lvs):
+def test_the_dashboard_shows_every_figure_with_its_base_and_a_group_of_two_its_answers_alone(hub, register, lvs):
     fill_week(hub, register)
     page = lvs.get("/hub/2026-W47").get_data(as_text=True)
     assert "5 værester har sendt tal" in page and "<strong>60</strong> svar" in page
     assert re.search(r'<th scope="row">9</th>\s*<td class="num">35</td>\s*<td class="num">58,3 %</td>', page)
     assert "Bygger på 60 svar fra 5 værester" in page
     assert "Gav stedet 9 eller 10 ud af 10: <strong>100,0 %</strong>" in page
+    assert page.count('data-notice="protection"') == 1 and "Hvert væresteds antal svar er præcist, og dets andre " \
+        "tal er ændret med højst 2" in page
     by_form = lvs.get("/hub/2026-W47?by=org-form").get_data(as_text=True)
-    # Two municipal centres: their figures are withheld, and so are the user-driven ones, which
-    # all centres less the municipal ones would otherwise be.
-    assert "Kommunal" in by_form and "Brugerstyret" in by_form and "<strong>" not in by_form.split("Kommunal")[1][:400]
-    assert by_form.count("svar tilbageholdt") == 2
-    assert not re.search(r'<th scope="row">9</th>\s*<td class="num">\d', by_form)
+    groups = dict(re.findall(r'<section class="national-group">\s*<h2>([^<]+)</h2>(.*?)</section>\s*</section>', by_form,
+                             re.S))
+    assert set(groups) == {"Kommunal", "Brugerstyret"}
+    # Three user-driven centres: every figure, on its base.
+    user_driven = groups["Brugerstyret"]
+    assert "3 værester har sendt tal" in user_driven and "<strong>33</strong> svar" in user_driven
+    assert re.search(r'<th scope="row">9</th>\s*<td class="num">18</td>\s*<td class="num">54,5 %</td>', user_driven)
+    assert "Bygger på 33 svar fra 3 værester" in user_driven
+    # Two municipal centres: how many answered, and every figure withheld saying why, never 0. (All
+    # centres less the user-driven ones gives the municipal ones' sums: figures those centres
+    # publish themselves, with nothing in them that points to a person.)
+    municipal = groups["Kommunal"]
+    assert "2 værester har sendt tal" in municipal and "<strong>27</strong> svar" in municipal
+    assert "Kun 2 værester sendte det, færre end 3" in municipal
+    assert "Gav stedet 9 eller 10 ud af 10: tilbageholdt" in municipal
+    assert re.search(r'<th scope="row">9</th>\s*<td class="num">–</td>\s*<td class="num"></td>', municipal)
+    assert not re.search(r'<td class="num">\d', municipal) and "%" not in municipal
     by_type = lvs.get("/hub/2026-W47?by=municipality-type").get_data(as_text=True)
     assert "Storby" in by_type and "<strong>60</strong> svar" in by_type  # all five: the same as all centres
+    assert re.search(r'<th scope="row">9</th>\s*<td class="num">35</td>', by_type)
     assert lvs.get("/hub/2026-W47?by=shoe-size").status_code == 404
 
 
@@ -308,30 +357,39 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     response = lvs.get("/hub/2026-W47/report.csv?by=org-form")
     assert response.headers["Content-Disposition"] == 'attachment; filename="brugerstemmen-lvs-2026-W47-org-form.csv"'
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[2] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål", "Svarmulighed", "Antal",
+    assert rows[0] == ["Periode", "uge 47 · 2026"]
+    assert rows[1][0] == "Bemærk" and rows[1][1].startswith("Hvert væresteds antal svar er præcist")
+    assert rows[3] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål", "Svarmulighed", "Antal",
                        "Andel (%)", "Værester i grundlaget", "Svar i grundlaget", "Værester, der har tilbageholdt"]
-    assert len(set(rows[2])) == len(rows[2])  # no header twice
+    assert len(set(rows[3])) == len(rows[3])  # no header twice
     nine = {r[0]: r for r in rows if len(r) > 4 and r[4] == "9"}
-    assert nine["Kommunal"][1:3] == ["2", "tilbageholdt"] and nine["Kommunal"][5:] == ["tilbageholdt", "", "2",
-                                                                                          "tilbageholdt", "0"]
-    assert nine["Brugerstyret"][5] == "tilbageholdt"  # else all centres less it would give the municipal ones
-    assert all(r[5] != "0" or r[4] not in ("9", "10") for r in rows[3:])  # withheld is never written as 0
+    assert nine["Kommunal"][1:3] == ["2", "27"]  # two centres: their answers, and no figure
+    assert nine["Kommunal"][5:] == ["tilbageholdt", "", "2", "tilbageholdt", "0"]
+    assert nine["Brugerstyret"][1:3] == ["3", "33"] and nine["Brugerstyret"][5:] == ["18", "54,5", "3", "33", "0"]
+    municipal = [r for r in rows[4:] if r[0] == "Kommunal"]
+    assert len(municipal) == len([r for r in rows[4:] if r[0] == "Brugerstyret"]) > 10
+    assert all(r[5] == "tilbageholdt" and r[6] == "" for r in municipal)  # withheld is never written as 0
     total = list(csv.reader(io.StringIO(lvs.get("/hub/2026-W47/report.csv").data.decode("utf-8-sig")), delimiter=";"))
     assert next(r for r in total if len(r) > 4 and r[4] == "9")[1:] == \
         ["5", "60", "Hvor vigtigt er dette sted for dig?", "9", "35", "58,3", "5", "60", "0"]
     book = load_workbook(io.BytesIO(lvs.get("/hub/2026-W47/report.xlsx").data))
+    assert book.active["A2"].value == "Bemærk" and book.active["B2"].value.startswith("Hvert væresteds antal svar")
     values = [row for row in book.active.iter_rows(values_only=True) if row[4] == "9"]
     assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9 and values[0][7:] == (5, 60, 0)
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub",
            "BRUGERSTEMMEN_CLOCK": HUB_CLOCK}
-    groups = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)["groups"]
-    assert groups[""]["answers"] == 60 and groups[""]["centres"] == 5
+    everyone = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)
+    assert everyone["note"].startswith("Hvert væresteds antal svar er præcist")  # Danish unless asked
+    assert everyone["groups"][""]["answers"] == 60 and everyone["groups"][""]["centres"] == 5
     by_form = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "org-form",
                                  "--format", "json").stdout)["groups"]
-    assert by_form["municipal"]["answers"] is None and by_form["municipal"]["answers_status"] == "withheld"
+    assert (by_form["municipal"]["answers"], by_form["municipal"]["answers_status"]) == (27, "shown")
+    assert {q["status"] for q in by_form["municipal"]["questions"]} == {"withheld"}
+    assert by_form["user-driven"]["questions"][0]["status"] == "shown"
     run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "municipality-type", "--format", "xlsx",
             "--output", str(tmp_path / "lvs.xlsx"))
-    assert load_workbook(tmp_path / "lvs.xlsx").active["A4"].value == "Storby"
+    sheet = load_workbook(tmp_path / "lvs.xlsx").active
+    assert sheet["A4"].value == "Gruppe" and sheet["A5"].value == "Storby" and sheet["C5"].value == 60
     refused = run_cli(env, "hub", "report", "--period", "2026-W99", check=False)
     assert refused.returncode == 1 and "not a period of the grid" in refused.stderr
 

@@ -27,9 +27,11 @@ def test_a_reported_closed_period_goes_to_standard_output_and_exits_0(reported):
     result = run_cli(reported, "hub", "report", "--period", "2026-W47")
     assert result.returncode == 0 and result.stderr == ""
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
-    assert rows[0] == ["Periode", "uge 47 · 2026"] and "Svarmulighed" in rows[2]
+    assert rows[0] == ["Periode", "uge 47 · 2026"] and "Svarmulighed" in rows[3]
+    assert rows[1][0] == "Bemærk" and "ændret med højst 2" in rows[1][1]  # how the figures are protected
+    assert next(r for r in rows if len(r) > 4 and r[4] == "9")[5] == "35"
     english = run_cli(reported, "hub", "report", "--period", "2026-W47", "--language", "en")
-    assert "Answer option" in english.stdout
+    assert "Answer option" in english.stdout and "changed by at most 2" in english.stdout
     as_json = json.loads(run_cli(reported, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)
     assert as_json["period"] == "2026-W47" and as_json["groups"][""]["centres"] == 5
 

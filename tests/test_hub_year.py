@@ -2,12 +2,14 @@
 
 Twenty centres with about 1,000 answers spread over the weeks of 2026 (and fewer in 2025) push
 through the real `sync` to a real hub; the published shares must be the answers' own shares to
-within rounding, a withheld figure is never 0, a centre's corrected year changes the report,
-and `hub report --year` keeps its contract. Fixed clocks: the tests pass on any date.
+within what the centres' protection allows (each centre's count at most disclosure.BOUND from
+its true one: a sum over c centres at most c times that), a withheld figure is never 0, a
+published year stays as it was (and a year decided anew by hand replaces it at the hub, never
+adds to it), and `hub report --year` keeps its contract. Fixed clocks: the tests pass on any date.
 
-Each distinct answer is given five times in five weeks, so a centre's yearly counts are 0 or at
-least 5; a centre still withholds some to protect its weeks, and a share rests on the centres
-that showed its whole question: the answers' own shares over those centres are what it must print.
+A share rests on the centres that sent its whole question (a centre with fewer than k answers
+in the year sends its number of answers alone): the answers' own shares over those centres are
+what it must print, give or take that bound.
 """
 
 import csv
@@ -20,6 +22,7 @@ import random
 import pytest
 
 from app import accounts, db, demo, questions
+from app.disclosure import BOUND
 from app.hub import signing
 
 from .conftest import LiveServer, run_cli
@@ -99,8 +102,7 @@ def push_years(data_dir, slug, years=(2025, 2026)):
         centre = db.centre_by_slug(database, slug)
         link = next(link for link in db.hub_links(database) if link["slug"] == slug)
         for year in years:
-            table = figures.decided_table(database, centre, year, centre["min_cell_size"],
-                                          datetime.datetime.fromisoformat(AFTER_2026))
+            table = figures.stored_table(database, centre, year, datetime.datetime.fromisoformat(AFTER_2026))
             body = aggregates.build(table, periods.parse(str(year)), questions.load())
             sync.request(link, "POST", "/api/v1/aggregates", aggregates.encode(body))
 
@@ -149,23 +151,30 @@ def _in_base(world, year):
              "top": national.TOP_SET}
     found = {}
     for name, set_name in names.items():
-        question, figure_set = sets[set_name]
+        question, answers = sets[set_name]
         found[name] = {centre_id for centre_id, a in pushed.items() if a["answers"] is not None and
-                       all(a["cells"].get((question, c)) is not None for c in figure_set.published)}
+                       all(a["cells"].get((question, c)) is not None for c in answers)}
     return found
 
 
-def test_the_published_shares_are_the_answers_own_within_rounding(world):
+def _bound(name, base):
+    """How far a share may lie from the answers' own: each centre's count at most BOUND from the
+    truth ("often" adds two counts)."""
+    return (2 if name == "often" else 1) * BOUND * base["centres"] / base["answers"] + 1e-9
+
+
+def test_the_published_shares_are_the_answers_own_within_the_bound_of_the_protection(world):
     report = json.loads(_report(world, "--format", "json").stdout)
     everyone = report["groups"][0]
     assert (everyone["grouping"], everyone["centres"], everyone["answers"]) == ("all", 20, 1000)
     assert everyone["answers_before"] == 14 * 30
     hub_ids = _hub_ids(world)
     in_base, in_base_before = _in_base(world, 2026), _in_base(world, 2025)
-    checked = 0
+    checked, off = 0, []
     for group in report["groups"]:
         members = _members(world, group)
         assert group["centres"] == len(members)
+        assert group["answers"] == 50 * len(members)  # a group's number of answers: always, and exact
         for name, found in group["sets"].items():
             assert found["base"]["centres"] + found["base"]["withheld"] == len(members)
             if name == "bands":
@@ -175,23 +184,32 @@ def test_the_published_shares_are_the_answers_own_within_rounding(world):
             assert found["base"]["centres"] == len(base)
             raw, total = _raw_shares(base, 2026)
             raw_before, _ = _raw_shares(base_before, 2025)
-            assert found["base"]["answers"] in (None, total)
+            assert found["base"]["answers"] == (total if len(base) >= 3 else None)
             for row in found["rows"]:
                 if row["share"] is None:
-                    assert row["change"] is None  # withheld: no share, no change, never 0
+                    assert len(base) < 3 and row["count"] is None  # withheld: no share, no change, never 0
+                    assert row["change"] is None
                     continue
                 key = ("reasons", "answered") if (name, row["answer"]) == ("reasons", "answered") else (name, row["answer"])
-                assert abs(row["share"] - raw.get(key, 0)) < 0.0005, (group["label"], name, row)
+                assert abs(row["share"] - raw.get(key, 0)) <= _bound(name, found["base"]), (group["label"], name, row)
+                assert abs(row["share"] - row["count"] / total) < 1e-12
+                if group["grouping"] == "all":
+                    off.append(abs(row["share"] - raw.get(key, 0)))
                 checked += 1
                 if row["share_before"] is not None:
-                    assert abs(row["share_before"] - raw_before.get(key, 0)) < 0.0005, (group["label"], name, row)
+                    assert abs(row["share_before"] - raw_before.get(key, 0)) <= _bound(name, found["base_before"]), \
+                        (group["label"], name, row)
                     assert abs(row["change"] - (row["share"] - row["share_before"])) < 1e-9
                 else:
                     assert row["change"] is None
     assert checked > 100
-    # A group of two centres is withheld, and says so: never 0.
+    # All centres: twenty centres' changes of at most 2 each, mostly cancelling out.
+    assert sum(off) / len(off) < 0.01 and len(off) > 20
+    # A group of two centres shows how many answered, and no share: withheld, never 0.
     housing = next(g for g in report["groups"] if g["name"] == "housing-area-plan")
-    assert housing["answers"] is None and all(r["share"] is None for f in housing["sets"].values() for r in f["rows"])
+    assert housing["centres"] == 2 and housing["answers"] == 100
+    assert all(r["share"] is None and r["count"] is None for f in housing["sets"].values() for r in f["rows"])
+    assert all((f["base"]["centres"], f["base"]["answers"]) == (2, None) for f in housing["sets"].values())
 
 
 def _hub_ids(world):
@@ -205,15 +223,20 @@ def _hub_ids(world):
 def test_the_csv_prints_every_share_rounded_and_withheld_as_the_word(world):
     rows = list(csv.reader(io.StringIO(_report(world).stdout), delimiter=";"))
     assert rows[0] == ["Årsrapport", "2026"] and rows[1] == ["Sammenlignet med", "2025"]
-    header, body = rows[3], rows[4:]
+    assert rows[2][0] == "Bemærk" and "ændret med højst 2" in rows[2][1]  # how the figures are protected
+    header, body = rows[4], rows[5:]
     assert header[5:9] == ["Antal", "Andel (%)", "Andel sidste år (%)", "Ændring (point)"]
     ids, in_base = _hub_ids(world), _in_base(world, 2026)["reasons"]
     raw, total = _raw_shares([c for c in world["centres"] if ids[c["slug"]] in in_base], 2026)
     meet = next(r for r in body if r[0] == "Alle værester" and r[4] == "Møde andre mennesker")
     assert meet[10] == str(total)
-    assert abs(float(meet[6].replace(",", ".")) - 100 * raw[("reasons", "meet_people")]) <= 0.05
+    published = json.loads(_report(world, "--format", "json").stdout)["groups"][0]["sets"]["reasons"]
+    share = next(r["share"] for r in published["rows"] if r["answer"] == "meet_people")
+    assert meet[6] == f"{100 * share:.1f}".replace(".", ",")  # the share, rounded to a tenth
+    assert abs(share - raw[("reasons", "meet_people")]) <= _bound("reasons", published["base"])
     withheld = [r for r in body if r[5] == "tilbageholdt"]
-    assert withheld and all(r[6] == "" and r[8] == "" for r in withheld)
+    assert withheld and all(r[6] == "" and r[8] == "" and r[10] == "tilbageholdt" for r in withheld)
+    assert {r[0] for r in withheld} == {"Del af en boligsocial helhedsplan", "Hovedstadsområdet"}  # the groups of two
     assert all(r[5] != "" and r[2] != "" and r[10] != "" for r in body)  # a number, or the word
 
 
@@ -242,24 +265,36 @@ def test_the_formats_and_the_exit_codes(world, tmp_path):
         assert says in result.stderr
 
 
-def test_a_centres_corrected_year_resent_changes_the_report(world):
+def test_a_published_year_stays_as_it_was_and_a_year_decided_anew_replaces_it_at_the_hub(world):
     before = json.loads(_report(world, "--format", "json").stdout)["groups"][0]
     centre = world["centres"][0]
     rng = random.Random(99)
     late = _answers(rng, questions.load().fields(), 1, 2026, [50, 51, 52, 53, 49])
     database = db.connect(world["database"])
     try:
-        _insert(database, centre["id"], late)  # e.g. a tablet's queue, found and sent after the year closed
+        _insert(database, centre["id"], late)  # answers put into closed weeks by hand, after the year was published
+    finally:
+        database.close()
+    push_years(world["database"].parent, centre["slug"], years=(2026,))
+    unchanged = json.loads(_report(world, "--format", "json").stdout)["groups"][0]
+    assert unchanged["answers"] == 1000 and unchanged["sets"] == before["sets"]  # what was published stays published
+    # Only by hand is a year decided anew (docs/disclosure-control.md, "Known limits"): here, as
+    # if a backup from before the year closed were restored with those answers in it.
+    database = db.connect(world["database"])
+    try:
+        with db.write_transaction(database):
+            database.execute("DELETE FROM published WHERE centre_id = ? AND period LIKE '2026%'", [centre["id"]])
     finally:
         database.close()
     centre["given"][2026] = centre["given"][2026] + late
     push_years(world["database"].parent, centre["slug"], years=(2026,))
     after = json.loads(_report(world, "--format", "json").stdout)["groups"][0]
-    assert (before["answers"], after["answers"]) == (1000, 1005)
+    assert (before["answers"], after["answers"]) == (1000, 1005)  # the year sent again replaces it: never added twice
     ids, in_base = _hub_ids(world), _in_base(world, 2026)["top"]
     raw, _ = _raw_shares([c for c in world["centres"] if ids[c["slug"]] in in_base], 2026)
     top = after["sets"]["top"]["rows"][0]
-    assert abs(top["share"] - raw[("top", "9_10")]) < 0.0005
+    assert after["sets"]["top"]["base"]["answers"] == 1005
+    assert abs(top["share"] - raw[("top", "9_10")]) <= _bound("top", after["sets"]["top"]["base"])
 
 
 @pytest.mark.browser

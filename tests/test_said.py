@@ -26,7 +26,7 @@ def answers_in(database, centre, week, count, reasons=("meal",)):
 
 def nightly(database, centre):
     """What the nightly `brugerstemmen decide` does; a thank-you page never decides itself."""
-    figures.decided_table(database, db.centre_by_slug(database, centre["slug"]), 2026, 5, NOW)
+    figures.decide_closed(database, db.centre_by_slug(database, centre["slug"]), 2026, NOW)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_the_thank_you_page_tells_what_people_here_said_in_numbers_staff_may_see
     page = thanks_page(client, centre)
     assert "Hvad folk her har sagt" in page and "uge 47 · 2026" in page
     assert page.count("Hvad folk her har sagt") == 1  # the results' title once (issue 17 saw it twice)
-    table = figures.decided_table(database, centre, 2026, 5, NOW)
+    table = figures.stored_table(database, centre, 2026, NOW)
     shown = figures.period_figures(table, periods.parse("2026-W47"))
     assert shown["total"].shown and f"Svar: {shown['total'].value}" in page  # the staff summary's own N
     assert "De hyppigste grunde til at komme: <strong>Et måltid mad</strong>" in page
@@ -212,7 +212,7 @@ def test_a_thank_you_page_never_waits_for_deciding_and_the_nightly_job_decides(a
     for week in range(40, 48):
         answers_in(database, centre, f"2026-W{week:02d}", 30)
     assert "Hvad folk her har sagt" not in thanks_page(client, centre)  # nothing decided yet: nothing told
-    assert db.published_statuses(database, centre["id"], 2026) == ({}, None)  # and the page decided nothing
+    assert db.published_decisions(database, centre["id"], 2026) == ({}, {}, None)  # and the page decided nothing
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": app.config["DATA_DIR"], "BRUGERSTEMMEN_CLOCK": CLOCK}
     assert "Decided every closed period of 1 centre." in run_cli(env, "decide").stdout
     assert "Hvad folk her har sagt" in thanks_page(client, centre)

@@ -1,6 +1,6 @@
-"""Summaries served from stored figures (#18, item 5): each closed period's shown counts are
-stored when it is decided, beside its suppression pattern, and a summary reads them; it never
-works the year out again from the answers."""
+"""Summaries served from stored figures (#18, item 5): each closed period's published counts are
+stored when it is decided (exact, perturbed, or, for periods decided by cell suppression before,
+their pattern), and a summary reads them; it never works the year out again from the answers."""
 
 import datetime
 import difflib
@@ -11,7 +11,7 @@ import pytest
 from app import accounts, db, figures
 
 from .test_staff import PASSWORD, sign_in
-from .test_summary import answer, row
+from .test_summary import answer, perturbed, row
 
 PAGES = ("/staff/c/tal/summary/2025-W10", "/staff/c/tal/summary/2025-W11", "/staff/c/tal/summary/2025-B02",
          "/staff/c/tal/summary/2025-W10/download.csv")
@@ -51,23 +51,28 @@ def same(these, those):
 def no_rebuilding(monkeypatch):
     def rebuild(*args, **kwargs):
         raise AssertionError("a summary worked a period out again from the answers")
-    monkeypatch.setattr(db, "weekly_counts", rebuild)
+    monkeypatch.setattr(db, "year_answers", rebuild)
 
 
 def test_a_closed_period_is_read_from_what_was_stored_when_it_was_decided(client, database, tal,
                                                                          monkeypatch):
     sign_in(client, "anna@example.dk")
     first = pages(client)  # decides weeks 1-11 and the blocks that closed, once
-    cells, k = db.decided_period(database, tal["id"], "2025-W10")
-    assert k == 5 and cells["N"] == ("shown", 20) and cells["importance|9"] == ("shown", 8)
-    assert cells["importance|1"] == ("small", None)  # a withheld cell stores no count
+    cells, k, rule = db.decided_period(database, tal["id"], "2025-W10")
+    assert k == 5 and rule == figures.RULE and cells["N"] == ("shown", 20)
+    first_html = first["/staff/c/tal/summary/2025-W10"].decode()
+    for score, true in {"9": 8, "1": 1, "2": 0}.items():  # each stored as the number the page printed
+        assert cells[f"importance|{score}"] == ("perturbed", perturbed(row(first_html, score), true, 20, score))
     no_rebuilding(monkeypatch)
     assert same(pages(client), first)
     # The answers behind a decided week go (as only retention's folding does, keeping the counts):
     # the summary is unchanged, for it never reads them.
     db.delete_responses(database, tal["id"], "2025-W10", "2025-W10")
     html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
-    assert "<strong>20</strong> svar" in html and row(html, "9") == "8" and row(html, "1") == "&lt; 5"
+    assert "<strong>20</strong> svar" in html
+    assert [row(html, str(n)) for n in range(1, 11)] == [row(first_html, str(n)) for n in range(1, 11)]
+    assert client.get("/staff/c/tal/summary/2025-W10/download.csv").data == first[
+        "/staff/c/tal/summary/2025-W10/download.csv"]
 
 
 def test_a_week_that_closes_later_is_decided_once_and_its_counts_stored(app, client, database, tal,
@@ -78,36 +83,56 @@ def test_a_week_that_closes_later_is_decided_once_and_its_counts_stored(app, cli
         answer(database, tal, "2025-W12", [("importance", "8")])
     app.config["CLOCK"] = datetime.datetime(2025, 3, 26, 12, 0)  # week 12 has closed
     html = client.get("/staff/c/tal/summary/2025-W12").get_data(as_text=True)
-    assert "<strong>7</strong> svar" in html and row(html, "8") == "7"
-    assert db.decided_period(database, tal["id"], "2025-W12")[0]["importance|8"] == ("shown", 7)
+    assert "<strong>7</strong> svar" in html
+    eight = perturbed(row(html, "8"), 7, 7, "8")  # 5, 6 or 7: never more than answered
+    assert db.decided_period(database, tal["id"], "2025-W12")[0]["importance|8"] == ("perturbed", eight)
     no_rebuilding(monkeypatch)
-    assert row(client.get("/staff/c/tal/summary/2025-W12").get_data(as_text=True), "8") == "7"
+    assert row(client.get("/staff/c/tal/summary/2025-W12").get_data(as_text=True), "8") == str(eight)
 
 
 def test_periods_decided_before_counts_were_stored_have_them_filled_in_once(client, database, tal,
                                                                            monkeypatch):
-    sign_in(client, "anna@example.dk")
-    first = pages(client)
-    # As an installation decided them before this version: the pattern, and no counts.
-    database.execute("UPDATE published SET count = NULL")
+    from app.disclosure import SUPPRESSED
+
+    # As an installation of cell suppression (rule 2) decided week 10 before counts were stored:
+    # the pattern alone. Nobody gave 2, 4 and 6-8 (0 shown), 9 and 10 were shown, 1, 3 and 5 were "< 5".
+    old = {("2025-W10", "N"): ("shown", None), ("2025-W10", "importance|unanswered"): ("shown", None)}
+    old.update({("2025-W10", f"importance|{score}"): ("shown", None) for score in ("2", "4", "6", "7", "8", "9", "10")})
+    old.update({("2025-W10", f"importance|{score}"): ("small", None) for score in ("1", "3", "5")})
+    db.save_published(database, tal["id"], old, 5, SUPPRESSED)
     assert db.uncounted_years(database, tal["id"]) == [2025]
-    assert same(pages(client), first)  # filled in from the answers, the same figures
+    sign_in(client, "anna@example.dk")
+    first = pages(client)  # filled in from the answers: the true counts it showed
+    html = first["/staff/c/tal/summary/2025-W10"].decode()
+    assert "<strong>20</strong> svar" in html and row(html, "9") == "8" and row(html, "10") == "6"
+    assert row(html, "2") == "0" and row(html, "1") == "&lt; 5" and row(html, "3") == "&lt; 5"
     assert db.uncounted_years(database, tal["id"]) == []
+    cells, _k, rule = db.decided_period(database, tal["id"], "2025-W10")
+    assert rule == SUPPRESSED and cells["importance|9"] == ("shown", 8) and cells["importance|1"] == ("small", None)
     no_rebuilding(monkeypatch)
     assert same(pages(client), first)
 
 
-def test_stored_counts_are_the_counts_the_year_would_show(client, database, tal):
+def test_stored_counts_are_the_counts_deciding_the_same_answers_again_would_give(client, database, tal):
+    """The cell key method: the same answers always get the same numbers, so what was stored is
+    what deciding the year afresh gives, and what the stored table reads back."""
+    from app import questions
+    from app.disclosure import layout, publish
+
     sign_in(client, "anna@example.dk")
     pages(client)
     now = datetime.datetime(2025, 3, 20, 12, 0)
-    built = figures.decided_table(database, tal, 2025, 5, now, decide_new=False)
+    decisions, _rules, k = db.published_decisions(database, tal["id"], 2025)
+    fields = layout(questions.load())
+    again = publish(fields, figures.year_weeks(database, tal["id"], 2025, fields), k, {}, {},
+                    figures.closed_weeks(2025, now))
+    assert {(p, figures._encode(c)): found for (p, c), found in again.items()} == decisions
+    assert sum(status == figures.PERTURBED for status, _count in decisions.values()) >= 80  # all of week 10: not vacuous
     stored = figures.StoredTable(database, tal["id"], 2025, folded=False)
-    for (period_key, cell), status in built.statuses.items():
+    for (period_key, cell), (status, count) in decisions.items():
         period = figures.periods.parse(period_key)
-        assert stored.status(period, cell) == status
-        if status == figures.SHOWN:
-            assert stored.value(period, cell) == built.value(period, cell)
+        assert stored.status(period, figures._decode(cell)) == status
+        assert stored.value(period, figures._decode(cell)) == count
 
 
 def test_the_median_of_counted_scores_is_the_median_of_the_scores():

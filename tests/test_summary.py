@@ -1,4 +1,5 @@
-"""The weekly summary staff read: suppressed counts, never a small number."""
+"""The weekly summary staff read: the exact number of answers, every other count perturbed by at
+most 2 (the cell key method, app/disclosure), and a period of fewer than k answers as its number alone."""
 
 import datetime
 import re
@@ -43,20 +44,61 @@ def row(html, label):
     return match.group(1).strip() if match else None
 
 
-def test_the_summary_shows_counts_shares_and_hides_small_ones(client, centre_with_answers):
+def share_in(html, label):
+    """The share printed beside a row's count, in per cent (None where none is)."""
+    match = re.search(rf"<th scope=\"row\">{re.escape(label)}</th>\s*<td class=\"num\">[^<]*</td>\s*"
+                      rf"<td class=\"num\">([^<]*)</td>", html)
+    return percent(match.group(1)) if match else None
+
+
+def percent(text):
+    """"40,0 %" (Danish, on a page or in a file) as 40.0; None for an empty share."""
+    text = text.replace("%", "").replace("\xa0", "").strip()
+    return float(text.replace(".", "").replace(",", ".")) if text else None
+
+
+BOUND = 2  # app/disclosure/ptable.py: no published count is further than this from the truth
+PERTURBED_NOTE = ("Antallet af svar er præcist. Alle andre tal er ændret en smule, højst 2 op eller ned, så ingen kan "
+                  "regnes ud af tallene")
+TOO_FEW_NOTE = ("Færre end 5 svar i perioden: kun antallet af svar vises, så ingen kan genkendes. "
+                "Se på en længere periode.")
+SUPPRESSED_NOTE = "Antal fra 1 til 4 vises som"  # periods decided by cell suppression, before
+
+
+def perturbed(shown, true, answers, what=""):
+    """A count as a perturbed period prints it: a number (never "< 5" nor a dash), at most BOUND
+    from the truth, never below 0 nor above the period's number of answers; a true 0 stays 0.
+    Returns the number."""
+    text = str(shown).replace(".", "")  # Danish thousands: 1.234
+    assert re.fullmatch(r"\d+", text), f"{what}: {shown!r} is not a number"
+    value = int(text)
+    assert abs(value - true) <= BOUND and 0 <= value <= answers, f"{what}: {value} shown for a true {true} of {answers}"
+    if true == 0:
+        assert value == 0, f"{what}: nobody gave it, yet {value} is shown"
+    return value
+
+
+IMPORTANCE_W10 = {"1": 1, "2": 0, "3": 3, "4": 0, "5": 2, "6": 0, "7": 0, "8": 0, "9": 8, "10": 6}
+
+
+def test_the_summary_shows_the_exact_total_and_every_count_within_the_bound(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     page = client.get("/staff/c/tal/summary/2025-W10")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "uge 10 · 2025" in html and "<strong>20</strong> svar" in html
-    assert row(html, "9") == "8" and row(html, "10") == "6"
-    assert row(html, "1") == "&lt; 5" and row(html, "3") == "&lt; 5"  # one gave 1, three gave 3: never shown as such
-    assert row(html, "2") == "0" and row(html, "8") == "0"  # nobody gave 2 or 8: a zero points to nobody
-    assert row(html, "Møde andre mennesker") == "8"
-    assert "40,0 %" in html  # 8 of 20, formatted the Danish way
-    assert row(html, "1–6") == "6" and row(html, "7–8") == "0" and row(html, "9–10") == "14"  # the bands
-    assert "Gav stedet 9 eller 10 ud af 10: <strong>70,0 %</strong>" in html
-    assert "Antal fra 1 til 4 vises som" in html  # this week has a "< 5": the note explains it
+    assert "uge 10 · 2025" in html and "<strong>20</strong> svar" in html  # the number of answers is exact
+    for score, true in IMPORTANCE_W10.items():  # one gave 1, three gave 3: numbers too, perturbed
+        count = perturbed(row(html, score), true, 20, score)
+        assert share_in(html, score) == pytest.approx(100 * count / 20, abs=0.05)  # of all 20, the Danish way
+    assert row(html, "2") == "0" and row(html, "8") == "0"  # nobody gave 2 or 8: a zero stays a zero
+    meet = perturbed(row(html, "Møde andre mennesker"), 8, 20, "meet people")
+    assert f"{100 * meet / 20:.1f} %".replace(".", ",") in html
+    bands = {band: perturbed(row(html, band), true, 20, band) for band, true in (("1–6", 6), ("7–8", 0), ("9–10", 14))}
+    top = f"{100 * bands['9–10'] / 20:.1f}".replace(".", ",")
+    assert f"Gav stedet 9 eller 10 ud af 10: <strong>{top} %</strong>" in html  # the share from the 9-10 band
+    assert "&lt; 5" not in html and not re.search(r'<td class="num">–</td>', html)  # nothing withheld
+    assert PERTURBED_NOTE in html and "Andelene er af alle, der svarede i perioden." in html  # told how
+    assert SUPPRESSED_NOTE not in html
 
 
 def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, centre_with_answers):
@@ -67,13 +109,16 @@ def test_importance_is_a_column_chart_that_says_no_more_than_its_table(client, c
     labels = re.findall(r'<text class="label"[^>]*>([^<]*)</text>', chart.group(1))
     values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', chart.group(1))
     assert labels == [str(n) for n in range(1, 11)]
-    assert values[8:] == ["8", "6"] and values[0] == "&lt; 5" and values[1] == "0"
-    assert chart.group(1).count('class="withheld"') == sum(v in ("&lt; 5", "–") for v in values)
-    assert all(v in ("&lt; 5", "–", "0") or int(v) >= 5 for v in values)
+    assert values == [row(html, str(n)) for n in range(1, 11)]  # the table's numbers, no more
+    assert 'class="withheld"' not in chart.group(1)  # every score has its column
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([0-9.]+)"', chart.group(1))]
+    assert len(heights) == 10 and max(heights) > 50  # not empty: the tallest column is most of the plot
+    assert [h > 0 for h in heights] == [int(v) > 0 for v in values]  # a column wherever someone is counted
 
 
-def test_a_count_whose_complement_is_small_is_withheld(client, database, make_centre, centre_with_answers):
-    for _ in range(6):  # 14 of 15 came to meet people: "only one did not" must not show either
+def test_a_count_whose_complement_is_small_is_shown_perturbed_never_above_the_answers(
+        client, database, make_centre, centre_with_answers):
+    for _ in range(6):  # 14 of 15 came to meet people: once withheld (the one who did not stood out)
         answer(database, centre_with_answers, "2025-W09", [("reasons", "meet_people")])
     for _ in range(8):
         answer(database, centre_with_answers, "2025-W09", [("reasons", "meet_people"), ("importance", "8")])
@@ -81,7 +126,10 @@ def test_a_count_whose_complement_is_small_is_withheld(client, database, make_ce
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
     assert "<strong>15</strong> svar" in html
-    assert row(html, "Møde andre mennesker") == "–"
+    perturbed(row(html, "Møde andre mennesker"), 14, 15, "meet people")  # shown now: 12 to 15, never 16 or 17
+    perturbed(row(html, "Et måltid mad"), 1, 15, "meal")
+    perturbed(row(html, "8"), 8, 15, "8")
+    assert PERTURBED_NOTE in html
 
 
 def busy_weeks(database, centre, weeks, per_week=20, tens=15):
@@ -101,37 +149,65 @@ def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, databas
     trend = html[html.index("De sidste 12 uger"):]
     assert 'data-notice="trend-level"' not in html
     # Nothing withheld in this week or its trend: no note explaining "< 5" and dashes (issue 17).
-    assert "Andelene er af alle, der svarede i perioden." in html and "Antal fra 1 til" not in html
+    assert "Andelene er af alle, der svarede i perioden." in html and SUPPRESSED_NOTE not in html
     assert row(trend, "uge 11 · 2025") == "20" and row(trend, "uge 52 · 2024") == "0"  # nobody answered then
-    assert re.search(r'uge 11 · 2025</th>\s*<td class="num">20</td>\s*<td class="num">75,0 %</td>', trend)
+    for week in range(1, 12):  # every week's share giving 9 or 10: 15 of 20, give or take 2
+        assert row(trend, f"uge {week} · 2025") == "20"
+        assert abs(share_in(trend, f"uge {week} · 2025") - 75) <= 100 * BOUND / 20 + 0.05, week
     answers_chart = re.search(r'<svg class="columns trend"[^>]*>(.*?)</svg>', trend, re.S).group(1)
     assert re.findall(r'<text class="label"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["10", "11"]
     assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["20", "20"]
 
 
 @pytest.mark.calendar
-def test_the_trend_steps_up_to_four_week_periods_where_weeks_would_withhold_it_and_says_so(
+def test_the_trend_steps_up_to_four_week_periods_where_weeks_have_too_few_answers_and_says_so(
         client, database, make_centre):
     centre = make_centre("Café Trin", slug="trin")
     person = db.create_staff(database, "eva@example.dk", accounts.hash_password(PASSWORD))
     db.set_membership(database, person["id"], centre["id"], "staff")
-    # Six a week, three of them giving 10: a week's "9 or 10" is 3, too few to show; a block's is 12.
-    weeks = [f"2024-W{w:02d}" for w in range(30, 53)] + [f"2025-W{w:02d}" for w in range(1, 12)]
-    busy_weeks(database, centre, weeks, per_week=6, tens=3)
+    # Four a week, two of them giving 10: a week of fewer than 5 shows its number of answers alone,
+    # so no week shows a share; a block of 16 (20 for a five-week one) shows its share, perturbed.
+    weeks = [f"2024-W{w:02d}" for w in range(1, 53)] + [f"2025-W{w:02d}" for w in range(1, 12)]
+    busy_weeks(database, centre, weeks, per_week=4, tens=2)
     sign_in(client, "eva@example.dk")
     html = client.get("/staff/c/trin/summary/2025-W11").get_data(as_text=True)
+    assert "<strong>4</strong> svar" in html and TOO_FEW_NOTE in html  # the week itself: its number alone
     trend = html[html.index("De sidste 12 fireugersperioder"):]
-    assert "Nogle ugers tal er tilbageholdt, så udviklingen vises i fireugersperioder i stedet." in html
-    # Weeks 9-13 have not all closed: the last block shown is weeks 5-8.
-    assert re.search(r'uge 5–8 · 2025</th>\s*<td class="num">24</td>\s*<td class="num">50,0 %</td>', trend)
-    assert re.search(r'uge 1–4 · 2025</th>\s*<td class="num">24</td>\s*<td class="num">50,0 %</td>', trend)
+    assert ("Nogle uger viser ikke andelen, der gav 9 eller 10 (for få svar), så udviklingen vises i "
+            "fireugersperioder i stedet.") in html
+    # Weeks 9-13 have not all closed: the last block shown is weeks 5-8; twelve blocks, each with its share.
+    labels = re.findall(r'<th scope="row">(uge [^<]*)</th>', trend)
+    assert len(labels) == 12 and labels[-2:] == ["uge 1–4 · 2025", "uge 5–8 · 2025"] and labels[0] == "uge 9–13 · 2024"
+    for label in labels:
+        block = re.search(r"uge (\d+)–(\d+)", label)
+        answers = 4 * (int(block.group(2)) - int(block.group(1)) + 1)
+        assert row(trend, label) == str(answers), label  # exact
+        assert abs(share_in(trend, label) - 50) <= 100 * BOUND / answers + 0.05, label  # half of them, give or take 2
 
 
-def test_a_week_with_too_few_answers_shows_nothing(client, centre_with_answers):
+@pytest.mark.calendar
+def test_a_trend_of_shares_from_perturbed_counts_says_so_on_a_small_weeks_page(client, database, make_centre):
+    centre = make_centre("Café Trin", slug="trin")
+    person = db.create_staff(database, "eva@example.dk", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "staff")
+    busy_weeks(database, centre, [f"2025-W{w:02d}" for w in range(1, 12)], per_week=4, tens=2)
+    sign_in(client, "eva@example.dk")
+    html = client.get("/staff/c/trin/summary/2025-W11").get_data(as_text=True)
+    assert share_in(html, "uge 5–8 · 2025") is not None  # a share of a perturbed 9-10 count is shown ...
+    assert PERTURBED_NOTE in html  # ... so the page must say the counts are not exact
+
+
+def test_a_week_with_too_few_answers_shows_its_number_of_answers_alone(client, centre_with_answers, tmp_path):
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
-    assert "For få svar i perioden" in html
+    assert "<strong>2</strong> svar" in html and TOO_FEW_NOTE in html  # two answered: exact, and why no more
     assert "Hvor vigtigt er dette sted for dig?" not in html  # no breakdown, only the trend
+    assert "For få svar i perioden til at vise noget" not in html  # the number is shown after all
+    lines = client.get("/staff/c/tal/summary/2025-W11/download.csv").data.decode("utf-8-sig").splitlines()
+    assert "Svar;2" in lines and f"Bemærk;{TOO_FEW_NOTE}" in lines
+    assert lines[-1] == "Spørgsmål;Svarmulighed;Antal;Andel (%)"  # and not one answer's count
+    text = " ".join(pdf_text(tmp_path, client.get("/staff/c/tal/summary/2025-W11/download.pdf").data).split())
+    assert "2 svar" in text and TOO_FEW_NOTE in text and "Hvor vigtigt" not in text
 
 
 @pytest.mark.calendar
@@ -174,19 +250,27 @@ def test_the_summary_links_every_closed_period_of_its_year_and_no_open_one(clien
 
 
 def test_decisions_are_kept_once_taken(client, database, centre_with_answers):
+    from app.disclosure import RULE
+
     sign_in(client, "anna@example.dk")
-    client.get("/staff/c/tal/summary/2025-W10")
-    statuses, k = db.published_statuses(database, centre_with_answers["id"], 2025)
-    assert k == 5
-    assert statuses[("2025-W10", "N")] == "shown" and statuses[("2025-W11", "N")] == "small"
-    assert statuses[("2025-W10", "importance|1")] == "small"
+    first = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    decisions, rules, k = db.published_decisions(database, centre_with_answers["id"], 2025)
+    assert k == 5 and set(rules.values()) == {RULE}
+    assert decisions[("2025-W10", "N")] == ("shown", 20) and decisions[("2025-W11", "N")] == ("shown", 2)
+    status, one = decisions[("2025-W10", "importance|1")]
+    assert status == "perturbed" and one == perturbed(row(first, "1"), 1, 20)  # stored as the page printed it
+    assert not any(key[0] == "2025-W11" and key[1] != "N" for key in decisions)  # two answers: the number alone
     # Whatever is answered later (a restored backup, say) cannot change what was shown.
     answer(database, centre_with_answers, "2025-W11", [("importance", "7")] * 1)
-    client.get("/staff/c/tal/summary/2025-W11")
-    assert db.published_statuses(database, centre_with_answers["id"], 2025) == (statuses, 5)
+    answer(database, centre_with_answers, "2025-W10", [("importance", "1")] * 1)
+    assert "<strong>2</strong> svar" in client.get("/staff/c/tal/summary/2025-W11").get_data(as_text=True)
+    again = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert "<strong>20</strong> svar" in again and [row(again, str(n)) for n in range(1, 11)] == [
+        row(first, str(n)) for n in range(1, 11)]
+    assert db.published_decisions(database, centre_with_answers["id"], 2025) == (decisions, rules, 5)
 
 
-def test_csv_download_opens_in_danish_excel_and_keeps_small_counts_hidden(client, centre_with_answers):
+def test_csv_download_opens_in_danish_excel_with_the_exact_total_and_perturbed_counts(client, centre_with_answers):
     import csv
     import io
 
@@ -198,8 +282,14 @@ def test_csv_download_opens_in_danish_excel_and_keeps_small_counts_hidden(client
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Værested", "Café Tal"] and rows[2] == ["Svar", "20"]
+    assert ["Bemærk", "Andelene er af alle, der svarede i perioden."] in rows
+    assert any(r[:1] == ["Bemærk"] and r[1].startswith(PERTURBED_NOTE) for r in rows)  # how the counts are protected
     importance = {r[1]: (r[2], r[3]) for r in rows if r and r[0] == "Hvor vigtigt er dette sted for dig?"}
-    assert importance["9"] == ("8", "40,0") and importance["1"] == ("< 5", "") and importance["2"] == ("0", "0,0")
+    assert list(importance) == list(IMPORTANCE_W10)
+    for score, true in IMPORTANCE_W10.items():
+        count, share = importance[score]
+        assert share == f"{100 * perturbed(count, true, 20, score) / 20:.1f}".replace(".", ","), score
+    assert importance["2"] == ("0", "0,0")
 
 
 def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
@@ -214,8 +304,12 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
     assert book.sheetnames[0] == "Opsummering" and len(book.sheetnames) >= 6
     importance = book[book.sheetnames[1]]
     values = {row[0]: row[1:] for row in importance.iter_rows(min_row=3, values_only=True)}
-    assert values["9"][0] == 8 and abs(values["9"][1] - 8 / 20) < 1e-9
-    assert values["1"] == ("< 5", None)
+    for score, true in IMPORTANCE_W10.items():
+        count, share = values[score]
+        assert isinstance(count, int) and abs(share - perturbed(count, true, 20, score) / 20) < 1e-9, score
+    assert values["2"] == (0, 0)
+    overview = [row for row in book["Opsummering"].iter_rows(values_only=True)]
+    assert ("Svar", 20) in overview and any(r[0] == "Bemærk" and r[1].startswith(PERTURBED_NOTE) for r in overview)
     assert client.get("/staff/c/tal/summary/2025-W10/download.docx").status_code == 404
 
 
@@ -280,7 +374,7 @@ def test_a_pdf_longer_than_a_page_goes_on_to_the_next_and_keeps_each_row_whole(a
         assert sum(label in " ".join(page.split()) for page in pages) == 1, label
 
 
-def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_with_answers, tmp_path):
+def test_pdf_download_is_one_a4_page_with_the_protected_numbers(client, centre_with_answers, tmp_path):
     import subprocess
 
     sign_in(client, "anna@example.dk")
@@ -292,18 +386,22 @@ def test_pdf_download_is_one_a4_page_with_the_suppressed_numbers(client, centre_
     assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Café Tal · uge 10 · 2025" in text and "20 svar" in text
-    assert "9 eller 10 ud af 10: 70,0 %" in text
-    # Importance as columns: each count above its score, "< 5" where one is withheld.
+    page = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    top = re.search(r"Gav stedet 9 eller 10 ud af 10: <strong>([^<]*)</strong>", page).group(1)
+    assert f"9 eller 10 ud af 10: {top}" in text  # as on the page
+    # Importance as columns: each count above its score, the numbers of the page.
     scores = text.splitlines().index(next(line for line in text.splitlines() if re.fullmatch(r"\s*1(\s+\d+){9}\s*", line)))
     assert re.fullmatch(r"\s*" + r"\s+".join(str(n) for n in range(1, 11)) + r"\s*", text.splitlines()[scores])
     above = "\n".join(text.splitlines()[max(0, scores - 8):scores])
-    assert re.search(r"<\s?5", above) and re.search(r"\b8\b", above)
+    assert "<" not in above and "–" not in above
+    assert re.search(rf"\b{row(page, '9')}\b", above) and re.search(rf"\b{row(page, '10')}\b", above)
     assert "Jeg føler mig respekteret her" in text
-    assert "Antal fra 1 til 4 vises som" in " ".join(text.split())  # a "< 5" here: the note explains it
+    assert PERTURBED_NOTE in " ".join(text.split()) and SUPPRESSED_NOTE not in " ".join(text.split())
 
 
 @pytest.mark.calendar
-def test_the_pdf_explains_small_counts_only_where_it_has_one(client, database, make_centre, tmp_path):
+def test_the_pdf_explains_how_its_counts_are_protected_and_nothing_that_does_not_apply(
+        client, database, make_centre, tmp_path):
     import subprocess
 
     centre = make_centre("Café Hel", slug="hel")
@@ -314,7 +412,8 @@ def test_the_pdf_explains_small_counts_only_where_it_has_one(client, database, m
     pdf = tmp_path / "summary.pdf"
     pdf.write_bytes(client.get("/staff/c/hel/summary/2025-W11/download.pdf").data)
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
-    assert "Andelene er af alle, der svarede i perioden." in text and "Antal fra 1 til" not in text
+    assert "Andelene er af alle, der svarede i perioden." in text and PERTURBED_NOTE in text
+    assert SUPPRESSED_NOTE not in text and "Færre end" not in text and "tankestreg" not in text
 
 
 def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_them(
@@ -349,12 +448,19 @@ def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_t
     assert target.encode() not in raw  # gone from the file, not only from the page
 
 
-def test_a_year_keeps_the_k_it_started_with(client, database, centre_with_answers):
+def test_a_year_keeps_the_k_it_started_with(app, client, database, centre_with_answers):
     sign_in(client, "anna@example.dk")
-    client.get("/staff/c/tal/summary/2025-W10")
+    before = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
     db.update_centre(database, "tal", min_cell_size=9)
-    html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
-    assert row(html, "9") == "8"  # would be "< 9" if the new k leaked into a started year
+    for _ in range(7):  # a week of 7 closes after the change: under k = 9 it would show its number alone
+        answer(database, centre_with_answers, "2025-W12", [("importance", "8")])
+    app.config["CLOCK"] = datetime.datetime(2025, 3, 26, 12, 0)  # week 12 has closed
+    html = client.get("/staff/c/tal/summary/2025-W12").get_data(as_text=True)
+    assert "<strong>7</strong> svar" in html and "Færre end" not in html
+    perturbed(row(html, "8"), 7, 7, "8")
+    assert db.published_decisions(database, centre_with_answers["id"], 2025)[2] == 5
+    after = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
+    assert [row(after, str(n)) for n in range(1, 11)] == [row(before, str(n)) for n in range(1, 11)]
 
 
 # --- downloads never run what someone typed ------------------------------------------------------
@@ -397,21 +503,25 @@ def test_a_centre_named_like_a_formula_stays_text_in_csv_and_xlsx(client, databa
 
 
 def test_a_period_decided_before_zeros_were_shown_stays_as_it_was_published(client, database, centre_with_answers):
-    """A week decided by an earlier version (rule 1: a zero was "< 5" too) keeps its pattern;
-    a week that closes later shows its zeros."""
-    from app.suppression import ZEROS_SMALL
+    """A week decided by an earlier version (rule 1 of cell suppression: a zero was "< 5" too)
+    keeps what it published, and its note; a week that closes later is perturbed, its zeros 0."""
+    from app.disclosure import PERTURBATION, ZEROS_SMALL
 
     for _ in range(20):
         answer(database, centre_with_answers, "2025-W09", [("importance", "10")])
     # As the earlier version published week 9: nobody gave 1-9, and that read "< 5".
-    old = {("2025-W09", "N"): "shown", ("2025-W09", "importance|10"): "shown"}
-    old.update({("2025-W09", f"importance|{score}"): "small" for score in range(1, 10)})
-    db.save_published(database, centre_with_answers["id"], old, 5, rules={"2025-W09": ZEROS_SMALL})
-    assert db.published_rules(database, centre_with_answers["id"], 2025) == {"2025-W09": ZEROS_SMALL}
+    old = {("2025-W09", "N"): ("shown", 20), ("2025-W09", "importance|10"): ("shown", 20)}
+    old.update({("2025-W09", f"importance|{score}"): ("small", None) for score in range(1, 10)})
+    db.save_published(database, centre_with_answers["id"], old, 5, ZEROS_SMALL)
+    assert db.published_decisions(database, centre_with_answers["id"], 2025)[1] == {"2025-W09": ZEROS_SMALL}
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
+    assert "<strong>20</strong> svar" in html
     assert row(html, "10") == "20" and row(html, "9") == "&lt; 5" and row(html, "2") == "&lt; 5"
+    assert SUPPRESSED_NOTE in html and PERTURBED_NOTE not in html  # its own note: nothing here is perturbed
     newer = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
-    assert row(newer, "2") == "0"  # decided now: a zero is shown
-    rules = db.published_rules(database, centre_with_answers["id"], 2025)
-    assert rules["2025-W09"] == ZEROS_SMALL and rules["2025-W10"] == 2 and rules["2025-B02"] == 2
+    assert row(newer, "2") == "0" and "&lt; 5" not in newer  # decided now: perturbed, and a zero is shown
+    perturbed(row(newer, "9"), 8, 20, "9")
+    assert PERTURBED_NOTE in newer and SUPPRESSED_NOTE not in newer
+    rules = db.published_decisions(database, centre_with_answers["id"], 2025)[1]
+    assert rules["2025-W09"] == ZEROS_SMALL and rules["2025-W10"] == PERTURBATION and rules["2025-B02"] == PERTURBATION

@@ -129,7 +129,7 @@ def national(hub, centre_id, key, period):
 
 
 def centre_aggregates(installation, slug, period):
-    """What the centre's own suppression lets out for the period, computed from its database."""
+    """What the centre's own protection lets out for the period, as its sync builds it."""
     from app import create_app
     from app.hub import sync as sync_client
 
@@ -177,29 +177,48 @@ def test_centres_report_through_a_hub_outage_and_the_hub_adds_up_exactly_their_a
     per_period, cells = hub_counts(hub)
     assert per_period["2026-W47"] == 3 and per_period["2026-B11"] == 3 and "2026-W48" not in per_period
 
-    # Every national figure is the sum of the three centres' suppressed aggregates, over the
-    # centres that showed the whole question: with three centres, all three or none.
+    # Every national figure is the sum of what the three centres sent: their numbers of answers
+    # always, exact; a question over the centres that sent a number for each of its answers.
     with_numbers = 0
     bands = {"1_6", "7_8", "9_10"}
     for period in ("2026-W46", "2026-W47", "2026-B11"):
         figures = national(hub, *credentials["nord"], period)
         aggregates = [centre_aggregates(installation, slug, period) for slug in sizes]
-        assert figures["centres"] == 3
-        if all(a["answers"]["status"] == "shown" for a in aggregates):
-            assert figures["answers"] == sum(a["answers"]["count"] for a in aggregates)
-        else:
-            assert figures["answers"] is None and figures["answers_status"] == "withheld"
+        assert all(a["answers"]["status"] == "shown" for a in aggregates)  # a period's total: always shown
+        assert figures["centres"] == 3 and figures["answers_status"] == "shown"
+        assert figures["answers"] == sum(a["answers"]["count"] for a in aggregates)
         expected = {}
         for question in {c["question"] for a in aggregates for c in a["cells"]}:
             for part in ("scores", "bands"):
                 shares = [[c for c in a["cells"] if c["question"] == question and (c["answer"] in bands) == (part == "bands")]
                           for a in aggregates]  # each centre's counts of this question (or its bands)
-                if all(own and all(c["status"] == "shown" for c in own) for own in shares):
+                if all(own and all("count" in c for c in own) for own in shares):
                     for c in (c for own in shares for c in own):
                         expected[(question, c["answer"])] = expected.get((question, c["answer"]), 0) + c["count"]
         assert {(c["question"], c["answer"]): c["count"] for c in figures["cells"]} == expected
+        statuses = {c["status"] for q in figures["questions"] for c in q["cells"]}
+        # New periods: perturbed, and said so; a week nobody answered in: withheld, never 0.
+        assert statuses == ({"perturbed"} if expected else {"withheld"})
         with_numbers += bool(expected)
-    assert with_numbers and national(hub, *credentials["nord"], "2026-B11")["answers"] == sum(sizes.values())
+    assert with_numbers == 2  # the week and its block; the week before had no answers
+    assert national(hub, *credentials["nord"], "2026-W46")["answers"] == 0
+    assert national(hub, *credentials["nord"], "2026-B11")["answers"] == sum(sizes.values())
+
+    # What each centre sent for its week: its number of answers exact, every count within 2 of
+    # the truth and never above the answers, a true 0 sent as 0.
+    for slug, size in sizes.items():
+        sent = centre_aggregates(installation, slug, "2026-W47")
+        assert sent["answers"] == {"status": "shown", "count": size}
+        truth = {("importance", str(s)): sum(1 for n in range(size) if 6 + n % 5 == s) for s in range(1, 11)}
+        truth |= {("reasons", "meal"): size, ("reasons", "meet_people"): size // 2, ("reasons", "answered"): size,
+                  ("reasons", "volunteering"): 0, ("frequency", "daily"): sum(1 for n in range(size) if n % 3),
+                  ("frequency", "once_week"): sum(1 for n in range(size) if not n % 3), ("frequency", "rarely"): 0}
+        counts = {(c["question"], c["answer"]): c for c in sent["cells"]}
+        for cell, true in truth.items():
+            assert counts[cell]["status"] == "perturbed", (slug, cell)
+            assert abs(counts[cell]["count"] - true) <= 2 and 0 <= counts[cell]["count"] <= size, (slug, cell, true)
+            if true == 0:
+                assert counts[cell]["count"] == 0, (slug, cell)
 
     # The staff summary says how far the reports have come, and puts all centres beside this one.
     page = staff_page(installation, "/staff/c/nord/summary/2026-B11")
@@ -223,7 +242,7 @@ def test_centres_report_through_a_hub_outage_and_the_hub_adds_up_exactly_their_a
     assert refused.value.code == 409
     assert hub_counts(hub) == (per_period, cells)
 
-    # Everything that travelled: no free text, no count below k, nothing about a person.
+    # Everything that travelled: no free text, no exact count below k, nothing about a person.
     sent = [(centre_id, json.loads(body)) for method, path, body, centre_id in proxy.seen
             if method == "POST" and path.endswith("/aggregates")]
     assert len(sent) == len({(centre_id, push["period"]) for centre_id, push in sent})  # each period once
@@ -234,7 +253,11 @@ def test_centres_report_through_a_hub_outage_and_the_hub_adds_up_exactly_their_a
     assert "Ole" not in wire and "12345678" not in wire and "127.0.0.1" not in wire
     assert not re.search(r"\d{4}-\d{2}-\d{2}", wire)  # no dates, only periods of the grid
     for push in pushes:
-        counts = [push["answers"], *push["cells"]]
-        assert all(c["count"] == 0 or c["count"] >= push["k"] for c in counts if "count" in c)  # a zero, or k or more
+        assert push["answers"]["status"] == "shown"  # a period's number of answers: exact, at any size
+        # Every other count perturbed (never an exact count from 1 to k-1), never above the answers;
+        # a period of fewer than k answers sends its number of answers alone.
+        assert all(c["status"] == "perturbed" and 0 <= c["count"] <= push["answers"]["count"] for c in push["cells"])
+        assert bool(push["cells"]) == (push["answers"]["count"] >= push["k"])
         assert set(push) == {"question_set", "period", "k", "answers", "cells"}
+    assert any(push["cells"] for push in pushes)
 

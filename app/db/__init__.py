@@ -28,9 +28,9 @@ from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
     may_set_password)
 from .counts import (
-    count_before, decided_period, decided_periods, delete_responses, first_week, first_year, folded_counts, is_decided, is_folded,
-    published_rules, published_statuses, raw_weeks, save_folded, save_published, store_counts, uncounted_years,
-    weekly_counts)
+    count_before, decided_keys, decided_period, decided_periods, delete_responses, first_week, first_year, folded_counts,
+    is_decided, is_folded, published_decisions, raw_weeks, save_folded, save_published, store_counts, uncounted_years,
+    year_answers)
 from .hub import (
     decided_national, first_reported_year, has_reports, hub_centre, hub_centre_by_code, list_hub_centres,
     period_aggregates, register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre, save_decided_national,

@@ -1,53 +1,36 @@
-"""Weekly counts for the summaries, and the suppression decisions published from them."""
+"""The answers as the protection reads them, and what each period published (app/disclosure)."""
 
 from .core import write_transaction
 
 
-# --- counts for summaries ------------------------------------------------------------------
+# --- answers for the protection, and what it published ----------------------------------
 
-def weekly_counts(db, centre_id, first_week, last_week):
-    """Per ISO week: N, answers per (question, option), and people answering each question."""
-    span = [centre_id, first_week, last_week]
-    weeks = {}
-    for week, total in db.execute("""SELECT iso_week, count(*) FROM responses
-            WHERE centre_id = ? AND iso_week BETWEEN ? AND ? GROUP BY iso_week""", span):
-        weeks[week] = {"N": total, "options": {}, "answered": {}}
-    for week, question, option, count in db.execute("""
-            SELECT r.iso_week, a.question, a.option, count(*) FROM responses r
-            JOIN answers a ON a.response_id = r.id
-            WHERE r.centre_id = ? AND r.iso_week BETWEEN ? AND ? GROUP BY r.iso_week, a.question, a.option""", span):
-        weeks[week]["options"][(question, option)] = count
-    for week, question, count in db.execute("""
-            SELECT r.iso_week, a.question, count(DISTINCT r.id) FROM responses r
-            JOIN answers a ON a.response_id = r.id
-            WHERE r.centre_id = ? AND r.iso_week BETWEEN ? AND ? GROUP BY r.iso_week, a.question""", span):
-        weeks[week]["answered"][question] = count
-    return weeks
+def year_answers(db, centre_id, first_week, last_week):
+    """Every response of these weeks with its answers, one row per answer (a response without
+    any: option None), ordered by response: (iso_week, response id, question, option)."""
+    return db.execute("""SELECT r.iso_week, r.id, a.question, a.option FROM responses r
+                         LEFT JOIN answers a ON a.response_id = r.id
+                         WHERE r.centre_id = ? AND r.iso_week BETWEEN ? AND ? ORDER BY r.id""",
+                      [centre_id, first_week, last_week])
 
 
-def published_statuses(db, centre_id, year):
-    """The year's decided cells, and the k they were decided with (None before the first)."""
-    rows = db.execute("SELECT period, cell, status, k FROM published WHERE centre_id = ? AND period LIKE ?",
-                      [centre_id, f"{year}%"]).fetchall()
-    return {(period, cell): status for period, cell, status, _ in rows}, (rows[0][3] if rows else None)
+def published_decisions(db, centre_id, year):
+    """The year's published cells {(period, cell): (status, count)}, the rule of each period,
+    and the k they were decided with (None before the first)."""
+    rows = db.execute("SELECT period, cell, status, count, rule, k FROM published WHERE centre_id = ? AND period >= ? "
+                      "AND period < ?", [centre_id, *_year_span(year)]).fetchall()
+    decisions = {(period, cell): (status, count) for period, cell, status, count, _rule, _k in rows}
+    return decisions, {period: rule for period, _c, _s, _n, rule, _k in rows}, (rows[0][5] if rows else None)
 
 
-def published_rules(db, centre_id, year):
-    """{period: the rule its cells were decided under} (suppression.ZEROS_SMALL, RULE)."""
-    return dict(db.execute("SELECT DISTINCT period, rule FROM published WHERE centre_id = ? AND period LIKE ?",
-                           [centre_id, f"{year}%"]).fetchall())
-
-
-def save_published(db, centre_id, statuses, k, rules, counts=None):
-    """Keep new decisions, `rules` saying per period under which rule they were taken, and
-    `counts` {(period, cell): value} the values of the cells shown."""
-    counts = counts or {}
+def save_published(db, centre_id, decisions, k, rule):
+    """Keep new decisions {(period, cell): (status, count)}, all taken under `rule`; the count
+    is the number published (None where none is)."""
     with write_transaction(db):
         db.conn.executemany(
             """INSERT OR IGNORE INTO published (centre_id, period, cell, status, k, rule, count)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [(centre_id, period, cell, status, k, rules[period], counts.get((period, cell)))
-             for (period, cell), status in statuses.items()])
+            [(centre_id, period, cell, status, k, rule, count) for (period, cell), (status, count) in decisions.items()])
 
 
 # --- a decided period as stored: what the summaries read -----------------------------------
@@ -57,29 +40,33 @@ def _year_span(year):
 
 
 def decided_period(db, centre_id, period, group=None):
-    """A decided period as it was published, {cell: (status, shown count or None)}, and its k;
-    ({}, None) for a period not decided. With `group`, only N and that group's cells."""
+    """A decided period as it was published, {cell: (status, published count or None)}, its k
+    and its rule; ({}, None, None) for a period not decided. With `group`, only N and that
+    group's cells."""
     if group is None:
-        rows = db.execute("SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?",
+        rows = db.execute("SELECT cell, status, count, k, rule FROM published WHERE centre_id = ? AND period = ?",
                           [centre_id, period]).fetchall()
     else:  # a cell is "group|category": the group's cells sort from "group|" to just before "group}"
-        rows = db.execute("""SELECT cell, status, count, k FROM published WHERE centre_id = ? AND period = ?
+        rows = db.execute("""SELECT cell, status, count, k, rule FROM published WHERE centre_id = ? AND period = ?
                              AND (cell = 'N' OR (cell >= ? AND cell < ?))""",
                           [centre_id, period, f"{group}|", f"{group}}}"]).fetchall()
-    return {cell: (status, count) for cell, status, count, _k in rows}, (rows[0][3] if rows else None)
+    return ({cell: (status, count) for cell, status, count, _k, _r in rows},
+            rows[0][3] if rows else None, rows[0][4] if rows else None)
 
 
 def decided_periods(db, centre_id, periods, group):
     """decided_period(..., group) for several periods at once: {period: {cell: (status, count)}}
-    (an empty dict for one not decided), and their k."""
+    (an empty dict for one not decided), {period: rule}, and their k."""
     marks = ", ".join("?" * len(periods))
-    rows = db.execute(f"""SELECT period, cell, status, count, k FROM published WHERE centre_id = ?
+    rows = db.execute(f"""SELECT period, cell, status, count, k, rule FROM published WHERE centre_id = ?
                           AND period IN ({marks}) AND (cell = 'N' OR (cell >= ? AND cell < ?))""",  # nosec B608
                       [centre_id, *periods, f"{group}|", f"{group}}}"]).fetchall()
     found = {period: {} for period in periods}
-    for period, cell, status, count, _k in rows:
+    rules = {}
+    for period, cell, status, count, _k, rule in rows:
         found[period][cell] = (status, count)
-    return found, (rows[0][4] if rows else None)
+        rules[period] = rule
+    return found, rules, (rows[0][4] if rows else None)
 
 
 def is_decided(db, centre_id, period):
@@ -125,7 +112,7 @@ def first_year(db, centre_id):
 
 
 def save_folded(db, centre_id, counts):
-    """Keep a closed year's shown counts (zeros too), {(period, cell): count}, for when its answers are gone."""
+    """Keep a closed year's published counts, {(period, cell): count}, for when its answers are gone."""
     with write_transaction(db):
         db.conn.executemany("INSERT OR REPLACE INTO folded_counts (centre_id, period, cell, count) VALUES (?, ?, ?, ?)",
                             [(centre_id, period, cell, count) for (period, cell), count in counts.items()])
@@ -157,3 +144,10 @@ def delete_responses(db, centre_id, first_week, last_week):
         db.execute("""DELETE FROM answers WHERE response_id IN (SELECT id FROM responses
                       WHERE centre_id = ? AND iso_week BETWEEN ? AND ?)""", span)
         return db.execute("DELETE FROM responses WHERE centre_id = ? AND iso_week BETWEEN ? AND ?", span).rowcount
+
+
+def decided_keys(db, centre_id, year):
+    """The year's decided periods, by key."""
+    return [row[0] for row in db.execute(
+        "SELECT period FROM published WHERE centre_id = ? AND period >= ? AND period < ? AND cell = 'N'",
+        [centre_id, *_year_span(year)])]

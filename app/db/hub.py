@@ -80,19 +80,21 @@ def store_aggregate(db, centre_id, level, aggregate):
 
 def period_aggregates(db, period, question_set):
     """Every centre's aggregate of a period, with where the centre belongs: {centre id:
-    {"org_form", "municipality_type", "k", "answers": count, "cells": {(question, answer): count}}},
-    a count None where the centre withheld it."""
+    {"org_form", "municipality_type", "k", "answers": count, "cells": {(question, answer): count},
+    "exact": {(question, answer): whether the count is the true one}}}, a count None where the
+    centre sent no number."""
     found = {}
     for centre_id, org_form, municipality_type, k, status, answers in db.execute("""
             SELECT a.centre_id, c.org_form, c.municipality_type, a.k, a.answers_status, a.answers
             FROM hub_aggregates a JOIN hub_centres c ON c.id = a.centre_id
             WHERE a.period = ? AND a.question_set = ?""", [period, question_set]):
         found[centre_id] = {"org_form": org_form, "municipality_type": municipality_type, "k": k,
-                            "answers": answers if status == "shown" else None, "cells": {}}
+                            "answers": answers if status == "shown" else None, "cells": {}, "exact": {}}
     for centre_id, question, answer, status, count in db.execute("""
             SELECT centre_id, question, answer, status, count FROM hub_cells
             WHERE period = ? AND question_set = ?""", [period, question_set]):
-        found[centre_id]["cells"][(question, answer)] = count if status == "shown" else None
+        found[centre_id]["cells"][(question, answer)] = count if status in ("shown", "perturbed") else None
+        found[centre_id]["exact"][(question, answer)] = status == "shown"
     return found
 
 

@@ -339,6 +339,30 @@ def m020_published_counts(db):
                "WHERE status = 'shown' AND count IS NULL")
 
 
+@migrations()
+def m021_perturbed_counts(db):
+    # Periods are now published with exact totals and perturbed counts (app/disclosure): a new
+    # status, "perturbed", whose count is the number published. SQLite cannot widen a CHECK, so
+    # the table is copied; what earlier periods published stays as it was.
+    _run_script(db, """
+        CREATE TABLE published_new (
+            centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            cell TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('shown', 'small', 'hidden', 'perturbed')),
+            k INTEGER NOT NULL,
+            rule INTEGER NOT NULL DEFAULT 1,
+            count INTEGER,
+            PRIMARY KEY (centre_id, period, cell)
+        ) WITHOUT ROWID;
+        INSERT INTO published_new (centre_id, period, cell, status, k, rule, count)
+            SELECT centre_id, period, cell, status, k, rule, count FROM published;
+        DROP TABLE published;
+        ALTER TABLE published_new RENAME TO published;
+        CREATE INDEX published_uncounted ON published (centre_id, period) WHERE status = 'shown' AND count IS NULL
+    """)
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):

@@ -1,8 +1,8 @@
 """The aggregate a centre sends for one period, and the hub's reading of one.
 
-A centre's aggregate is built from figures.period_figures, the same numbers its staff see:
-counts the summary shows (zeros too, and the importance bands), statuses for the ones it
-withholds, and never a message. The hub
+A centre's aggregate is built from figures.period_figures, the same numbers its staff see: the
+period's number of answers, and the counts the summary shows (perturbed, or, in periods decided
+by cell suppression, exact, with statuses for the ones withheld), and never a message. The hub
 checks every push against the schema in openapi.yaml (the one description of the wire
 format) and then against what the schema cannot say.
 """
@@ -101,8 +101,8 @@ def parse(body):
     seen = set()
     for i, cell in enumerate([aggregate["answers"], *aggregate["cells"]]):
         where = "answers" if i == 0 else f"cells/{i - 1}"
-        if cell["status"] == "shown" and 0 < cell["count"] < k:
-            raise Invalid(f"{where}/count: a shown count from 1 to k-1 ({k - 1}) is never sent")
+        if i and cell["status"] == "shown" and 0 < cell["count"] < k:
+            raise Invalid(f"{where}/count: an exact count from 1 to k-1 ({k - 1}) is never sent")
         if i:
             key = (cell["question"], cell["answer"])
             if key not in known:
@@ -112,6 +112,11 @@ def parse(body):
             seen.add(key)
     if aggregate["answers"]["status"] != "shown" and aggregate["cells"]:
         raise Invalid("cells: a period whose answers are withheld sends no cells")
+    perturbed = [cell for cell in aggregate["cells"] if cell["status"] == "perturbed"]
+    if perturbed and aggregate["answers"]["count"] < k:
+        raise Invalid(f"cells: a period with fewer than k ({k}) answers sends its number of answers alone")
+    if any(cell["status"] == "perturbed" and cell["count"] > aggregate["answers"]["count"] for cell in perturbed):
+        raise Invalid("cells: a count is never more than the period's answers")
     return period, aggregate
 
 

@@ -1,75 +1,61 @@
-"""The national figures: the centres' shown counts summed per period, for all centres and per
-group of centres, each with the base it rests on, and suppressed by hub/disclosure.py.
+"""The national figures: the centres' published counts summed per period, for all centres and
+per group of centres, each with the base it rests on (app/disclosure/combine.py decides).
 
 Each level of the grid is summed on its own (a quarter from the centres' quarters, never from
-their weeks), so nothing is counted twice, and a small centre whose weeks are all withheld still
-counts through its quarters. A share rests on one base per question: the answers of the centres
-that showed that whole question. A centre that withheld part of it is left out of all of that
-question's figures (and said to be), so a share never mixes centres that showed different
-answers. Every figure says how many centres it rests on, their answers, and how many centres
-withheld; a figure that is withheld says so, never 0.
+their weeks), so nothing is counted twice, and a small centre whose weeks show their number of
+answers alone still counts through its quarters. A share rests on one base per question: the
+answers of the centres that sent a number for each of its answers. A centre that did not is
+left out of all of that question's figures (and said to be), so a share never mixes centres that
+showed different answers. Every figure says how many centres it rests on, their answers, and how
+many centres are left out; a figure that is withheld says so, never 0.
 """
 
 import hashlib
 import json
 
 from .. import db, questions
-from ..figures import ANSWERED, BANDS, TOP_BAND, UNANSWERED, Count
-from ..suppression import HIDDEN, SHOWN
-from . import disclosure, kinds
-from .disclosure import BASE, MIN_CENTRES, WITHHELD, FigureSet
+from ..disclosure import ANSWERED, BANDS, MIN_CENTRES, PERTURBED, SHOWN, TOP_BAND, Count, Sent, combine
+from ..disclosure.combine import WITHHELD
+from . import kinds
 
-ANSWERS = "answers"  # the figure set of the answers themselves: every centre that showed its N
+ANSWERS = "answers"  # the answers themselves: every centre that sent its number of answers
 BANDS_SET, TOP_SET = "importance.bands", "importance.top"
 
 
 def figure_sets(question_set):
-    """{name: (question, FigureSet)}: each question; the importance bands; the 9-10 headline."""
-    sets = {ANSWERS: (None, FigureSet(ANSWERS, (), ()))}
+    """{name: (question, the answers it prints)}: each question; the importance bands; the 9-10 headline."""
+    sets = {}
     for field in question_set.fields():
         if field.kind == "text":
             continue
         options = tuple(o.id for o in field.options)
-        if field.multiple:
-            groups = ((ANSWERED, UNANSWERED),) + tuple((o, "not:" + o) for o in options)
-            sets[field.name] = (field.name, FigureSet(field.name, (ANSWERED, *options), groups))
-        else:
-            sets[field.name] = (field.name, FigureSet(field.name, options, (options + (UNANSWERED,),)))
+        sets[field.name] = (field.name, (ANSWERED, *options) if field.multiple else options)
         if field.kind == "scale" and field.name == "importance":
-            bands = tuple(band for band, _label, _scores in BANDS)
-            sets[BANDS_SET] = (field.name, FigureSet(BANDS_SET, bands, (bands + (UNANSWERED,),)))
-            sets[TOP_SET] = (field.name, FigureSet(TOP_SET, (TOP_BAND,), ((TOP_BAND, "rest"),)))
+            sets[BANDS_SET] = (field.name, tuple(band for band, _label, _scores in BANDS))
+            sets[TOP_SET] = (field.name, (TOP_BAND,))
     return sets
 
 
-def _contribution(centre_id, aggregate, question, figure_set):
-    """What a centre adds to a set of figures: None unless it showed its answers and every
-    count the set prints."""
-    base = aggregate["answers"]
-    if base is None:
+def _sent(centre_id, aggregate, question, answers):
+    """What a centre adds to a set of figures: None unless it sent its answers and a number for
+    every answer the set prints."""
+    if aggregate["answers"] is None:
         return None
-    counts = {}
-    for category in figure_set.published:
-        counts[category] = aggregate["cells"].get((question, category))
-        if counts[category] is None:
-            return None
-    for group in figure_set.groups:  # what nobody prints: the base less the printed ones
-        printed = [c for c in group if c in counts]
-        for category in group:
-            if category not in counts:
-                counts[category] = base - sum(counts[c] for c in printed)
-                if counts[category] < 0:
-                    return None  # counts that do not add up (no installation sends such): left out
+    counts = {answer: aggregate["cells"].get((question, answer)) for answer in answers}
+    if None in counts.values():
+        return None
     where = (("org-form", aggregate["org_form"]), ("municipality-type", aggregate["municipality_type"]))
-    return disclosure.Centre(centre_id, where, base, counts, aggregate["k"])
+    exact = all(aggregate["exact"].get((question, answer)) for answer in answers)
+    return Sent(centre_id, where, aggregate["answers"], counts, exact)
 
 
 def decided(database, period, version):
-    """The national figures of a period, for all centres and every group, decided once for the
+    """The national figures of a period, for all centres and every group, summed once for the
     aggregates as they stand (and again when a centre pushes the period anew)."""
     aggregates = db.period_aggregates(database, period.key, version)
     digest = hashlib.sha256(json.dumps(sorted((c, a["org_form"], a["municipality_type"], a["k"], a["answers"],
-                                                sorted(a["cells"].items())) for c, a in aggregates.items()),
+                                                sorted(a["cells"].items()), sorted(a["exact"].items()))
+                                               for c, a in aggregates.items()),
                                        default=str).encode()).hexdigest()
     found = db.decided_national(database, period.key, version, digest)
     if found is None:
@@ -79,56 +65,44 @@ def decided(database, period, version):
 
 
 def _decide(aggregates, period, version):
-    groups = [("org-form", a["org_form"]) for a in aggregates.values()] + \
-        [("municipality-type", a["municipality_type"]) for a in aggregates.values()]
-    groups = sorted(set(groups))
-    reported = {"all": len(aggregates)}
-    for grouping, name in groups:
-        column = kinds.GROUPINGS[grouping][0]
-        reported[(grouping, name)] = sum(1 for a in aggregates.values() if a[column] == name)
-    sets = {}
-    for name, (question, figure_set) in figure_sets(questions.load()).items():
-        centres = [c for c in (_contribution(i, a, question, figure_set) for i, a in sorted(aggregates.items())) if c]
-        statuses = disclosure.decide(figure_set, centres, groups)
-        sets[name] = (question, figure_set, centres, statuses)
-    result = {"all": _group("all", sets, reported["all"], period, version)}
+    groups = sorted({("org-form", a["org_form"]) for a in aggregates.values()} |
+                    {("municipality-type", a["municipality_type"]) for a in aggregates.values()})
+    sets = {name: (question, answers, [s for s in (_sent(i, a, question, answers)
+                                                   for i, a in sorted(aggregates.items())) if s])
+            for name, (question, answers) in figure_sets(questions.load()).items()}
+    result = {"all": _group("all", aggregates, sets, period, version)}
     for grouping in kinds.GROUPINGS:
-        result[grouping] = {name: _group((g, name), sets, reported[(g, name)], period, version)
+        result[grouping] = {name: _group((g, name), aggregates, sets, period, version)
                             for g, name in groups if g == grouping}
     return result
 
 
-def _group(group, sets, reported, period, version):
+def _group(group, aggregates, sets, period, version):
     """One group's figures in the wire form (openapi.yaml, National)."""
-    def base(name):
-        _, _, centres, statuses = sets[name]
-        within = [c for c in centres if group == "all" or group in c.groups]
-        status, value = statuses[(group, BASE)] if within else (WITHHELD, None)  # no centre: no base
-        return {"centres": len(within), "withheld": reported - len(within), "status": status,
-                "answers": value if status == SHOWN else None}
-
-    answers = base(ANSWERS)
-    result = {"period": period.key, "question_set": version, "centres": reported,
-              "answers": answers["answers"], "answers_status": answers["status"],
-              "answers_centres": answers["centres"], "answers_withheld": answers["withheld"], "questions": []}
-    for name, (question, figure_set, _, statuses) in sets.items():
-        if name == ANSWERS:
-            continue
-        item = {"question": question, **base(name), "cells": []}
-        for category in figure_set.published:
-            status, value = statuses[(group, category)] if item["centres"] else (WITHHELD, None)
-            item["cells"].append({"answer": category, "status": status, "count": value if status == SHOWN else None})
+    column = None if group == "all" else kinds.GROUPINGS[group[0]][0]
+    reported = [a for a in aggregates.values() if column is None or a[column] == group[1]]
+    told = [a["answers"] for a in reported if a["answers"] is not None]
+    result = {"period": period.key, "question_set": version, "centres": len(reported),
+              "answers": sum(told) if told else None, "answers_status": SHOWN if told else WITHHELD,
+              "answers_centres": len(told), "answers_withheld": len(reported) - len(told), "questions": []}
+    for name, (question, answers, sent) in sets.items():
+        figures_ = combine(sent, answers, group)
+        shown = figures_.status == SHOWN
+        item = {"question": question, "centres": figures_.centres, "withheld": len(reported) - figures_.centres,
+                "status": figures_.status, "answers": figures_.answers if shown else None,
+                "cells": [{"answer": answer, "status": (SHOWN if figures_.exact else PERTURBED) if shown else WITHHELD,
+                           "count": figures_.counts[answer] if shown else None} for answer in answers]}
         if name == BANDS_SET:
             result["bands"] = item
         elif name == TOP_SET:
             result["top"] = item
         else:
             result["questions"].append(item)
-    # The form centres before this version read: only shown counts, each with its base.
+    # The form centres before this version read: only counts given, each with its base.
     result["cells"] = [{"question": q["question"], "answer": c["answer"], "count": c["count"],
                         "centres": q["centres"], "base": q["answers"]}
                        for q in result["questions"] + [result["bands"]] if q["status"] == SHOWN
-                       for c in q["cells"] if c["status"] == SHOWN]
+                       for c in q["cells"]]
     return result
 
 
@@ -157,8 +131,9 @@ def by_question(national, question_set=None):
 
 
 def _row(option, cell, base):
-    count = Count(SHOWN, cell["count"], MIN_CENTRES) if cell["status"] == SHOWN else Count(HIDDEN, None, MIN_CENTRES)
-    share = cell["count"] / base["answers"] if count.shown and base["status"] == SHOWN and base["answers"] else None
+    given = cell["status"] in (SHOWN, PERTURBED)
+    count = Count(cell["status"] if given else WITHHELD, cell["count"] if given else None, MIN_CENTRES)
+    share = cell["count"] / base["answers"] if given and base["status"] == SHOWN and base["answers"] else None
     return {"option": option, "count": count, "share": share}
 
 
@@ -171,6 +146,6 @@ def _bands(item):
 def share_top(national):
     """The share giving 9 or 10, of the answers of the centres that showed it, or None."""
     top = national.get("top")
-    if not top or top["status"] != SHOWN or not top["answers"] or top["cells"][0]["status"] != SHOWN:
+    if not top or top["status"] != SHOWN or not top["answers"] or top["cells"][0]["status"] not in (SHOWN, PERTURBED):
         return None
     return top["cells"][0]["count"] / top["answers"]

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..exports import append_row, csv_row
+from ..figure_notes import national_note
 from ..formatting import period_label
 from . import kinds, national
 
@@ -69,6 +70,7 @@ def to_csv(period, report, by):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(csv_row([_("Period"), period_label(period)]))
+    writer.writerow(csv_row([_("Note"), national_note()]))
     writer.writerow([])
     writer.writerow(csv_row(_header()))
     for group, centres, answers, question, answer, count, share, base_centres, base_answers, withheld in _rows(report, by):
@@ -83,9 +85,10 @@ def to_xlsx(period, report, by):
     sheet = book.active
     sheet.title = _("National figures")[:31]
     append_row(sheet, [_("Period"), period_label(period)])
+    append_row(sheet, [_("Note"), national_note()])
     append_row(sheet, [])
     append_row(sheet, _header())
-    for cell in sheet[3]:
+    for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in _rows(report, by):
         values = list(row)
@@ -101,7 +104,8 @@ def to_xlsx(period, report, by):
 
 
 def to_json(period, report, by):
-    return json.dumps({"period": period.key, "by": by, "groups": report}, ensure_ascii=False, indent=2).encode()
+    return json.dumps({"period": period.key, "by": by, "note": national_note(), "groups": report}, ensure_ascii=False,
+                      indent=2).encode()
 
 
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}

@@ -61,5 +61,5 @@ def national_shares(database, period, version):
     for item in figures["questions"] + ([figures["bands"]] if figures.get("bands") else []):
         if item["status"] == "shown" and item["answers"]:
             shares.update({(item["question"], c["answer"]): c["count"] / item["answers"]
-                           for c in item["cells"] if c["status"] == "shown"})
+                           for c in item["cells"] if c["status"] in ("shown", "perturbed")})
     return shares

@@ -16,7 +16,6 @@ import urllib.parse
 import urllib.request
 
 from .. import clock, db, figures, periods, questions
-from ..suppression import N
 from . import aggregates, signing
 
 TIMEOUT_SECONDS = 20
@@ -36,10 +35,10 @@ def current_aggregates(database, centre):
     result = {}
     now = clock.now()
     for year in range(int(first[:4]), now.year + 1):
-        table = figures.decided_table(database, centre, year, centre["min_cell_size"], now)
-        for key, cell in table.statuses:
-            if cell == N:
-                result[(key, question_set.version)] = aggregates.build(table, periods.parse(key), question_set)
+        keys = figures.decided_keys(database, centre, year, now)
+        table = figures.stored_table(database, centre, year, now, decide_new=False)
+        for key in keys:
+            result[(key, question_set.version)] = aggregates.build(table, periods.parse(key), question_set)
     return result
 
 

@@ -12,6 +12,8 @@ from flask import render_template
 from flask_babel import format_decimal, gettext as _, ngettext
 
 from ..exports import csv_row
+from ..disclosure import MIN_CENTRES
+from ..figure_notes import national_note
 from ..formatting import share_label
 from ..pdfdoc import Document
 from . import yearly
@@ -63,6 +65,7 @@ def to_csv(report):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(csv_row([_("Yearly report"), report["year"]]))
     writer.writerow(csv_row([_("Compared with"), report["previous"]]))
+    writer.writerow(csv_row([_("Note"), national_note()]))
     writer.writerow([])
     writer.writerow(csv_row([
         _("Group"), _("Centres in the group"), _("Answers in the group"), _("Question"), _("Answer option"),
@@ -80,7 +83,7 @@ def to_csv(report):
 
 def to_json(report):
     """The figures with their ids, and each group's and answer's label in the report's language."""
-    body = {**report, "groups": [{**group, "label": yearly.group_label(group),
+    body = {**report, "note": national_note(), "groups": [{**group, "label": yearly.group_label(group),
                                   "sets": {name: {**found, "question": yearly.question_label(name),
                                                   "rows": [{**row, "label": yearly.answer_label(name, row["answer"])}
                                                            for row in found["rows"]]}
@@ -96,20 +99,26 @@ def to_html(report):
 
 def context(report):
     """What the yearly report's templates read."""
-    return {"report": report, "yearly": yearly, "change_label": change_label, "base_text": base_text}
+    return {"report": report, "yearly": yearly, "change_label": change_label, "base_text": base_text,
+            "base_cell": _base_cell}
 
 
 def base_text(base):
     if base["answers"] is None:
-        text = ngettext("Rests on %(num)s centre; its answers are withheld",
-                        "Rests on %(num)s centres; their answers are withheld", base["centres"]) if base["centres"] \
-            else _("No centre showed all of it: withheld")
+        text = ngettext("Only %(num)s centre sent it, fewer than %(min)s",
+                        "Only %(num)s centres sent it, fewer than %(min)s", base["centres"],
+                        min=MIN_CENTRES) if base["centres"] else _("No centre showed all of it: withheld")
     else:
         text = ngettext("Rests on %(answers)s answers at %(num)s centre", "Rests on %(answers)s answers at %(num)s centres",
                         base["centres"], answers=format_decimal(base["answers"]))
     if base["withheld"]:
-        text += " · " + ngettext("%(num)s centre withheld it", "%(num)s centres withheld it", base["withheld"])
+        text += " · " + ngettext("%(num)s centre did not send it", "%(num)s centres did not send it", base["withheld"])
     return text
+
+
+def _base_cell(base):
+    """A group's base in a breakdown: its answers, or, where its figures are withheld, why."""
+    return _count_text(base["answers"]) if base["answers"] is not None else base_text(base)
 
 
 def _value(row):
@@ -123,12 +132,11 @@ def to_pdf(report):
     pdf.paragraph(_("The users' voice %(year)s: the national picture", year=year), size=16, height=8, bold=True)
     everyone = yearly.overall(report)
     answers = format_decimal(everyone["answers"]) if everyone["answers"] is not None else withheld()
+    compared = _("Compared with %(year)s where both years' figures are shown.", year=previous) \
+        if report["previous_reported"] else _("No centre reported %(year)s, so there is no change to show.", year=previous)
     pdf.paragraph(ngettext("%(answers)s answers from %(num)s centre.", "%(answers)s answers from %(num)s centres.",
-                           everyone["centres"], answers=answers)
-                  + " " + _("Compared with %(year)s where both years' figures are shown.", year=previous), height=6)
-    pdf.paragraph(_("Each share is of the answers of the centres that showed the whole question. A figure that fewer "
-                    "than 3 centres make up is withheld, and so is one that would let it be worked out from the "
-                    "others; a withheld figure is never shown as 0."), size=7.5, height=4)
+                           everyone["centres"], answers=answers) + " " + compared, height=6)
+    pdf.paragraph(national_note(), size=7.5, height=4)
     pdf.heading(_("At a glance"))
     _table_head(pdf, year, previous)
     for label, row, _base in yearly.headlines(everyone):
@@ -191,7 +199,10 @@ def _breakdown(pdf, groups, set_name):
             cells.append((width, text, "R"))
         pdf.row([(56, yearly.answer_label(set_name, row["answer"]), "L")] + cells, size=7)
     pdf.row([(56, _("Answers in the base"), "L")] +
-            [(width, _count_text(g["sets"][set_name]["base"]["answers"]) if set_name in g["sets"] else withheld(), "R")
+            [(width, _base_cell(g["sets"][set_name]["base"]) if set_name in g["sets"] else withheld(), "R")
+             for g in groups], size=7)
+    pdf.row([(56, _("Centres in the base"), "L")] +
+            [(width, str(g["sets"][set_name]["base"]["centres"]) if set_name in g["sets"] else "0", "R")
              for g in groups], size=7)
 
 

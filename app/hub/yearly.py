@@ -5,8 +5,9 @@ The national picture the way LVS published its 2020 user survey: how important t
 volunteering (the reason "to volunteer and have a role here"), for all centres and broken down
 by organisation form and by municipality type, with last year beside it.
 
-Every figure is one the hub decided to show (national.py, disclosure.py): a withheld figure is
-None here and the word "withheld" in every output, never 0. Each share rests on its question's
+Every figure is one the hub shows (national.py; app/disclosure/combine.py): a sum of what the
+centres published, or, resting on fewer than 3 centres, withheld: None here and the word
+"withheld" in every output, never 0. Each share rests on its question's
 base (the answers of the centres that showed the whole question), which is stated beside it.
 The change from last year is given only where both years' shares are shown.
 """
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 
 from .. import db, periods, questions
 from ..figures import ANSWERED, BANDS, TOP_BAND
-from ..suppression import SHOWN
+from ..disclosure import PERTURBED, SHOWN
 from . import kinds, national
 
 QUESTIONS = ("importance", "frequency", "reasons")
@@ -81,7 +82,8 @@ def _group(grouping, name, figures, before):
 
 
 def _share(item, cell):
-    if item is None or cell is None or cell["status"] != SHOWN or item["status"] != SHOWN or not item["answers"]:
+    if item is None or cell is None or cell["status"] not in (SHOWN, PERTURBED) or item["status"] != SHOWN \
+            or not item["answers"]:
         return None
     return cell["count"] / item["answers"]
 
@@ -96,7 +98,7 @@ def _set(item, before):
     rows = []
     for cell in item["cells"]:
         share, share_before = _share(item, cell), _share(before, cells_before.get(cell["answer"]))
-        rows.append({"answer": cell["answer"], "count": cell["count"] if cell["status"] == SHOWN else None,
+        rows.append({"answer": cell["answer"], "count": cell["count"] if cell["status"] in (SHOWN, PERTURBED) else None,
                      "share": share, "share_before": share_before, "change": _change(share, share_before)})
     return {"base": _base(item), "base_before": _base(before) if before else None, "rows": rows}
 

@@ -13,6 +13,7 @@ from babel import Locale
 
 from .. import catalogues
 from ..hub import status
+from ..figure_notes import protection_notes
 from ..kiosk_pin import set_pin
 from . import bp, centre_access, centre_home, sign_in
 from flask_wtf import FlaskForm
@@ -238,22 +239,24 @@ def _trend_rows(centre, week, level, question_set):
     period = periods.containing(week, level)
     if figures.headline(_table(centre, period.year), period, question_set) is None:
         period = period.previous()  # the block or quarter of this week has not closed yet
-    first = db.first_week(db.get_db(), centre["id"])
+    first_year = db.first_year(db.get_db(), centre["id"])  # of its answers, or of a folded year's counts
     chosen = []
     for _step in range(TREND_LENGTH):
         chosen.append(period)
         period = period.previous()
-    # Before the first answer: nobody, and no year to decide.
-    answered = [p for p in chosen if first is not None and p.week_keys[-1] >= first]
+    # Before the first year with figures: nobody, and no year to decide.
+    answered = [p for p in chosen if first_year is not None and p.year >= first_year]
     for year in sorted({p.year for p in answered}):
         _table(centre, year).prefetch([p.key for p in answered if p.year == year])
     rows = []
     for period in reversed(chosen):
+        perturbed = False
         if period in answered:
             total, share_top = figures.headline(_table(centre, period.year), period, question_set)
+            perturbed = share_top is not None and _table(centre, period.year).rule(period) >= figures.PERTURBATION
         else:
             total, share_top = figures.Count(figures.SHOWN, 0, centre["min_cell_size"]), None
-        rows.append({"period": period, "total": total, "share_top": share_top})
+        rows.append({"period": period, "total": total, "share_top": share_top, "perturbed": perturbed})
     return rows
 
 
@@ -271,7 +274,7 @@ def summary(centre, period=None):
     picker = period_picker.build(shown, clock.now(), db.first_year(database, centre["id"]) or shown.year,
                                  url=lambda p: url_for("staff.summary", slug=centre["slug"], period=p.key))
     return render_template("staff/summary.html", centre=centre, figures=result, period=shown, picker=picker,
-                           withheld=figures.withholds(result, trend[1] if trend else ()),
+                           notes=protection_notes(result, trend[1] if trend else ()),
                            sync=status.sync_status(database, centre, clock.now()),
                            national=status.national_shares(database, shown, questions.load().version),
                            share_top=share_top, median=median, messages=_messages(centre, shown, result),

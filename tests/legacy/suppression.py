@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from .periods import LEVELS
+from app.periods import LEVELS
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 N = "N"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..suppression import CEILING, _pinned_targets, _Program
+from .suppression import CEILING, _pinned_targets, _Program
 
 MIN_CENTRES = 3
 SHOWN, WITHHELD = "shown", "withheld"
