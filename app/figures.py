@@ -55,7 +55,7 @@ def year_weeks(database, centre_id, year, fields, first=None, last=None):
             done()
             current, week, answers = response_id, iso_week, {}
         field = by_name.get(question)
-        if field is None or option is None:
+        if field is None or option not in field.options:  # an option the questions no longer offer: unanswered
             continue
         answers[question] = answers.get(question, frozenset()) | {option} if field.multiple else option
     done()
@@ -69,6 +69,8 @@ def decide_closed(database, centre, year, now):
     closed = closed_weeks(year, now)
     if not closed or db.is_decided(database, centre["id"], closed[-1].key) or db.is_folded(database, centre["id"], year):
         return
+    if year in db.uncounted_years(database, centre["id"]):  # a new period's witnesses read the old ones' counts
+        _fill_counts(database, centre, year)
     decisions, rules, k = db.published_decisions(database, centre["id"], year)
     k = k or centre["min_cell_size"]  # a year keeps the k it started with: what readers know stays true
     fields = layout(questions.load())

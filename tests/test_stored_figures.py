@@ -160,3 +160,30 @@ def test_a_trends_headline_is_what_the_full_figures_say(client, database, tal):
         importance = next((f for f in full["fields"] if f["field"].name == "importance"), None)
         share = figures.importance_extras(importance, full["total"])[0] if importance else None
         assert figures.headline(table, period) == (full["total"], share), key
+
+
+def test_a_block_closing_over_a_week_decided_before_counts_were_stored_is_decided(app, client, database, tal):
+    """The block's witnesses read week 10's shown counts: they are filled in before it is decided."""
+    from app.disclosure import SUPPRESSED
+
+    old = {("2025-W10", "N"): ("shown", None), ("2025-W10", "importance|unanswered"): ("shown", None)}
+    old.update({("2025-W10", f"importance|{score}"): ("shown", None) for score in ("2", "4", "6", "7", "8", "9", "10")})
+    old.update({("2025-W10", f"importance|{score}"): ("small", None) for score in ("1", "3", "5")})
+    db.save_published(database, tal["id"], old, 5, SUPPRESSED)
+    app.config["CLOCK"] = datetime.datetime(2025, 4, 2, 12, 0)  # weeks 12 and 13 and the block of 10 and 11 have closed
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-B03").get_data(as_text=True)
+    assert "<strong>22</strong> svar" in html
+    assert row(html, "9") != "–" and row(html, "1") != "–"
+
+
+def test_an_option_the_questions_no_longer_offer_counts_as_unanswered(client, database, tal):
+    """An answer stored under an option since removed from the questions (question_set 1 kept
+    answers of an older set) is counted among those who did not answer that question."""
+    for _ in range(6):
+        answer(database, tal, "2025-W09", [("importance", "11"), ("reasons", "meal")])
+    sign_in(client, "anna@example.dk")
+    html = client.get("/staff/c/tal/summary/2025-W09").get_data(as_text=True)
+    assert "<strong>6</strong> svar" in html
+    cells, _k, _rule = db.decided_period(database, tal["id"], "2025-W09")
+    assert "importance|11" not in cells and cells["importance|unanswered"][0] == "perturbed"

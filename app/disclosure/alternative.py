@@ -51,7 +51,7 @@ class _Program:
                       enumerate((w, leaf) for w in weeks for leaf in self.leaves)}
         self.size = len(self.index)
         self.weeks = {w.key for w in weeks}
-        rows, lower, upper = [], [], []
+        rows = []
         for week in weeks:
             n = decision.value(week.key, "N")
             if field.multiple:

@@ -135,8 +135,8 @@ class _Field:
                         self.d.result[(period.key, cell)] = (HIDDEN, None)
             self._checked.clear()
             witnesses = {target: self.witness(target) for target, found in witnesses.items() if found is not None}
-        needs = {}
-        for found in witnesses.values():
+        needs = {}  # a target the program moved needs nothing of the closing periods: it keeps them as they are
+        for found in filter(None, witnesses.values()):
             for place, step in self.check(found)[1]:
                 needs.setdefault(place, set()).add(step)
         for (period_key, cell), steps in needs.items():
