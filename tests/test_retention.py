@@ -75,11 +75,11 @@ def test_the_page_on_what_happens_to_an_answer_follows_the_settings(client, data
     centre = make_centre("Café Åben")
     url = f"/s/{centre['survey_token']}/privacy"
     page = client.get(url).get_data(as_text=True)
-    assert "grupper på mindst 5 personer" in page and "mindst 10 svar" in page
+    assert "færre end 5 svar" in page and "mindst 10 svar" in page
     assert "Beskeder slettes 3 måneder efter" in page
     db.update_centre(database, centre["slug"], min_cell_size=12, message_retention_months=1)
     page = client.get(url).get_data(as_text=True)
-    assert "grupper på mindst 12 personer" in page and "mindst 12 svar" in page  # never below k
+    assert "færre end 12 svar" in page and "mindst 12 svar" in page  # never below k
     assert "Beskeder slettes 1 måned efter" in page
     db.update_centre(database, centre["slug"], disabled_questions=["message"])
     assert "Beskeder slettes" not in client.get(url).get_data(as_text=True)  # no messages asked, none kept
