@@ -18,33 +18,39 @@ import numpy as np
 from .grid import ANSWERED, CHOSEN, UNANSWERED
 
 
-def movable(decision, field, targets):
-    """The targets [(period, cell)] some such table gives another value."""
-    program = _Program(decision, field)
+def movable(decision, field, targets, slack=0):
+    """{target: what it asks of the closing periods} for the targets [(period, cell)] some such
+    table gives another value. With `slack` 1 the table may also move a closing period's
+    perturbed count by one, and that step is what the target asks: the number published there
+    must leave it possible (protect._Field.keeping)."""
+    program = _Program(decision, field, slack)
     if program.size == 0:
-        return []
+        return {}
     forms = [program.form(period, cell) for period, cell in targets]
     truth = [decision.value(period.key, cell) for period, cell in targets]
-    found = [False] * len(targets)
+    found = {}
+
+    def take(point):
+        for target, form, true in zip(targets, forms, truth, strict=True):
+            if target not in found and point is not None and round(form[0] @ point + form[1]) != true:
+                found[target] = program.steps(point)
+
     rng = np.random.default_rng(len(targets))  # the same answers, the same search
     for _ in range(3):  # points pushed many ways at once settle most targets together
-        objective = sum(rng.choice((-1.0, 1.0)) * form[0] for form in forms)
-        point = program.solve(objective)
-        for i, (form, true) in enumerate(zip(forms, truth, strict=True)):
-            found[i] = found[i] or (point is not None and round(form[0] @ point + form[1]) != true)
-    for i, (form, true) in enumerate(zip(forms, truth, strict=True)):
+        take(program.solve(sum(rng.choice((-1.0, 1.0)) * form[0] for form in forms)))
+    for target, form in zip(targets, forms, strict=True):
         for sign in (1.0, -1.0):
-            if not found[i]:
-                point = program.solve(sign * form[0])
-                found[i] = point is not None and round(form[0] @ point + form[1]) != true
-    return [target for target, moved in zip(targets, found, strict=True) if moved]
+            if target not in found:
+                take(program.solve(sign * form[0]))
+    return found
 
 
 class _Program:
     """One field's answers per week, under the closing periods, as whole-number unknowns."""
 
-    def __init__(self, decision, field):
+    def __init__(self, decision, field, slack):
         self.d, self.field = decision, field
+        self.closing = []  # ((period key, cell), form, true count) of each closing perturbed count
         self.leaves = [ANSWERED, *field.options] if field.multiple else [*field.options, UNANSWERED]
         weeks = [p for p in decision.periods if p.level == "week" and decision.value(p.key, "N")]
         self.index = {(week.key, leaf): i for i, (week, leaf) in
@@ -71,7 +77,11 @@ class _Program:
                 if closing:
                     if decision.result.get((period.key, cell), (None,))[0] != "perturbed":
                         continue
-                    low = high = decision.value(period.key, cell)  # what it publishes stays true as it is
+                    true = decision.value(period.key, cell)  # what it publishes stays true, or one off
+                    low, high = max(0, true - slack), true + slack
+                    self.closing.append(((period.key, cell), (terms, constant), true))
+                    if slack == math.inf:
+                        continue
                 else:
                     low, high = decision.published(period, cell)
                 if low > 0 or high < math.inf:
@@ -112,6 +122,15 @@ class _Program:
         for i, value in terms.items():
             vector[i] = value
         return vector, constant
+
+    def steps(self, point):
+        """[((period key, cell), step)]: how the point moves each closing count it moves."""
+        found = []
+        for place, (terms, constant), true in self.closing:
+            step = round(sum(point[i] * c for i, c in terms.items()) + constant) - true
+            if step:
+                found.append((place, step))
+        return found
 
     def solve(self, objective):
         """A whole-number point where objective·x is greatest, or None when there is none."""

@@ -37,6 +37,7 @@ touches it.
 """
 
 import hashlib
+import math
 
 from . import alternative, ptable
 from .grid import N, Tally
@@ -123,10 +124,18 @@ class _Field:
     def protect(self):
         small = self.small_counts()
         witnesses = {target: self.witness(target) for target in small}
+        needs = {}
         cornered = [target for target, found in witnesses.items() if found is None]
-        if cornered:  # answers changing in several weeks at once, as cell suppression may have relied on
-            moved = set(alternative.movable(self.d, self.field, cornered))
-            cornered = [target for target in cornered if target not in moved]
+        for slack in (0, 1):  # answers changing in several weeks at once, as cell suppression may have relied on
+            if cornered:
+                moved = alternative.movable(self.d, self.field, cornered, slack)
+                for steps in moved.values():
+                    for place, step in steps:
+                        needs.setdefault(place, set()).add(step)
+                cornered = [target for target in cornered if target not in moved]
+        if cornered:  # what was published before gives these away whatever comes now: nothing to keep
+            unknown = alternative.movable(self.d, self.field, cornered, math.inf)
+            cornered = [target for target in cornered if target in unknown]
         if cornered:  # counts only an earlier method protects: nothing new may touch them
             holding = {p for target, _cell in cornered for p in self.d.closing if target.key in p.subtree_keys}
             for period in holding:
@@ -135,7 +144,8 @@ class _Field:
                         self.d.result[(period.key, cell)] = (HIDDEN, None)
             self._checked.clear()
             witnesses = {target: self.witness(target) for target, found in witnesses.items() if found is not None}
-        needs = {}  # a target the program moved needs nothing of the closing periods: it keeps them as they are
+            needs = {place: steps for place, steps in needs.items()
+                     if self.d.result.get(place, (HIDDEN,))[0] == PERTURBED}
         for found in filter(None, witnesses.values()):
             for place, step in self.check(found)[1]:
                 needs.setdefault(place, set()).add(step)
