@@ -31,9 +31,11 @@ witness always exists for periods decided this way.
 
 Periods decided before this method (rules 1 and 2: cell suppression) keep what they published.
 A period closing over them uses what they published as it is. A small count of theirs that no
-witness of one or two changed answers can move (suppression protected it by other means) keeps
-that protection: its question is withheld in the closing periods that hold it, so nothing new
-touches it.
+witness of one or two changed answers can move (suppression protected it by withholding others)
+gets one from a whole-number program (alternative.py): answers changed in several weeks at once,
+moving the closing periods' counts by one at most. A count the old periods give away on their
+own has nothing left to keep. Only a count with neither keeps its old protection by its question
+being withheld in the closing periods that hold it, so nothing new touches it.
 """
 
 import hashlib

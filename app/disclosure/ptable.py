@@ -8,9 +8,10 @@ the least about x. A true 0 stays 0 (nobody gave that answer: it points to nobod
 goes below 0, so a true 1 has its own row. The chances are in ten-thousandths and add up to
 exactly 10,000 with an average change of exactly 0.
 
-A cell's key, a number in [0, 1) that only the answers in the cell decide, picks the change:
-the same answers always get the same change (the cell key method; Thompson, Broadfoot and
-Elazar 2013 for ABS TableBuilder; ONS for the 2021 census outputs).
+A cell's draw, a number in [0, 1) that only the period, the cell and the answers in it decide,
+picks the change: the same answers always get the same change (the cell key method; Thompson,
+Broadfoot and Elazar 2013 for ABS TableBuilder; ONS for the 2021 census outputs), drawn apart
+for each period and cell (protect.draw says why).
 """
 
 BOUND = 2  # D: no published count is more than this from the true one
