@@ -82,8 +82,7 @@ def ensure_demo(database, now, languages=("da",)):
 
 
 def _one_person(rng, fields):
-    return {"channel": "kiosk" if rng.random() < 0.6 else "phone", "language": "da" if rng.random() < 0.9 else "en",
-            "question_set": questions.load().version, "answers": _one_answer(rng, fields),
+    return {"question_set": questions.load().version, "answers": _one_answer(rng, fields),
             "message": rng.choice(MESSAGES) if rng.random() < 0.06 else ""}
 
 

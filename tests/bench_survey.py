@@ -238,8 +238,8 @@ def open_week(database_path, centre_id, answers, now):
     fields = questions.load().fields()
     week = periods.week_of(now.date()).key
     for _ in range(answers):
-        db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="phone", language="da",
-                        question_set=1, answers=demo._one_answer(rng, fields), receipt=f"phone:{secrets.token_hex(16)}")
+        db.store_answer(database, now, centre_id=centre_id, iso_week=week, question_set=1, answers=demo._one_answer(rng,
+                        fields), receipt=f"phone:{secrets.token_hex(16)}")
     database.close()
 
 
@@ -352,8 +352,8 @@ def store_timing(path, centre_id, repeat=500):
     try:
         for _ in range(repeat):
             started = time.perf_counter()
-            db.store_answer(database, now, centre_id=centre_id, iso_week=week, channel="phone", language="da",
-                            question_set=1, answers=[("importance", "9"), ("reasons", "meal"), ("frequency", "daily")],
+            db.store_answer(database, now, centre_id=centre_id, iso_week=week, question_set=1, answers=[("importance", "9"),
+                            ("reasons", "meal"), ("frequency", "daily")],
                             receipt=f"phone:{secrets.token_urlsafe(18)}")
             timings.append(time.perf_counter() - started)
     finally:

@@ -8,6 +8,7 @@ Each attack gives a p-value against "the layout is independent of arrival"; a te
 ALPHA, strict enough that chance alone fails a run about once in ten thousand years of CI.
 """
 
+import datetime
 import json
 import random
 import struct
@@ -47,8 +48,8 @@ def fill_history(path, centre_id, megabytes):
     while path.stat().st_size < megabytes * 2**20:
         with db.write_transaction(database):
             for _ in range(2000):
-                db.insert_response(database, centre_id=centre_id, iso_week=weeks[n % len(weeks)], channel="phone",
-                                   language="da", question_set=1, answers=demo._one_answer(rng, fields),
+                db.insert_response(database, centre_id=centre_id, iso_week=weeks[n % len(weeks)], question_set=1,
+                                   answers=demo._one_answer(rng, fields),
                                    message="Tak for kaffen" if n % 7 == 0 else "")
                 n += 1
         database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -243,11 +244,40 @@ def test_the_attack_sees_the_order_of_rows_written_one_by_one(tmp_path):
     keeper = db.connect(path)  # while a connection is open the WAL stays, as on a running server
     arrival = {}
     for n in range(PEOPLE):
-        arrival[db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", channel="phone",
-                                   language="da", question_set=1, answers=[("importance", str(1 + n % 10))])] = n
+        arrival[db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", question_set=1,
+                                   answers=[("importance", str(1 + n % 10))])] = n
     with pytest.raises(AssertionError, match="tell"):
         attack_database("the WAL", wal_cells(path.with_name(path.name + "-wal")), arrival)
     database.close()
     keeper.close()  # the last one out copies the WAL into the file
     with pytest.raises(AssertionError, match="tell"):
         attack_database("the database", database_cells(path), arrival)
+
+
+def test_one_message_in_arabic_among_danish_answers_singles_out_no_answer(app, client, database, make_centre):
+    """Six people answer the same, one of them on the Arabic page with a message in Arabic. After
+    the week closes, every stored row of an answer is the same but for its random id, and the
+    message row says nothing that an answer row says too: nothing pairs the message with its
+    answer (the screen language did, when both kept it)."""
+    from .conftest import post_answer
+
+    centre = make_centre(languages=["da", "ar"])
+    app.config["CLOCK"] = WEDNESDAY
+    for n in range(6):
+        data = {"importance": "8", "reasons": ["meal"]}
+        if n == 3:
+            data["message"] = "شكرا على القهوة"
+        assert post_answer(client, f"/s/{centre['survey_token']}?lang={'ar' if n == 3 else 'da'}",
+                           data).status_code == 303
+    for _week, record in [*open_weeks.open_records(database, "answers"), *open_weeks.open_records(database, "messages")]:
+        assert set(record) <= {"i", "c", "q", "a", "b"}, record  # not while the week is open either
+    db.settle(database, datetime.datetime.fromisoformat(CLOSED))
+    answers = [dict(row) for row in database.query("SELECT * FROM responses")]
+    assert len(answers) == 6
+    assert len({tuple(v for k, v in row.items() if k != "id") for row in answers}) == 1
+    assert {tuple(db.answers_of(database, row["id"])) for row in answers} == {(("importance", "8"), ("reasons", "meal"))}
+    (message,) = database.query("SELECT * FROM messages")
+    assert set(message) == {"id", "centre_id", "iso_week", "body"} and message["id"] not in {r["id"] for r in answers}
+    for table in ("responses", "messages"):
+        columns = {row["name"] for row in database.query(f"PRAGMA table_info({table})")}
+        assert not columns & {"language", "channel"}, table

@@ -35,7 +35,7 @@ def answer_this_week(env, message=OPEN_WEEK_MESSAGE):
     try:
         centre = db.centre_by_slug(database, "demo")
         db.store_answer(database, datetime.datetime.fromisoformat(CLOCK), centre_id=centre["id"], iso_week="2026-W48",
-                        channel="kiosk", language="da", question_set=1, answers=[("importance", "9")],
+                        question_set=1, answers=[("importance", "9")],
                         message=message, receipt="r" * 24)
         return db.open_week_counts(database, centre["id"])
     finally:
@@ -241,8 +241,8 @@ def test_no_time_of_an_answer_is_written_into_a_file_or_its_dates(tmp_path):
     db.migrate(database)
     centre = db.create_centre(database, "Café Tid", "tid")
     now = datetime.datetime(2026, 11, 25, 14, 32, 5)
-    db.store_answer(database, now, centre_id=centre["id"], iso_week="2026-W48", channel="phone", language="da",
-                    question_set=1, answers=[("importance", "9")], message="Godt sted")
+    db.store_answer(database, now, centre_id=centre["id"], iso_week="2026-W48", question_set=1, answers=[("importance", "9")],
+                    message="Godt sted")
     database.close()
     monday = datetime.datetime(2026, 11, 23).timestamp()
     for kept in (tmp_path / "open").glob("2026-W48.*"):

@@ -25,8 +25,8 @@ def stored_answers(live_server, slug):
     database = live_server.database()
     try:
         centre = db.centre_by_slug(database, slug)
-        rows = [(rid, channel, language, question, option)
-                for rid, _week, channel, language, answers in db.responses_of(database, centre["id"])
+        rows = [(rid, question, option)
+                for rid, _week, answers in db.responses_of(database, centre["id"])
                 for question, option in answers]
         return rows, db.messages_of(database, centre["id"])
     finally:
@@ -71,9 +71,8 @@ def test_phone_answer_some_skip_the_rest_and_send(live_server, phone):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
     expect(phone.locator("main")).to_contain_text("ingen kan se, hvilket svar der er dit")
     rows, messages = stored_answers(live_server, centre["slug"])
-    assert sorted((q, o) for _, _, _, q, o in rows) == [
+    assert sorted((q, o) for _, q, o in rows) == [
         ("importance", "9"), ("meaning.respected", "agree"), ("reasons", "meal"), ("reasons", "meet_people")]
-    assert {(channel, language) for _, channel, language, _, _ in rows} == {("phone", "da")}
     assert messages == ["Mere kaffe! Ring [TELEFON]"]
     # Back to the form: it is fetched anew, empty.
     phone.go_back()
@@ -346,8 +345,8 @@ def test_staff_sign_in_read_the_summary_and_download_it(live_server, browser, tm
     try:
         found = db.centre_by_slug(database, centre["slug"])
         for option in ["10"] * 9 + ["8"] * 6 + ["3"]:
-            db.record_response(database, centre_id=found["id"], iso_week="2025-W20", channel="kiosk",
-                               language="da", question_set=1, answers=[("importance", option)])
+            db.record_response(database, centre_id=found["id"], iso_week="2025-W20", question_set=1, answers=[("importance",
+                               option)])
         person = db.create_staff(database, "leder@example.dk", accounts.hash_password("to kopper te om dagen"))
         db.set_membership(database, person["id"], found["id"], "staff")
     finally:
@@ -524,7 +523,7 @@ def test_the_phone_survey_can_be_answered_and_sent_with_the_keyboard_alone(live_
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
     rows, _ = stored_answers(live_server, centre["slug"])
-    assert sorted((q, o) for _, _, _, q, o in rows) == [("importance", "8"), ("reasons", "meet_people")]
+    assert sorted((q, o) for _, q, o in rows) == [("importance", "8"), ("reasons", "meet_people")]
 
 
 def test_the_kiosk_asks_for_the_whole_screen_kept_awake_and_has_no_long_press_menu(live_server, browser):

@@ -44,7 +44,7 @@ def installation(tmp_path_factory):
                 for week in range(1, 54):
                     for _ in range(rng.randint(3, 9)):  # some weeks below 5 answers: those show their number alone
                         db.insert_response(database, centre_id=centre["id"], iso_week=f"2026-W{week:02d}",
-                                           channel="kiosk", language="da", question_set=1,
+                                           question_set=1,
                                            answers=demo._one_answer(rng, fields))
     finally:
         database.close()

@@ -28,8 +28,7 @@ def server(tmp_path_factory):
         rng = random.Random(18)
         for week in range(27, 49):  # Q3 and most of Q4 2026
             for _ in range(12):
-                db.record_response(database, centre_id=found["id"], iso_week=f"2026-W{week:02d}", channel="kiosk",
-                                   language="da", question_set=1,
+                db.record_response(database, centre_id=found["id"], iso_week=f"2026-W{week:02d}", question_set=1,
                                    answers=[("importance", rng.choice(["7", "8", "9", "10", "10"])),
                                             ("reasons", "meet_people"), ("frequency", "daily")])
         person = db.create_staff(database, "leder@example.dk", accounts.hash_password(PASSWORD))

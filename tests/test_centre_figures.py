@@ -48,8 +48,7 @@ def store(database, centre, by_week):
     with db.write_transaction(database):
         for week, people in by_week.items():
             for answers in people:
-                db.insert_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
-                                   question_set=1, answers=answers)
+                db.insert_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=answers)
 
 
 def true_counts(people):

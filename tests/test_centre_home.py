@@ -33,7 +33,7 @@ def page(client):
 
 def answer_this_week(database, centre, answers, now=WEDNESDAY):
     db.store_answer(database, datetime.datetime.fromisoformat(now), centre_id=centre["id"], iso_week="2026-W48",
-                    channel="phone", language="da", question_set=1, answers=answers)
+                    question_set=1, answers=answers)
 
 
 def section(html, name):
@@ -107,8 +107,8 @@ def test_the_sync_is_told_in_plain_words(home, database):
 def test_a_reply_to_write_is_on_the_list_until_it_is_written(home, database):
     for week in ("2026-W44", "2026-W45", "2026-W46", "2026-W47"):
         for _ in range(6):
-            db.record_response(database, centre_id=home.centre["id"], iso_week=week, channel="kiosk", language="da",
-                               question_set=1, answers=[("importance", "9")])
+            db.record_response(database, centre_id=home.centre["id"], iso_week=week, question_set=1, answers=[("importance",
+                               "9")])
     todo = section(page(home), "to-do")
     assert 'href="/staff/c/hjem/summary/2026-W47#reply"' in todo and "de sagde i uge 47 · 2026" in todo
     summary = home.get("/staff/c/hjem/summary/2026-W47").get_data(as_text=True)
@@ -120,8 +120,7 @@ def test_a_reply_to_write_is_on_the_list_until_it_is_written(home, database):
 def record(database, centre, week, scores):
     for score, times in scores.items():
         for _ in range(times):
-            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
-                               question_set=1, answers=[("importance", score)])
+            db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance", score)])
 
 
 def test_last_week_at_a_glance_beside_the_block_before_its_own(home, database):

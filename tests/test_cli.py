@@ -125,8 +125,8 @@ def test_summary_writes_the_same_protected_numbers_staff_see(env, tmp_path):
     database = db.connect(tmp_path / "data" / "brugerstemmen.sqlite3")
     centre = db.centre_by_slug(database, "nord")
     for option in ["9"] * 7 + ["2"]:
-        db.record_response(database, centre_id=centre["id"], iso_week="2025-W02", channel="phone",
-                           language="da", question_set=1, answers=[("importance", option)])
+        db.record_response(database, centre_id=centre["id"], iso_week="2025-W02", question_set=1, answers=[("importance",
+                           option)])
     database.close()
     out = tmp_path / "nord.csv"
     result = run_cli(env, "summary", "--centre", "nord", "--week", "2025-W02", "--output", str(out))

@@ -8,8 +8,8 @@ from app import db
 
 
 def record(database, centre, answers=(("importance", "9"),), message="", week="2026-W48"):
-    return db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone",
-                              language="da", question_set=1, answers=list(answers), message=message)
+    return db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=list(answers),
+                              message=message)
 
 
 def test_every_connection_has_the_durability_settings(database):
@@ -36,11 +36,11 @@ def test_response_tables_have_no_rowid_and_no_time_column(database):
         assert not columns & {"created", "created_at", "timestamp", "time", "date", "ip", "user_agent"}
 
 
-def test_a_response_is_stored_with_only_week_channel_language_and_version(database, make_centre):
+def test_a_response_is_stored_with_only_its_week_and_question_set(database, make_centre):
     centre = make_centre()
     response_id = record(database, centre, [("importance", "10"), ("reasons", "meal")])
     row = next(database.query("SELECT * FROM responses"))
-    assert set(row) == {"id", "centre_id", "iso_week", "channel", "language", "question_set"}
+    assert set(row) == {"id", "centre_id", "iso_week", "question_set"}
     assert row["iso_week"] == "2026-W48" and row["id"] == response_id
     assert len(response_id) == 32 and int(response_id, 16)  # 128 random bits, not a counter
     assert db.answers_of(database, response_id) == [("importance", "10"), ("reasons", "meal")]
@@ -118,3 +118,28 @@ def test_creating_the_app_opens_no_database(tmp_path):
 
     create_app({"DATA_DIR": str(tmp_path)})
     assert not db.path_in(tmp_path).exists()
+
+
+def test_the_upgrade_drops_the_language_and_channel_and_rebuilds_the_file(tmp_path):
+    """A database from before keeps every answer and message, and no page of the file keeps the
+    language or channel they were stored with."""
+    from app.db import schema
+
+    path = tmp_path / "old.db"
+    database = db.connect(path)
+    with db.write_transaction(database):
+        schema.migrations.apply(database, stop_before="m022_nothing_beside_an_answer")
+    centre = db.create_centre(database, "Café Før", "foer")
+    with db.write_transaction(database):
+        for n in range(50):
+            database.execute("INSERT INTO responses (id, centre_id, iso_week, channel, language, question_set) "
+                             "VALUES (?, ?, '2026-W40', 'kiosk', 'QQLANGQQ', 1)", [f"{n:032x}", centre["id"]])
+            database.execute("INSERT INTO answers VALUES (?, 'importance', '9')", [f"{n:032x}"])
+        database.execute("INSERT INTO messages (id, centre_id, iso_week, language, body) "
+                         "VALUES ('m', ?, '2026-W40', 'QQLANGQQ', 'Mere kaffe')", [centre["id"]])
+    db.migrate(database)
+    assert db.count_responses(database, centre["id"]) == 50 and db.messages_of(database, centre["id"]) == ["Mere kaffe"]
+    database.close()
+    for name in ("old.db", "old.db-wal"):
+        if (tmp_path / name).exists():
+            assert b"QQLANGQQ" not in (tmp_path / name).read_bytes(), name

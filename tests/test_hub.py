@@ -460,8 +460,7 @@ def test_a_failing_hub_is_retried_later_and_later_with_jitter(app, database, mak
     assert min(sync_client.backoff_seconds(5, 60, 3600) for _ in range(50)) >= 480
 
     centre = make_centre("Café Nord", slug="nord")
-    db.record_response(database, centre_id=centre["id"], iso_week="2026-W01", channel="phone", language="da",
-                       question_set=1, answers=[("importance", "9")])
+    db.record_response(database, centre_id=centre["id"], iso_week="2026-W01", question_set=1, answers=[("importance", "9")])
     db.connect_hub(database, centre["id"], f"http://127.0.0.1:{free_port()}", "c-1", signing.new_key())
     with app.app_context():
         app.config["CLOCK"] = "2026-01-12T12:00:00"

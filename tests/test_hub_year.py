@@ -48,8 +48,7 @@ def _answers(rng, fields, distinct, year, weeks):
 def _insert(database, centre_id, given):
     with db.write_transaction(database):
         for week, answer in given:
-            db.insert_response(database, centre_id=centre_id, iso_week=week, channel="kiosk", language="da",
-                               question_set=1, answers=answer)
+            db.insert_response(database, centre_id=centre_id, iso_week=week, question_set=1, answers=answer)
 
 
 @pytest.fixture(scope="module")

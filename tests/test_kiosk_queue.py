@@ -27,7 +27,7 @@ def server(tmp_path_factory):
 def stored(server, centre):
     database = server.database()
     try:
-        return [(week, question, option) for _id, week, _channel, _language, answers
+        return [(week, question, option) for _id, week, answers
                 in db.responses_of(database, db.centre_by_slug(database, centre["slug"])["id"])
                 for question, option in answers]
     finally:

@@ -75,8 +75,7 @@ class Scene:
             db.connect_hub(database, centre["id"], self.hub.url, found["id"], key)
             with db.write_transaction(database):
                 for week, answer in given:
-                    db.insert_response(database, centre_id=centre["id"], iso_week=week, channel="phone",
-                                       language="da", question_set=1, answers=answer)
+                    db.insert_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=answer)
         finally:
             database.close()
             hub_db.close()

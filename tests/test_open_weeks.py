@@ -20,8 +20,7 @@ CLOSED = datetime.datetime(2026, 11, 30, 1, 30)  # W48 has closed
 
 
 def store(database, centre, now=WEDNESDAY, week="2026-W48", answers=(("importance", "9"),), **extra):
-    return db.store_answer(database, now, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
-                           question_set=1, answers=list(answers), **extra)
+    return db.store_answer(database, now, centre_id=centre["id"], iso_week=week, question_set=1, answers=list(answers), **extra)
 
 
 def slot_of(database, kind="answers", week="2026-W48"):
@@ -48,8 +47,8 @@ def test_an_answer_waits_in_its_open_week_and_the_history_gets_it_when_the_week_
     assert db.open_week_counts(database, centre["id"]) == {}
     assert not list(open_weeks.folder_of(database).glob("2026-W48.*"))
     assert db.answers_of(database, rid) == [("importance", "9"), ("reasons", "meal")]
-    assert [dict(r) for r in database.query("SELECT iso_week, channel, language FROM responses")] == [
-        {"iso_week": "2026-W48", "channel": "phone", "language": "da"}]
+    assert [dict(r) for r in database.query("SELECT * FROM responses")] == [
+        {"id": rid, "centre_id": centre["id"], "iso_week": "2026-W48", "question_set": 1}]
     assert db.messages_in_week(database, centre["id"], "2026-W48")[0]["body"] == "Mere kaffe"
 
 
@@ -352,15 +351,14 @@ def test_an_upgrade_moves_the_open_weeks_rows_out_of_the_history_once(database, 
     centre = make_centre()
     # What an older version did: every answer into the history as it came, the open week too.
     for week in ("2026-W47", "2026-W48", "2026-W48"):
-        db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
-                           question_set=1, answers=[("importance", "8")], message="gammel" if week == "2026-W48" else "")
+        db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance", "8")],
+                           message="gammel" if week == "2026-W48" else "")
     db.adopt_open_weeks(database, WEDNESDAY)
     assert [r[0] for r in database.execute("SELECT iso_week FROM responses")] == ["2026-W47"]
     assert database.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
     assert db.open_week_counts(database, centre["id"]) == {"2026-W48": 2}
     assert sorted(db.messages_of(database, centre["id"])) == ["gammel", "gammel"]
-    db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", channel="kiosk", language="da",
-                       question_set=1, answers=[("importance", "8")])
+    db.record_response(database, centre_id=centre["id"], iso_week="2026-W48", question_set=1, answers=[("importance", "8")])
     db.adopt_open_weeks(database, WEDNESDAY)  # once only
     assert database.execute("SELECT count(*) FROM responses WHERE iso_week = '2026-W48'").fetchone()[0] == 1
 
@@ -370,8 +368,8 @@ def test_another_writer_holding_the_week_too_long_is_a_storage_error(database, m
 
     centre = make_centre()
     with open_weeks_held(data_dir), pytest.raises(db.StorageError):
-        db.store_answer(database, WEDNESDAY, centre_id=centre["id"], iso_week="2026-W48", channel="phone",
-                        language="da", question_set=1, answers=[("importance", "9")], busy_timeout_ms=50)
+        db.store_answer(database, WEDNESDAY, centre_id=centre["id"], iso_week="2026-W48", question_set=1,
+                        answers=[("importance", "9")], busy_timeout_ms=50)
     assert db.count_responses(database, centre["id"]) == 0
 
 

@@ -23,8 +23,8 @@ def add_messages(env, slug, by_week):
     try:
         centre = db.centre_by_slug(database, slug)
         for week, text in by_week:
-            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
-                               question_set=1, answers=[("importance", "7")], message=text)
+            db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance", "7")],
+                               message=text)
         return centre
     finally:
         database.close()
@@ -104,8 +104,8 @@ def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_
     centre = db.update_centre(database, "gammel", retention_months=3)
     for week in [f"2025-W{w:02d}" for w in range(1, 53)] + [f"2026-W{w:02d}" for w in range(1, 48)]:
         for n in range(12):
-            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
-                               question_set=1, answers=[("importance", str(6 + n % 5)), ("reasons", "meal")])
+            db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance",
+                               str(6 + n % 5)), ("reasons", "meal")])
     database.close()
     periods_to_check = ["2025-W10", "2025-B03", "2025-Q1", "2025", "2026-W40"]
 
@@ -154,8 +154,8 @@ def test_a_folded_period_tells_staff_its_answers_are_gone(env, tmp_path):
     centre = db.update_centre(database, "foldet", retention_months=3)
     for w in range(1, 53):
         for _ in range(8):
-            db.record_response(database, centre_id=centre["id"], iso_week=f"2025-W{w:02d}", channel="kiosk",
-                               language="da", question_set=1, answers=[("importance", "9")])
+            db.record_response(database, centre_id=centre["id"], iso_week=f"2025-W{w:02d}", question_set=1,
+                               answers=[("importance", "9")])
     person = db.create_staff(database, "leder@foldet.example", accounts.hash_password("kaffe og kage hver dag"))
     db.set_membership(database, person["id"], centre["id"], "staff")
     database.close()
@@ -177,8 +177,7 @@ def test_a_trend_shows_the_numbers_a_folded_year_published(env):
     centre = db.update_centre(database, "spor", retention_months=3)
     for week in [f"2025-W{w:02d}" for w in range(44, 53)] + ["2026-W01", "2026-W02", "2026-W03"]:
         for _ in range(6):
-            db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
-                               question_set=1, answers=[("importance", "9")])
+            db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance", "9")])
     person = db.create_staff(database, "leder@spor.example", accounts.hash_password("kaffe og kage hver dag"))
     db.set_membership(database, person["id"], centre["id"], "staff")
     database.close()

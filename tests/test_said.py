@@ -19,8 +19,8 @@ NOW = datetime.datetime.fromisoformat(CLOCK)
 
 def answers_in(database, centre, week, count, reasons=("meal",)):
     for n in range(count):
-        db.record_response(database, centre_id=centre["id"], iso_week=week, channel="phone", language="da",
-                           question_set=1, answers=[("importance", "10" if n % 3 else "7"),
+        db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=[("importance",
+                           "10" if n % 3 else "7"),
                                                     *[("reasons", r) for r in reasons if n % 4]])
 
 

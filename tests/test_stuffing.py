@@ -22,11 +22,11 @@ from app.db import counters, open_weeks
 from .conftest import LiveServer, Respondent, answer_token, csrf_token, post_answer
 
 # What a stored answer is made of, and all it is made of (PRODUCT.md's privacy model).
-RESPONSE_COLUMNS = {"id", "centre_id", "iso_week", "channel", "language", "question_set"}
+RESPONSE_COLUMNS = {"id", "centre_id", "iso_week", "question_set"}
 RECEIPT_COLUMNS = {"key", "iso_week"}
-# An answer of a week still open (app/db/open_weeks.py): its id, centre, channel, language,
-# question set and answers. Its receipt (a kiosk's key, a phone form's nonce) is kept apart.
-OPEN_RECORD_KEYS = {"i", "c", "ch", "l", "q", "a"}
+# An answer of a week still open (app/db/open_weeks.py): its id, centre, question set and
+# answers. Its receipt (a kiosk's key, a phone form's nonce) is kept apart.
+OPEN_RECORD_KEYS = {"i", "c", "q", "a"}
 
 
 # --- the counters themselves, on a clock the test holds --------------------------------------

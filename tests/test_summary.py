@@ -12,8 +12,7 @@ from .test_staff import PASSWORD, sign_in
 
 
 def answer(database, centre, week, answers):
-    db.record_response(database, centre_id=centre["id"], iso_week=week, channel="kiosk", language="da",
-                       question_set=1, answers=answers)
+    db.record_response(database, centre_id=centre["id"], iso_week=week, question_set=1, answers=answers)
 
 
 @pytest.fixture(autouse=True)
@@ -420,12 +419,11 @@ def test_messages_show_only_in_weeks_with_enough_answers_and_admins_can_delete_t
         client, database, data_dir, centre_with_answers):
     centre = centre_with_answers
     for text in ("Mere fællesspisning, tak", "Tak for kaffen hver morgen"):
-        db.record_response(database, centre_id=centre["id"], iso_week="2025-W10", channel="phone", language="da",
-                           question_set=1, answers=[], message=text)
+        db.record_response(database, centre_id=centre["id"], iso_week="2025-W10", question_set=1, answers=[], message=text)
     for _ in range(8):
         answer(database, centre, "2025-W09", [("importance", "9")])
-    db.record_response(database, centre_id=centre["id"], iso_week="2025-W09", channel="phone", language="da",
-                       question_set=1, answers=[], message="Jeg er den eneste der kommer om tirsdagen")
+    db.record_response(database, centre_id=centre["id"], iso_week="2025-W09", question_set=1, answers=[],
+                       message="Jeg er den eneste der kommer om tirsdagen")
     sign_in(client, "anna@example.dk")
     html = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)
     assert "Mere fællesspisning, tak" in html and "Tak for kaffen hver morgen" in html

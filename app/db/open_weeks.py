@@ -96,7 +96,7 @@ def folder_of(database):
 
 # --- the answer path -----------------------------------------------------------------------
 
-def store(database, now, *, centre_id, iso_week, channel, language, question_set, answers, message="",
+def store(database, now, *, centre_id, iso_week, question_set, answers, message="",
           receipt=None, busy_timeout_ms=BUSY_TIMEOUT_MS):
     """Keep one person's answers (and, in a slot of its own, their scrubbed message) until their
     week closes. With a receipt (an idempotency key) an answer sent twice is kept once: the
@@ -122,15 +122,14 @@ def store(database, now, *, centre_id, iso_week, channel, language, question_set
                     return None
                 written = []
                 if answers:
-                    record = {"i": response_id, "c": centre_id, "ch": channel, "l": language, "q": question_set,
+                    record = {"i": response_id, "c": centre_id, "q": question_set,
                               "a": [list(pair) for pair in answers]}
                     written.append(_put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week,
                                         crowded))
                     held.callback(os.close, written[-1])
                 if message:
                     written.append(_put(folder / f"{iso_week}.messages", "messages",
-                                        _encode({"i": secrets.token_hex(16), "c": centre_id, "l": language,
-                                                 "b": message}), iso_week, crowded))
+                                        _encode({"i": secrets.token_hex(16), "c": centre_id, "b": message}), iso_week, crowded))
                     held.callback(os.close, written[-1])
             # The slots are taken; making them durable needs no lock, so answers that come at
             # the same time share the disk's flushes instead of queueing for them.
@@ -189,12 +188,11 @@ def _adopt(database, folder, first_open, responses, messages):
     with _locked(folder):
         for row in responses:
             answers = database.execute("SELECT question, option FROM answers WHERE response_id = ?", [row["id"]])
-            _put_durably(folder / f"{row['iso_week']}.answers", "answers", _encode(
-                {"i": row["id"], "c": row["centre_id"], "ch": row["channel"], "l": row["language"],
-                 "q": row["question_set"], "a": [list(pair) for pair in answers]}), row["iso_week"])
+            record = {"i": row["id"], "c": row["centre_id"], "q": row["question_set"], "a": [list(p) for p in answers]}
+            _put_durably(folder / f"{row['iso_week']}.answers", "answers", _encode(record), row["iso_week"])
         for row in messages:
             _put_durably(folder / f"{row['iso_week']}.messages", "messages", _encode(
-                {"i": row["id"], "c": row["centre_id"], "l": row["language"], "b": row["body"]}), row["iso_week"])
+                {"i": row["id"], "c": row["centre_id"], "b": row["body"]}), row["iso_week"])
         with write_transaction(database):
             database.execute("DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE iso_week >= ?)",
                              [first_open])
@@ -236,15 +234,13 @@ def _move_week(database, folder, week):
     with write_transaction(database):
         for record in responses:
             new = database.execute(
-                """INSERT OR IGNORE INTO responses (id, centre_id, iso_week, channel, language, question_set)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                [record["i"], record["c"], week, record["ch"], record["l"], record["q"]]).rowcount
+                "INSERT OR IGNORE INTO responses (id, centre_id, iso_week, question_set) VALUES (?, ?, ?, ?)",
+                [record["i"], record["c"], week, record["q"]]).rowcount
             if new:
                 database.conn.executemany("INSERT OR IGNORE INTO answers (response_id, question, option) VALUES (?, ?, ?)",
                                           [(record["i"], q, o) for q, o in record["a"]])
-        database.conn.executemany("INSERT OR IGNORE INTO messages (id, centre_id, iso_week, language, body) "
-                                  "VALUES (?, ?, ?, ?, ?)",
-                                  [(m["i"], m["c"], week, m["l"], m["b"]) for m in messages])
+        database.conn.executemany("INSERT OR IGNORE INTO messages (id, centre_id, iso_week, body) VALUES (?, ?, ?, ?)",
+                                  [(m["i"], m["c"], week, m["b"]) for m in messages])
         # Sorted, not in any order they came in. An answer written by an older version carries its
         # receipt inside ("r").
         receipts = set(_receipt_keys(folder / f"{week}.receipts")) | {r["r"] for r in responses if "r" in r}

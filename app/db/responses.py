@@ -9,26 +9,25 @@ from .core import StorageError, connect, write_transaction
 
 # --- responses -----------------------------------------------------------------------------
 
-def record_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
+def record_response(db, *, centre_id, iso_week, question_set, answers, message=""):
     """Put one answer straight into the history: only for a week that has closed (demo data,
     tests, benchmarks). An answer a person sends goes to its open week (open_weeks.store)."""
     with write_transaction(db):
-        return insert_response(db, centre_id=centre_id, iso_week=iso_week, channel=channel, language=language,
-                               question_set=question_set, answers=answers, message=message)
+        return insert_response(db, centre_id=centre_id, iso_week=iso_week, question_set=question_set, answers=answers,
+                               message=message)
 
 
-def insert_response(db, *, centre_id, iso_week, channel, language, question_set, answers, message=""):
+def insert_response(db, *, centre_id, iso_week, question_set, answers, message=""):
     """As record_response, inside a write_transaction the caller holds."""
     response_id = secrets.token_hex(16)
     if answers:
-        db.execute("""INSERT INTO responses (id, centre_id, iso_week, channel, language, question_set)
-                      VALUES (?, ?, ?, ?, ?, ?)""",
-                   [response_id, centre_id, iso_week, channel, language, question_set])
+        db.execute("INSERT INTO responses (id, centre_id, iso_week, question_set) VALUES (?, ?, ?, ?)",
+                   [response_id, centre_id, iso_week, question_set])
         db.conn.executemany("INSERT INTO answers (response_id, question, option) VALUES (?, ?, ?)",
                             [(response_id, q, o) for q, o in answers])
     if message:
-        db.execute("INSERT INTO messages (id, centre_id, iso_week, language, body) VALUES (?, ?, ?, ?, ?)",
-                   [secrets.token_hex(16), centre_id, iso_week, language, message])
+        db.execute("INSERT INTO messages (id, centre_id, iso_week, body) VALUES (?, ?, ?, ?)",
+                   [secrets.token_hex(16), centre_id, iso_week, message])
     return response_id
 
 
@@ -39,6 +38,11 @@ def compact(path):
         _compact(database)
     finally:
         database.close()
+
+
+def compact_open(database):
+    """As compact, on a connection the caller keeps."""
+    _compact(database)
 
 
 def _compact(database, tries=10):
@@ -67,13 +71,13 @@ def count_responses(db, centre_id):
 
 def responses_of(db, centre_id):
     """Every response of a centre, in the history and in the weeks still open, each with its
-    answers: [(id, iso_week, channel, language, [(question, option)])] in no particular order."""
+    answers: [(id, iso_week, [(question, option)])] in no particular order."""
     found = {}
-    for rid, week, channel, language, question, option in db.execute(
-            """SELECT r.id, r.iso_week, r.channel, r.language, a.question, a.option
+    for rid, week, question, option in db.execute(
+            """SELECT r.id, r.iso_week, a.question, a.option
                FROM responses r JOIN answers a ON a.response_id = r.id WHERE r.centre_id = ?""", [centre_id]):
-        found.setdefault(rid, (rid, week, channel, language, []))[4].append((question, option))
-    found.update({r["i"]: (r["i"], week, r["ch"], r["l"], [tuple(pair) for pair in r["a"]])
+        found.setdefault(rid, (rid, week, []))[2].append((question, option))
+    found.update({r["i"]: (r["i"], week, [tuple(pair) for pair in r["a"]])
                   for week, r in open_weeks.open_records(db, "answers") if r["c"] == centre_id})
     return list(found.values())
 
@@ -98,7 +102,7 @@ def answers_of(db, response_id):
 
 def messages_in_week(db, centre_id, iso_week):
     """A week's messages, in the order of their random ids (never the order they came in)."""
-    return list(db.query("SELECT id, language, body FROM messages WHERE centre_id = ? AND iso_week = ? ORDER BY id",
+    return list(db.query("SELECT id, body FROM messages WHERE centre_id = ? AND iso_week = ? ORDER BY id",
                          [centre_id, iso_week]))
 
 

@@ -363,6 +363,19 @@ def m021_perturbed_counts(db):
     """)
 
 
+@migrations()
+def m022_nothing_beside_an_answer(db):
+    # The screen language on both an answer and a message paired them (a message's script tells
+    # its language anyway), and the channel narrowed an answer down further: an answer now keeps
+    # its centre, week, question set and the answers alone, and a message its centre and week.
+    # migrate() rebuilds the file afterwards, so no free page keeps the old columns.
+    for table, column in (("responses", "channel"), ("responses", "language"), ("messages", "language")):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
+REBUILT_AFTER = {"m022_nothing_beside_an_answer"}
+
+
 def _run_script(db, script):
     statement = ""
     for line in script.splitlines(keepends=True):
@@ -377,7 +390,12 @@ def _run_script(db, script):
 def migrate(db):
     """Create or bring the schema up to date; safe to run any number of times, from any process."""
     with write_transaction(db):
+        before = set(applied_migrations(db))
         migrations.apply(db)
+        rebuild = before and REBUILT_AFTER & (set(applied_migrations(db)) - before)
+    if rebuild:
+        from .responses import compact_open  # the rebuild every deletion of answers ends with
+        compact_open(db)
 
 
 def applied_migrations(db):

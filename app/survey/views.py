@@ -308,8 +308,7 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
         return page("busy", 429, **answered)
     try:
         stored = db.store_answer(
-            db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week,
-            channel=channel, language=lang(), question_set=question_set.version,
+            db.get_db(), clock.now(), centre_id=centre["id"], iso_week=iso_week, question_set=question_set.version,
             answers=submission.answers, message=privacy.scrub(submission.message), receipt=receipt,
             busy_timeout_ms=current_app.config["DB_BUSY_TIMEOUT_MS"])
     except db.StorageError as error:
