@@ -150,3 +150,28 @@ def test_a_long_write_lock_makes_answers_wait_then_succeed_or_fail_cleanly(impat
     timer.join()
     assert send(centre["survey_url"], 3)[0] == "thanked"
     assert stored_messages(impatient_server) == {"svar nummer 1", "svar nummer 3"}
+
+
+def test_a_disk_that_fills_while_people_answer_with_messages_keeps_exactly_the_answers_it_thanked(tmp_path):
+    """The week's files exist; then no file may grow past them. Answers go on into free slots,
+    the messages' file (64 slots) fills first: from then on a person is told their answer was not
+    saved, and nothing of it may stay, neither its answer nor its message."""
+    server = LiveServer(tmp_path).start()
+    try:
+        centre = server.add_centre("Café Fyldt")
+        assert send(centre["survey_url"], 0)[0] == "thanked"
+        files = list((server.data_dir / "open").glob("*.*"))
+        server.limit_file_size(max(path.stat().st_size for path in files) + 1)
+        outcomes = {number: send(centre["survey_url"], number)[0] for number in range(1, 91)}
+        server.limit_file_size()
+        thanked = {f"svar nummer {n}" for n, outcome in outcomes.items() if outcome == "thanked"} | {"svar nummer 0"}
+        refused = [n for n, outcome in outcomes.items() if outcome == 503]
+        assert refused and len(thanked) + len(refused) == 91, outcomes  # every person told one or the other
+        assert stored_messages(server) == thanked
+        database = server.database()
+        try:
+            assert db.count_responses(database, db.centre_by_slug(database, centre["slug"])["id"]) == len(thanked)
+        finally:
+            database.close()
+    finally:
+        server.stop()

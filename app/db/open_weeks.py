@@ -55,6 +55,7 @@ COUNT_AT = 64
 # Half full, a file is rebuilt twice the size beside the live one by the writer that filled it,
 # once its own answer is stored, while other answers go on being written (_grow_beside).
 GROW_AT = 0.5
+TAKE_BACK_TIMEOUT_MS = 10_000  # an answer that failed waits this long at most to take itself back
 # A free slot is found by trying random ones. Past this many misses the file is about three
 # quarters full (the rebuild beside it has not kept up), and the writer rebuilds it there and then.
 PROBES = 24
@@ -120,29 +121,39 @@ def store(database, now, *, centre_id, iso_week, question_set, answers, message=
                     pass
                 if receipt is not None and _has_receipt(database, folder, receipt, names):
                     return None
-                written = []
-                if answers:
-                    record = {"i": response_id, "c": centre_id, "q": question_set,
-                              "a": [list(pair) for pair in answers]}
-                    written.append(_put(folder / f"{iso_week}.answers", "answers", _encode(record), iso_week,
-                                        crowded))
-                    held.callback(os.close, written[-1])
-                if message:
-                    written.append(_put(folder / f"{iso_week}.messages", "messages",
-                                        _encode({"i": secrets.token_hex(16), "c": centre_id, "b": message}), iso_week, crowded))
-                    held.callback(os.close, written[-1])
-            # The slots are taken; making them durable needs no lock, so answers that come at
-            # the same time share the disk's flushes instead of queueing for them.
-            for fd in written:
-                os.fdatasync(fd)
-            if receipt is not None:
-                # Only once its answer is on the disk, so the receipt never reaches the disk
-                # without it. Not flushed on its own (a second flush would double the disk's work
-                # per answer): the kernel writes it back within half a minute, and the week's close
-                # puts it in the history. A power cut before that can at worst let an answer sent
-                # again be kept twice, never refuse one that was lost.
-                with _locked(folder, busy_timeout_ms):
-                    os.close(_put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week, crowded))
+                written, placed = [], []  # the open files, and (file, record) of what is in them
+                try:
+                    if answers:
+                        record = _encode({"i": response_id, "c": centre_id, "q": question_set,
+                                          "a": [list(pair) for pair in answers]})
+                        written.append(_put(folder / f"{iso_week}.answers", "answers", record, iso_week, crowded))
+                        held.callback(os.close, written[-1])
+                        placed.append((folder / f"{iso_week}.answers", record))
+                    if message:
+                        record = _encode({"i": secrets.token_hex(16), "c": centre_id, "b": message})
+                        written.append(_put(folder / f"{iso_week}.messages", "messages", record, iso_week, crowded))
+                        held.callback(os.close, written[-1])
+                        placed.append((folder / f"{iso_week}.messages", record))
+                except BaseException:
+                    _take_back(folder, placed, names_held=True)
+                    raise
+            try:
+                # The slots are taken; making them durable needs no lock, so answers that come at
+                # the same time share the disk's flushes instead of queueing for them.
+                for fd in written:
+                    os.fdatasync(fd)
+                if receipt is not None:
+                    # Only once its answer is on the disk, so the receipt never reaches the disk
+                    # without it. Not flushed on its own (a second flush would double the disk's
+                    # work per answer): the kernel writes it back within half a minute, and the
+                    # week's close puts it in the history. A power cut before that can at worst
+                    # let an answer sent again be kept twice, never refuse one that was lost.
+                    with _locked(folder, busy_timeout_ms):
+                        os.close(_put_receipt(folder / f"{iso_week}.receipts", receipt, iso_week, crowded))
+            except BaseException:
+                # The person is told their answer was not saved: then nothing of it may stay.
+                _take_back(folder, placed)
+                raise
     except OSError as error:
         raise OpenWeekError(f"an answer could not be written ({error.strerror or error})") from error
     for path in crowded:
@@ -358,6 +369,39 @@ def _put(path, kind, payload, week, crowded=None):
         os.close(fd)
         _grow(path, needed=HEADER.size + len(payload))
     raise StorageError("no free slot after growing the open week's file")
+
+
+def _take_back(folder, placed, names_held=False):
+    """Erase the records an answer wrote before it failed, wherever their files are now (a file
+    may have been grown meanwhile). Writing zeros over a slot needs no new space on the disk."""
+    if not placed:
+        return
+    with contextlib.ExitStack() as held:
+        if not names_held:
+            try:
+                held.enter_context(_locked(folder, TAKE_BACK_TIMEOUT_MS))
+            except StorageError:
+                pass  # the lock is stuck: erase anyway, the record must not stay
+        for path, payload in placed:
+            _erase_record(path, payload)
+
+
+def _erase_record(path, payload):
+    wanted = HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return
+    try:
+        slot_size, slots, taken = _geometry(fd)
+        for index in range(1, slots + 1):
+            if os.pread(fd, len(wanted), index * slot_size) == wanted:
+                os.pwrite(fd, bytes(slot_size), index * slot_size)
+                os.pwrite(fd, COUNT.pack(max(0, taken - 1)), COUNT_AT)
+                os.fdatasync(fd)
+                return
+    finally:
+        os.close(fd)
 
 
 def _put_durably(path, kind, payload, week):
