@@ -32,7 +32,7 @@ class Claim:
 
     def give_back(self):
         if self.name:
-            db.counters.give_back(_counters(), self.name)
+            db.counters.give_back(counters(), self.name)
 
 
 def kiosk_interval(centre):
@@ -49,7 +49,7 @@ def claim_for_kiosk(centre, kiosk_token, now=None):
     if interval <= 0:
         return Claim(None)
     kiosk = hashlib.sha256(kiosk_token.encode()).hexdigest()[:32]
-    name = db.counters.take_one_per_window(_counters(), f"kiosk:{kiosk}", interval, _now(now))
+    name = db.counters.take_one_per_window(counters(), f"kiosk:{kiosk}", interval, _now(now))
     return Claim(name) if name else None
 
 
@@ -60,17 +60,17 @@ def claim_for_survey_link(centre, now=None):
     if limit <= 0:
         return Claim(None)
     now = _now(now)
-    name = db.counters.take_within_rate(_counters(), f"survey:{centre['id']}", limit, MINUTE, now)
+    name = db.counters.take_within_rate(counters(), f"survey:{centre['id']}", limit, MINUTE, now)
     if name:
         return Claim(name)
     # Forgotten on a whole-day grid, so the notice's end says nothing finer than the day.
-    db.counters.add(_counters(), f"turned-away:{centre['id']}", (now // DAY + 1 + NOTICE_DAYS) * DAY, now)
+    db.counters.add(counters(), f"turned-away:{centre['id']}", (now // DAY + 1 + NOTICE_DAYS) * DAY, now)
     return None
 
 
 def turned_away(centre, now=None):
     """How many answers the survey link turned away in about the last week (for staff)."""
-    return db.counters.count(_counters(), f"turned-away:{centre['id']}", _now(now))
+    return db.counters.count(counters(), f"turned-away:{centre['id']}", _now(now))
 
 
 def _setting(centre, column, config_name):
@@ -82,7 +82,8 @@ def _now(now):
     return time.time() if now is None else now
 
 
-def _counters():
+def counters():
+    """This request's connection to the counters' file (also app/failures.py's)."""
     if "counters" not in g:
         g.counters = db.counters.open_counters(runtime_dir())
     return g.counters

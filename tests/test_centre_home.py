@@ -187,3 +187,23 @@ def test_the_heartbeat_keeps_a_day_and_nothing_finer_on_disk(app, home, database
     app.config["CLOCK"] = "2026-11-27T07:00:00"
     assert tablet.post("/kiosk/seen").status_code == 204
     assert db.kiosks_of(database, home.centre["id"])[0]["last_seen_on"] == "2026-11-27"
+
+
+def test_answers_that_could_not_be_saved_are_counted_for_staff_and_never_logged_one_by_one(app, home, database,
+                                                                                          caplog):
+    from app.db import open_weeks
+
+    from .conftest import post_answer
+
+    blocked = open_weeks.folder_of(database) / "2026-W48.answers"
+    blocked.mkdir(parents=True)  # the week's file cannot be written
+    person = app.test_client()
+    with caplog.at_level("INFO"):
+        for _ in range(2):
+            response = post_answer(person, f"/s/{home.centre['survey_token']}", {"importance": "9"})
+            assert response.status_code == 503 and "kunne ikke gemmes" in response.get_data(as_text=True)
+        assert caplog.text == ""
+        blocked.rmdir()
+        html = page(home)  # a staff page: the operator's line, one for both
+    assert "I de sidste dage kunne 2 svar ikke gemmes" in html
+    assert caplog.text.count("could not be stored") == 1 and "2 answers could not be stored" in caplog.text

@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -162,11 +163,18 @@ def test_a_disk_that_fills_while_people_answer_with_messages_keeps_exactly_the_a
         assert send(centre["survey_url"], 0)[0] == "thanked"
         files = list((server.data_dir / "open").glob("*.*"))
         server.limit_file_size(max(path.stat().st_size for path in files) + 1)
+        before = len(server.log())
         outcomes = {number: send(centre["survey_url"], number)[0] for number in range(1, 91)}
         server.limit_file_size()
+        assert server.log()[before:] == ""  # not a line per answer: its time would date it
+        for _ in range(2):  # a staff page (never an answer) gives the operator one line an hour at most
+            urllib.request.urlopen(server.url + "/staff/login", timeout=10).close()
+        lines = server.log()[before:].splitlines()
+        assert len(lines) == 1 and "could not be stored since the last report" in lines[0], lines
         thanked = {f"svar nummer {n}" for n, outcome in outcomes.items() if outcome == "thanked"} | {"svar nummer 0"}
         refused = [n for n, outcome in outcomes.items() if outcome == 503]
         assert refused and len(thanked) + len(refused) == 91, outcomes  # every person told one or the other
+        assert lines[0].split(" could not")[0].endswith(f"{len(refused)} answers")
         assert stored_messages(server) == thanked
         database = server.database()
         try:

@@ -126,6 +126,18 @@ def add(conn, name, forget_at, now):
     _transaction(conn, work)
 
 
+def take_all(conn, prefix, now, peek=False):
+    """{name less prefix: count} of every counter under `prefix`, deleted unless `peek`."""
+    def work():
+        _forget_expired(conn, now)
+        found = {name[len(prefix):]: number for name, number in conn.execute(
+            "SELECT name, count FROM counters WHERE substr(name, 1, ?) = ?", [len(prefix), prefix])}
+        if not peek:
+            conn.execute("DELETE FROM counters WHERE substr(name, 1, ?) = ?", [len(prefix), prefix])
+        return found
+    return _transaction(conn, work)
+
+
 def count(conn, name, now):
     row = conn.execute("SELECT count FROM counters WHERE name = ? AND forget_at > ?", [name, int(now)]).fetchone()
     return row[0] if row else 0

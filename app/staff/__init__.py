@@ -5,13 +5,20 @@ import time
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from .. import db
+from .. import db, failures
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 
 # The only staff pages open without a login.
 PUBLIC_ENDPOINTS = {"staff.login", "staff.accept_invite"}
 ROLES = ("staff", "admin")
+
+
+@bp.before_request
+def report_failures():
+    """A staff page is never an answer: the operator's hourly line on answers not stored goes
+    out here (app/failures.py)."""
+    failures.report()
 
 
 @bp.before_request

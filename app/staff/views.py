@@ -7,7 +7,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import (accounts, clock, db, exports, figures, language_name, languages_in_order, links, period_picker, periods,
+from .. import (accounts, clock, db, exports, failures, figures, language_name, languages_in_order, links, period_picker, periods,
                posters, questions, retention, said, stuffing)
 from babel import Locale
 
@@ -196,7 +196,8 @@ def centre(centre):
     database, now = db.get_db(), clock.now()
     tablets = centre_home.tablets(database, centre, now.date())
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
-                           turned_away=stuffing.turned_away(centre), answers_per_minute=stuffing.answers_per_minute(centre),
+                           turned_away=stuffing.turned_away(centre), not_stored=failures.not_stored(centre),
+                           answers_per_minute=stuffing.answers_per_minute(centre),
                            poster_languages=languages_in_order(centre["languages"]),
                            so_far=centre_home.this_week(database, centre, now),
                            glance=centre_home.glance(

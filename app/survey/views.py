@@ -7,7 +7,7 @@ from flask import (abort, current_app, g, make_response, redirect, render_templa
                    session, url_for)
 from flask_babel import get_locale
 
-from .. import clock, csrf, db, kiosk_pin, privacy, questions, retention, said, stuffing
+from .. import clock, csrf, db, failures, kiosk_pin, privacy, questions, retention, said, stuffing
 from . import answer_tokens, bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm, kiosk_form_is_genuine
 
@@ -176,6 +176,7 @@ def kiosk_seen():
     if not token or db.centre_for_kiosk(db.get_db(), token) is None:
         return "", 403
     db.kiosk_seen(db.get_db(), token, clock.today())
+    failures.report()  # at a time of the clock, never after an answer
     return "", 204
 
 
@@ -313,7 +314,7 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
             busy_timeout_ms=current_app.config["DB_BUSY_TIMEOUT_MS"])
     except db.StorageError as error:
         claim.give_back()
-        current_app.logger.error("could not store a response: %s", error)
+        failures.count(centre, error)  # counted, not logged: a line would date the answer
         return page("not_saved", 503, **answered)
     if stored is None:
         claim.give_back()  # sent before and stored then: this one takes no place under the limits
