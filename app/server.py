@@ -81,9 +81,14 @@ class Server(BaseApplication):
 
     def load(self):
         # Runs in each worker after the fork: no database connection crosses it.
-        from . import create_app
+        from . import create_app, db
 
-        return create_app()
+        app = create_app()
+        # One connection held for the worker's life, never used: SQLite makes its WAL and
+        # shared-memory files when a first connection opens and deletes them when the last
+        # closes, and a file made by a person's request would carry that moment in its times.
+        app.extensions["brugerstemmen.keeper"] = db.connect(db.path_in(app.config["DATA_DIR"]))
+        return app
 
 
 def run(host, port, workers, runtime_dir=""):

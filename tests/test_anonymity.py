@@ -96,6 +96,27 @@ def week_answered(request, tmp_path):
         server.stop()
 
 
+def arrival_in_history(server):
+    """After the week has moved: the arrival index of every response and message id in the
+    history (new ids: found by what each holds), and the message ids."""
+    database = server.database()
+    try:
+        arrival, message_ids = {}, set()
+        for rid, week, pairs in db.responses_of(database, 1):
+            if week != "2026-W48":  # the history filled before
+                continue
+            pairs = dict(pairs)
+            arrival[rid] = next(n for n in range(PEOPLE) if answer_of(n)["importance"] == pairs["importance"]
+                                and answer_of(n)["frequency"] == pairs["frequency"])
+        for row in database.query("SELECT id, body FROM messages WHERE iso_week = '2026-W48'"):
+            arrival[row["id"]] = int(row["body"].split()[2])
+            message_ids.add(row["id"])
+    finally:
+        database.close()
+    assert len(arrival) == PEOPLE + PEOPLE // 2
+    return arrival, message_ids
+
+
 def kept_files(server, backups=()):
     """Every file the installation keeps, and every backup taken."""
     return [p for p in server.data_dir.rglob("*") if p.is_file() and p.name != "secret_key"] + list(backups)
@@ -167,8 +188,8 @@ def attack_database(name, cells, arrival, message_ids=frozenset()):
         assert p > ALPHA, f"{name} {tree}: where a row lies tells when it came (p = {p:.1e})"
         p = neighbours_p(found, arrival)
         assert p > ALPHA, f"{name} {tree}: neighbouring cells tell which came later (p = {p:.1e})"
-    responses = next((seen for tree, seen in first_seen.items() if tree[0] == "response" and tree[1:] == (6, 0)), {})
-    messages = next((seen for tree, seen in first_seen.items() if tree[0] == "message" and tree[1:] == (5, 0)), {})
+    responses = next((seen for tree, seen in first_seen.items() if tree[0] == "response" and tree[1:] == (4, 0)), {})
+    messages = next((seen for tree, seen in first_seen.items() if tree[0] == "message" and tree[1:] == (4, 0)), {})
     if responses and messages:
         paired_by_position(responses, messages, arrival)
     return trees
@@ -227,11 +248,15 @@ def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with
     live = db.path_in(server.data_dir)
     kept = {"the database": database_cells(live), "its WAL": wal_cells(live.with_name(live.name + "-wal")),
             "the backup": database_cells(closed_backup)}
-    assert our_cells(kept["the database"] + kept["its WAL"], arrival, message_ids), "the week never reached the history"
+    moved, moved_messages = arrival_in_history(server)
+    # A copy of the open week names none of the history's rows: every id is drawn afresh.
+    for cells in kept.values():
+        assert not {v for cell in cells for v in cell.values if isinstance(v, str)} & set(arrival)
+    assert our_cells(kept["the database"] + kept["its WAL"], moved, moved_messages), "the week never reached the history"
     for name, cells in kept.items():
-        attack_database(name, cells, arrival, message_ids)
+        attack_database(name, cells, moved, moved_messages)
     shm = live.with_name(live.name + "-shm")
-    assert not shm.exists() or not [i for i in ids if i in shm.read_bytes()]
+    assert not shm.exists() or not [i for i in ids + [m.encode() for m in moved] if i in shm.read_bytes()]
 
 
 def test_the_attack_sees_the_order_of_rows_written_one_by_one(tmp_path):
@@ -281,3 +306,34 @@ def test_one_message_in_arabic_among_danish_answers_singles_out_no_answer(app, c
     for table in ("responses", "messages"):
         columns = {row["name"] for row in database.query(f"PRAGMA table_info({table})")}
         assert not columns & {"language", "channel"}, table
+
+
+def test_no_time_under_the_data_folder_falls_within_the_answers(tmp_path):
+    """A copy of the data folder (cp -a, rsync -a, tar) keeps every file's and folder's times.
+    Answers spaced over some seconds, the first of them the first ever (its week's files, and the
+    folder of the open weeks, made by it): afterwards no time under the data folder falls inside
+    the moments they were given."""
+    import os
+    import time
+
+    server = LiveServer(tmp_path, CLOCK=WEDNESDAY).start()
+    try:
+        centre = server.add_centre("Café Tidløs")
+        time.sleep(1.1)  # whole seconds apart from the start's own files
+        started = time.time()
+        for n in range(6):
+            Respondent().answer(centre["survey_url"], answer_of(n))
+            time.sleep(0.4)
+        ended = time.time()
+        time.sleep(1.1)
+        inside = []
+        for root, folders, files in os.walk(server.data_dir):
+            for name in [".", *folders, *files]:
+                path = os.path.join(root, name)
+                found = os.stat(path, follow_symlinks=False)
+                for kind in ("st_mtime", "st_atime"):
+                    if started - 0.01 <= getattr(found, kind) <= ended + 0.01:
+                        inside.append((os.path.relpath(path, server.data_dir), kind))
+        assert not inside, "\n".join(f"{p} {k}" for p, k in inside)
+    finally:
+        server.stop()

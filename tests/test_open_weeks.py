@@ -43,13 +43,26 @@ def test_an_answer_waits_in_its_open_week_and_the_history_gets_it_when_the_week_
     assert db.answers_of(database, rid) == [("importance", "9"), ("reasons", "meal")]
     db.settle(database, WEDNESDAY)
     assert db.open_week_counts(database, centre["id"]) == {"2026-W48": 1}  # not closed: stays
+    (message_id,) = slot_of(database, "messages")
+    folder = open_weeks.folder_of(database)
+    files = {path.name: path.read_bytes() for path in folder.glob("2026-W48.*")}
     db.settle(database, CLOSED)
     assert db.open_week_counts(database, centre["id"]) == {}
     assert not list(open_weeks.folder_of(database).glob("2026-W48.*"))
-    assert db.answers_of(database, rid) == [("importance", "9"), ("reasons", "meal")]
-    assert [dict(r) for r in database.query("SELECT * FROM responses")] == [
-        {"id": rid, "centre_id": centre["id"], "iso_week": "2026-W48", "question_set": 1}]
-    assert db.messages_in_week(database, centre["id"], "2026-W48")[0]["body"] == "Mere kaffe"
+    (row,) = [dict(r) for r in database.query("SELECT * FROM responses")]
+    assert row == {"id": row["id"], "centre_id": centre["id"], "iso_week": "2026-W48", "question_set": 1}
+    assert db.answers_of(database, row["id"]) == [("importance", "9"), ("reasons", "meal")]
+    # New ids: a copy of the open week taken before names no row of the history.
+    assert row["id"] != rid and db.answers_of(database, rid) == []
+    (message,) = db.messages_in_week(database, centre["id"], "2026-W48")
+    assert message["body"] == "Mere kaffe" and message["id"] != message_id
+    # A crash after the history took the week but before its files went: the move is repeated,
+    # and adds nothing.
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    db.settle(database, CLOSED)
+    assert [database.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("responses", "messages")] == [1, 1]
+    assert not list(folder.glob("2026-W48.*"))
 
 
 def test_slots_are_chosen_at_random_and_a_message_apart_from_its_answer(database, make_centre):

@@ -36,7 +36,7 @@ from .hub import (
     period_aggregates, register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre, save_decided_national,
     set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate, centres_publishing_replies, HubCentreExists,
     HUB_CENTRE_FIELDS)
-from . import counters
+from . import counters, file_times
 from .sync import (
     acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_weeks, record_sync_failure,
     record_sync_success, refresh_outbox, save_national, waiting)

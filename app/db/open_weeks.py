@@ -238,20 +238,24 @@ def _closes_at(week_key):
 
 
 def _move_week(database, folder, week):
-    """Into the history in one transaction, ordered by random ids; then the files go. Safe to
-    repeat after a crash between the two: what is already in is not added again."""
+    """Into the history in one transaction, ordered by new random ids (a copy of the open week
+    taken earlier must not find its ids there); then the files go. Safe to repeat after a crash
+    between the two: the files' contents are recorded as moved (by a digest of their ids), and
+    what was moved is not added again."""
     responses = sorted(_records(folder / f"{week}.answers"), key=lambda r: r["i"])
     messages = sorted(_records(folder / f"{week}.messages"), key=lambda r: r["i"])
+    digest = hashlib.blake2b("".join(sorted(r["i"] for r in responses + messages)).encode(),
+                             digest_size=16).hexdigest()
     with write_transaction(database):
-        for record in responses:
-            new = database.execute(
-                "INSERT OR IGNORE INTO responses (id, centre_id, iso_week, question_set) VALUES (?, ?, ?, ?)",
-                [record["i"], record["c"], week, record["q"]]).rowcount
-            if new:
-                database.conn.executemany("INSERT OR IGNORE INTO answers (response_id, question, option) VALUES (?, ?, ?)",
-                                          [(record["i"], q, o) for q, o in record["a"]])
-        database.conn.executemany("INSERT OR IGNORE INTO messages (id, centre_id, iso_week, body) VALUES (?, ?, ?, ?)",
-                                  [(m["i"], m["c"], week, m["b"]) for m in messages])
+        if not database.execute("SELECT 1 FROM moved_weeks WHERE digest = ?", [digest]).fetchone():
+            fresh = sorted((secrets.token_hex(16), record) for record in responses)
+            database.conn.executemany("INSERT INTO responses (id, centre_id, iso_week, question_set) VALUES (?, ?, ?, ?)",
+                                      [(rid, record["c"], week, record["q"]) for rid, record in fresh])
+            database.conn.executemany("INSERT INTO answers (response_id, question, option) VALUES (?, ?, ?)",
+                                      [(rid, q, o) for rid, record in fresh for q, o in record["a"]])
+            database.conn.executemany("INSERT INTO messages (id, centre_id, iso_week, body) VALUES (?, ?, ?, ?)",
+                                      sorted((secrets.token_hex(16), m["c"], week, m["b"]) for m in messages))
+            database.execute("INSERT INTO moved_weeks (digest, iso_week) VALUES (?, ?)", [digest, week])
         # Sorted, not in any order they came in. An answer written by an older version carries its
         # receipt inside ("r").
         receipts = set(_receipt_keys(folder / f"{week}.receipts")) | {r["r"] for r in responses if "r" in r}
@@ -259,6 +263,7 @@ def _move_week(database, folder, week):
                                   [(key, week) for key in sorted(receipts)])
         oldest = periods.week_of(periods.parse(week).first_day - datetime.timedelta(weeks=RECEIPT_WEEKS))
         database.execute("DELETE FROM kiosk_receipts WHERE iso_week < ?", [oldest.key])
+        database.execute("DELETE FROM moved_weeks WHERE iso_week < ?", [oldest.key])
     for kind in KINDS:
         _erase(folder / f"{week}.{kind}")
     _sync_folder(folder)

@@ -373,6 +373,13 @@ def m022_nothing_beside_an_answer(db):
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
+@migrations()
+def m023_moved_weeks(db):
+    # An open week's records get new ids when they move into the history; what marks a week's
+    # files as moved (should the move be repeated after a crash) is a digest of their old ids.
+    db.execute("CREATE TABLE moved_weeks (digest TEXT PRIMARY KEY, iso_week TEXT NOT NULL) WITHOUT ROWID")
+
+
 REBUILT_AFTER = {"m022_nothing_beside_an_answer"}
 
 
