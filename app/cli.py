@@ -403,6 +403,9 @@ def purge(dry_run):
 def serve(host, port, workers):
     """Run the real server (gunicorn); it writes no access log."""
     open_database().close()  # migrate before forking; workers open their own connections
+    warning = db.file_times.copy_on_write_warning(current_app.config["DATA_DIR"])
+    if warning:
+        click.echo(warning, err=True)
     server.run(host, port, workers, runtime_dir=current_app.config["RUNTIME_DIR"])
 
 

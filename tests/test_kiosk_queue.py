@@ -1,12 +1,13 @@
 """A kiosk on flaky Wi-Fi: answers wait on the tablet and arrive exactly once (headless Chromium)."""
 
 import datetime
+import json
 import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError, expect
 
-from app import db, privacy
+from app import db, privacy, sealing
 
 from .conftest import LiveServer
 from .test_browser import pair, skip_to_send, tap
@@ -68,13 +69,15 @@ def test_an_answer_given_while_the_server_is_down_arrives_once_it_is_back(server
         server.stop()  # the Wi-Fi drops just before she presses send
         try:
             tablet.get_by_role("button", name="Send mit svar").click()
-            # She is thanked as always; the answer waits on the tablet with its week and no time.
+            # She is thanked as always; the answer waits on the tablet sealed for the server, with
+            # its week and no time: the tablet cannot read it back.
             expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
             [entry] = queued(tablet)
-            assert set(entry) == {"key", "week", "centre", "url", "fields"}
-            assert entry["centre"] == centre["slug"]
-            assert entry["week"] == this_week()
-            assert [pair for pair in entry["fields"] if pair[1]] == [["importance", "7"]]
+            assert set(entry) == {"key", "week", "centre", "sealed"}
+            assert entry["centre"] == centre["slug"] and entry["week"] == this_week()
+            assert "importance" not in entry["sealed"] and set(json.loads(entry["sealed"])) == {"k", "iv", "c"}
+            fields = sealing.unseal(server.data_dir, entry["sealed"])
+            assert [pair for pair in fields if pair[1]] == [("importance", "7"), ("week", this_week())]
             # Back at the start screen (from the service worker's copy), staff see one answer waiting.
             expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=8000)
             expect(tablet.locator(WAITING)).to_have_text("Svar, der venter på at blive sendt: 1")
@@ -176,3 +179,57 @@ def tap_back_to(tablet, name, value):
 
 def this_week():
     return privacy.iso_week(datetime.date.today())
+
+
+def test_the_tablet_keeps_nothing_readable_of_the_answers_it_took(server, browser, tmp_path):
+    """Whoever picks the tablet up after five answers, two of them given while the server was
+    away, finds none of their messages and none of their times anywhere in the browser's
+    profile: the waiting answers were sealed before they touched storage, the thanks were shown
+    in the page, and no time of an answer was written."""
+    import shutil
+    import sqlite3
+
+    from .conftest import CHROMIUM_ARGS
+
+    centre = server.add_centre("Café Intet Spor")
+    profile = tmp_path / "profile"
+    messages = [f"Kanariefuglen{n}synger i vinduet" for n in range(5)]
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS,
+        viewport={"width": 1024, "height": 768}, has_touch=True)
+    try:
+        tablet = context.pages[0] if context.pages else context.new_page()
+        pair(tablet, centre)
+        tablet.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        for n, message in enumerate(messages):
+            if n == 3:
+                server.stop()  # the last two wait on the tablet
+            start = tablet.get_by_role("button", name="Tryk for at starte")
+            expect(start).to_be_enabled(timeout=10000)
+            start.click()
+            tap(tablet, "importance", str(n + 1))
+            skip_to_send(tablet)
+            tablet.locator('textarea[name="message"]').fill(message)
+            tablet.get_by_role("button", name="Send mit svar").click()
+            expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+        assert len(queued(tablet)) == 2
+        server.start()
+        eventually(lambda: queued(tablet) == [], seconds=20)
+        assert sorted(o for _w, q, o in stored(server, centre) if q == "importance") == ["1", "2", "3", "4", "5"]
+        assert tablet.evaluate("window.sessionStorage.length + window.localStorage.length") == 0
+    finally:
+        context.close()
+    found = []
+    for path in (p for p in profile.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for message in messages:
+            word = message.split()[0]  # in every encoding a browser keeps text in
+            if any(word.encode(codec) in data for codec in ("utf-8", "utf-16-le")):
+                found.append((path.relative_to(profile), word))
+    assert not found, profile
+    history = sqlite3.connect(profile / "Default" / "History")
+    try:
+        visited = [row[0] for row in history.execute("SELECT url FROM urls")]
+    finally:
+        history.close()
+    assert not [url for url in visited if "/tak" in url], visited  # no visit per answer, so no time of one

@@ -395,3 +395,21 @@ def test_a_full_disk_is_a_storage_error_and_leaves_no_half_file(database, make_c
         store(database, centre)
     os.unlink(folder)
     assert store(database, centre)
+
+
+def test_a_copy_on_write_file_system_is_told_apart_and_warned_of(tmp_path):
+    from app.db import file_times
+
+    mounts = tmp_path / "mountinfo"
+    mounts.write_text("22 1 0:21 / / rw,relatime - ext4 /dev/vda rw\n"
+                      "40 22 0:35 / /srv/data rw - zfs tank/data rw\n"
+                      "41 22 0:36 / /srv/with\\040space rw - btrfs /dev/vdb rw\n")
+    assert file_times.file_system("/srv/data/brugerstemmen", mounts) == "zfs"
+    assert file_times.file_system("/srv/with space/data", mounts) == "btrfs"
+    assert file_times.file_system("/srv/database", mounts) == "ext4"  # not inside /srv/data
+    assert "ext4 or XFS" in file_times.copy_on_write_warning("/srv/data/brugerstemmen", mounts)
+    # btrfs: the open weeks' folder is made with copy-on-write off instead; ext4 needs nothing.
+    assert file_times.copy_on_write_warning("/srv/with space/data", mounts) is None
+    assert file_times.copy_on_write_warning("/var/lib/brugerstemmen", mounts) is None
+    file_times.make_folder(tmp_path / "open")  # on this machine's file system: made, private
+    assert (tmp_path / "open").stat().st_mode & 0o777 == 0o700

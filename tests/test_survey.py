@@ -1,6 +1,8 @@
 """The respondent side through Flask's test client, on a real SQLite file."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -290,6 +292,48 @@ def test_an_answer_sent_twice_with_one_key_is_stored_once(kiosk_client, database
                                      {"key": "m" * 24, "iso_week": "2026-W48"}]
     columns = {row[1] for row in database.execute("PRAGMA table_info(kiosk_receipts)")}
     assert columns == {"key", "iso_week"}
+
+
+def seal_as_a_tablet_does(app, fields):
+    """What kiosk.js's sealFor makes, made the same way here (RSA-OAEP SHA-256, AES-GCM)."""
+    import base64
+    import json
+    import os
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from app import sealing
+
+    public = serialization.load_der_public_key(base64.b64decode(sealing.public_key(app.config["DATA_DIR"])))
+    key, iv = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    wrapped = public.encrypt(key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+    body = AESGCM(key).encrypt(iv, json.dumps(fields).encode(), None)
+    return json.dumps({name: base64.b64encode(value).decode() for name, value in (("k", wrapped), ("iv", iv), ("c", body))})
+
+
+def test_an_answer_the_tablet_held_sealed_is_opened_and_stored_once(app, kiosk_client, database):
+    sealed = seal_as_a_tablet_does(app, [["importance", "8"], ["message", "Mere kaffe"], ["week", "2026-W47"]])
+    page = kiosk_client.get("/kiosk/").get_data(as_text=True)
+    assert 'data-seal-key="MII' in page  # the public half: what the tablet seals with
+    for _ in range(2):  # sent again after a lost reply: counted once
+        response = kiosk_client.post("/kiosk/", data={"sealed": sealed}, headers={"Idempotency-Key": "s" * 24})
+        assert response.status_code == 303
+    assert weeks_stored(database, kiosk_client.centre) == ["2026-W48"]  # week 47 has closed: this week
+    assert db.messages_of(database, kiosk_client.centre["id"]) == ["Mere kaffe"]
+    private = (Path(app.config["DATA_DIR"]) / "seal_key.pem")
+    assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_seal_that_is_not_ours_is_refused_and_stores_nothing(app, kiosk_client, database):
+    genuine = json.loads(seal_as_a_tablet_does(app, [["importance", "8"]]))
+    tampered = dict(genuine, c=genuine["c"][:-4] + ("AAAA" if genuine["c"][-4:] != "AAAA" else "BBBB"))
+    for sealed in ("", "not json", json.dumps({"k": "x"}), json.dumps(tampered), "x" * 70_000,
+                   seal_as_a_tablet_does(app, {"importance": "8"})):
+        response = kiosk_client.post("/kiosk/", data={"sealed": sealed}, headers={"Idempotency-Key": "t" * 24})
+        assert response.status_code in (400, 413), sealed[:40]  # 413: larger than any request may be
+    assert stored(database, kiosk_client.centre) == 0
 
 
 def test_a_malformed_key_is_refused_and_stores_nothing(kiosk_client, database):

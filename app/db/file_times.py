@@ -10,8 +10,10 @@ says what a program cannot set: the change time, the file system's journal, bloc
 
 import ctypes
 import datetime
+import fcntl
 import functools
 import os
+import struct
 
 from .. import periods
 
@@ -76,3 +78,52 @@ def _file_week(path, week):
         return name if periods.parse(name).level == "week" else week
     except ValueError:
         return week
+
+
+# --- copy-on-write file systems ---------------------------------------------------------------
+
+COPY_ON_WRITE = {"btrfs", "zfs", "bcachefs"}
+_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS, _FS_NOCOW_FL = 0x80086601, 0x40086602, 0x00800000
+
+
+def make_folder(folder):
+    """A folder for the open weeks: private, and on btrfs with copy-on-write off (chattr +C),
+    which files made in it inherit. Copy-on-write moves a block on every write, so the order of
+    a file's blocks (filefrag) would follow the order of the answers written into it."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        flags = struct.unpack("l", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("l", 0)))[0]
+        if not flags & _FS_NOCOW_FL:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("l", flags | _FS_NOCOW_FL))
+    except OSError:
+        pass  # ext4, XFS, tmpfs: no such flag, and no need of it
+    finally:
+        os.close(fd)
+
+
+def file_system(path, mountinfo="/proc/self/mountinfo"):
+    """The type of the file system `path` is on ("ext4", "btrfs", ...), or None if unknown."""
+    path, found, longest = os.path.realpath(path), None, -1
+    try:
+        with open(mountinfo, encoding="utf-8") as lines:
+            for line in lines:
+                fields = line.split()
+                mount_point = fields[4].encode().decode("unicode_escape")
+                kind = fields[fields.index("-") + 1]
+                inside = path == mount_point or path.startswith(mount_point.rstrip("/") + "/")
+                if inside and len(mount_point) > longest:
+                    found, longest = kind, len(mount_point)
+    except (OSError, ValueError, IndexError):
+        return None
+    return found
+
+
+def copy_on_write_warning(data_dir, mountinfo="/proc/self/mountinfo"):
+    """One line for the operator when the data folder is on a copy-on-write file system that
+    make_folder cannot turn it off on (ZFS); None otherwise."""
+    kind = file_system(data_dir, mountinfo)
+    if kind not in COPY_ON_WRITE or kind == "btrfs":
+        return None
+    return (f"warning: {data_dir} is on {kind}, a copy-on-write file system: the order of the open week's blocks "
+            "can follow the order of the answers. Put the data folder on ext4 or XFS (docs/anonymity.md).")

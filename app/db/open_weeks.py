@@ -40,6 +40,7 @@ import zlib
 from pathlib import Path
 
 from .. import periods
+from . import file_times
 from .core import BUSY_TIMEOUT_MS, StorageError, write_transaction
 
 FOLDER = "open"
@@ -476,7 +477,7 @@ def _fill(image, offset, payload):
 
 def _install(path, image, replacing):
     """Put a whole new file in place of `path`; the old one, if any, is zeroed once it is gone."""
-    path.parent.mkdir(mode=0o700, exist_ok=True)
+    file_times.make_folder(path.parent)
     staging = _stage(path, image, ".new")
     old = os.open(path, os.O_WRONLY) if replacing else None
     try:
@@ -824,7 +825,7 @@ def _open_lock(folder, name=".lock"):
     try:
         return os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
     except FileNotFoundError:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        file_times.make_folder(folder)
         return os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
 
 

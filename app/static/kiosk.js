@@ -30,7 +30,30 @@ function isoWeek(date) {
   return year + "-W" + (week < 10 ? "0" : "") + week;
 }
 
-// The tablet's queue of answers not yet stored by the server: one IndexedDB store, by key.
+// An answer sealed for the server (app/sealing.py): a fresh AES-GCM key per answer, wrapped with
+// the installation's RSA-OAEP public key. The tablet cannot open it again; only the server can.
+// Rejects where the browser has no WebCrypto (a page not served over HTTPS): then nothing is kept.
+function sealFor(publicKey, plain) {
+  var subtle = window.crypto && window.crypto.subtle;
+  if (!subtle || !publicKey) { return Promise.reject(new Error("no WebCrypto")); }
+  function base64(buffer) { return window.btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))); }
+  var der = Uint8Array.from(window.atob(publicKey), function (c) { return c.charCodeAt(0); });
+  var iv = window.crypto.getRandomValues(new Uint8Array(12));
+  return Promise.all([
+    subtle.importKey("spki", der, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]),
+    subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])
+  ]).then(function (keys) {
+    var text = new TextEncoder().encode(JSON.stringify(plain));
+    return Promise.all([subtle.encrypt({ name: "AES-GCM", iv: iv }, keys[1], text), subtle.exportKey("raw", keys[1])])
+      .then(function (done) {
+        return subtle.encrypt({ name: "RSA-OAEP" }, keys[0], done[1]).then(function (wrapped) {
+          return JSON.stringify({ k: base64(wrapped), iv: base64(iv), c: base64(done[0]) });
+        });
+      });
+  });
+}
+
+// The tablet's queue of sealed answers not yet stored by the server: one IndexedDB store, by key.
 var kioskQueue = (function () {
   function run(mode, work) {
     return new Promise(function (resolve, reject) {
@@ -64,7 +87,16 @@ document.addEventListener("DOMContentLoaded", function () {
   var body = document.body;
   var startUrl = body.dataset.startUrl;
 
+  var lastSentAt = 0;  // in memory only: no time of an answer is written anywhere on the tablet
+
   function backToStart() {
+    // The same page, made new in place: no visit per person lands in the browser's history. Only
+    // a screen in another language goes back to the Danish start page, by the network.
+    var resettable = document.getElementById("survey") && !window.location.search;
+    if (resettable) {
+      resetInPlace();
+      return;
+    }
     // replace(), not assign(): the finished or abandoned page leaves no history entry.
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       window.location.replace(startUrl);  // the service worker has a copy should the server be away
@@ -175,9 +207,11 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   // Sending in the background keeps every answer out of the browser's history: a failed send
-  // never becomes a page the next person could go back to or re-send. Every answer is first
-  // put in the tablet's own queue (IndexedDB) under a random key, then sent; when the server
-  // cannot be reached it waits there, the person is thanked all the same, and it is sent later.
+  // never becomes a page the next person could go back to or re-send, and the thanks are shown
+  // in the page, not navigated to. Every answer is first sealed for the server and put in the
+  // tablet's own queue (IndexedDB) under a random key, then sent as given from memory; when the
+  // server cannot be reached the sealed copy waits, the person is thanked all the same, and it
+  // is sent later. The tablet never keeps an answer it could read.
   // The key makes a re-send after a lost reply count once.
   var sendButton = form.querySelector("button[type=submit]");
   var sendNotice = document.getElementById("send-notice");
@@ -185,6 +219,8 @@ document.addEventListener("DOMContentLoaded", function () {
   var waiting = document.getElementById("waiting");
   var retryMs = Number(body.dataset.retrySeconds || 30) * 1000;
   var centre = body.dataset.centre;
+  var sealKey = body.dataset.sealKey;
+  var plainThanks = thanks.innerHTML;
   var thanksPath = new URL(body.dataset.thanksUrl, window.location.href).pathname;
   var inFlight = {};
   var flushing = false;
@@ -206,25 +242,38 @@ document.addEventListener("DOMContentLoaded", function () {
     var bytes = new Uint8Array(18);
     window.crypto.getRandomValues(bytes);
     var key = window.btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
-    // The week is all the time a queued answer carries: never the moment it was given.
-    return { key: key, week: isoWeek(new Date()), centre: centre,
-             url: window.location.pathname + window.location.search, fields: answerFields() };
+    // The week is all the time an answer carries: never the moment it was given.
+    return { key: key, week: isoWeek(new Date()), url: window.location.pathname + window.location.search,
+             fields: answerFields() };
+  }
+
+  // What the queue keeps of an answer: its key, its centre and week, and the answer sealed.
+  function queueEntry(entry) {
+    return sealFor(sealKey, entry.fields.concat([["week", entry.week]])).then(function (sealed) {
+      return { key: entry.key, centre: centre, week: entry.week, sealed: sealed };
+    });
   }
 
   // outcome: {stored: thank-you URL} | {refused: the page's notice} | {unreachable: true}
   function deliver(entry, token, mayRenewToken) {
     var data = new FormData();
-    entry.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
-    data.append("week", entry.week);
+    if (entry.sealed) {
+      data.append("sealed", entry.sealed);
+    } else {
+      entry.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+      data.append("week", entry.week);
+    }
     data.append("csrf_token", token);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && window.setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
     inFlight[entry.key] = true;
-    return fetch(entry.url, { method: "POST", body: data, credentials: "same-origin",
+    return fetch(entry.url || startUrl, { method: "POST", body: data, credentials: "same-origin",
                               headers: { "Idempotency-Key": entry.key }, signal: controller && controller.signal })
       .then(function (response) {
         // Stored means the server's own thank-you page, not any page a proxy redirected to.
-        if (response.ok && new URL(response.url).pathname === thanksPath) { return { stored: response.url }; }
+        if (response.ok && new URL(response.url).pathname === thanksPath) {
+          return response.text().then(function (html) { return { stored: html }; }, function () { return { stored: "" }; });
+        }
         if (response.ok || response.status >= 500 || [403, 408, 429].indexOf(response.status) >= 0) {
           return { unreachable: true };
         }
@@ -252,12 +301,12 @@ document.addEventListener("DOMContentLoaded", function () {
     sendButton.disabled = true;
     sendNotice.hidden = true;
     var entry = newEntry();
-    kioskQueue.put(entry).then(function () { return true; }, function () { return false; }).then(function (queued) {
+    queueEntry(entry).then(kioskQueue.put).then(function () { return true; }, function () { return false; }).then(function (queued) {
       return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
-        if (outcome.stored) {
+        if (outcome.stored !== undefined) {
           answered();
           return kioskQueue.remove(entry.key).catch(function () { /* sent again later, counted once */ })
-            .then(function () { window.location.replace(outcome.stored); });
+            .then(function () { thankInPlace(outcome.stored); });
         }
         if (outcome.unreachable && queued) {
           unreachable = true;
@@ -274,19 +323,34 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function answered() {
-    // Kept on this tablet only, to hold the next answer back for a few seconds.
-    window.sessionStorage.setItem("kioskSentAt", String(Date.now()));
+    lastSentAt = Date.now();  // to hold the next answer back for a few seconds
     form.reset();
   }
 
-  function thankInPlace() {
+  // The thanks in the page: the server's thank-you page (what staff last said, too) when it has
+  // the answer, the plain thanks when it waits on the tablet.
+  function thankInPlace(html) {
+    var page = html && new DOMParser().parseFromString(html, "text/html");
+    var given = page && page.querySelector(".message-page.thanks");
+    thanks.innerHTML = given ? given.innerHTML : plainThanks;
+    var heading = thanks.querySelector("h1");
+    if (heading) { heading.tabIndex = -1; }
     form.hidden = true;
     start.hidden = true;
     body.classList.remove("answering");
     thanks.hidden = false;
-    thanks.querySelector("h1").focus();
-    window.setTimeout(backToStart, Number(thanks.dataset.returnSeconds) * 1000);
+    if (heading) { heading.focus(); }
+    window.clearTimeout(thanksTimer);
+    thanksTimer = window.setTimeout(backToStart, Number(thanks.dataset.returnSeconds) * 1000);
   }
+  var thanksTimer = null;
+  thanks.addEventListener("click", function (event) {
+    if (event.target.closest("a[href]") && event.target.closest("a").pathname === new URL(startUrl, window.location.href).pathname) {
+      event.preventDefault();  // "Back to the start": in place, as the timer does
+      window.clearTimeout(thanksTimer);
+      backToStart();
+    }
+  });
 
   function flush() {
     if (flushing) { return Promise.resolve(); }
@@ -349,6 +413,9 @@ document.addEventListener("DOMContentLoaded", function () {
   function sayImOn() {
     fetch(body.dataset.seenUrl, { method: "POST", credentials: "same-origin" }).catch(function () { /* next time */ });
     window.setTimeout(sayImOn, seenIn());
+    // A start screen nobody is using is fetched afresh at these same times (the questions and
+    // notes as staff left them), since answers no longer reload it: never right after one.
+    if (current < 0 && thanks.hidden && !flushing && navigator.onLine) { window.location.replace(startUrl); }
   }
   if (body.dataset.seenUrl) { window.setTimeout(sayImOn, seenIn()); }
 
@@ -369,8 +436,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // The start button waits out the gap since the last answer sent from this tablet.
   var startButton = start.querySelector("[data-action=start]");
   function holdStartButton() {
-    var wait = Number(window.sessionStorage.getItem("kioskSentAt") || 0) +
-      Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
+    var wait = lastSentAt + Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
     if (wait > 0) {
       startButton.disabled = true;
       window.setTimeout(function () { startButton.disabled = false; }, wait);

@@ -6,8 +6,9 @@ import re
 from flask import (abort, current_app, g, make_response, redirect, render_template, request, send_from_directory,
                    session, url_for)
 from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
 
-from .. import clock, csrf, db, failures, kiosk_pin, privacy, questions, retention, said, stuffing
+from .. import clock, csrf, db, failures, kiosk_pin, privacy, questions, retention, said, sealing, stuffing
 from . import answer_tokens, bp
 from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, SurveyForm, kiosk_form_is_genuine
 
@@ -18,6 +19,8 @@ NOT_ANSWERS = {"csrf_token", HONEYPOT, answer_tokens.FIELD}
 # header) and, when it held the answer back while offline, the ISO week it was given in.
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 HELD_WEEK = "week"
+# An answer a tablet held while the server was away comes sealed (app/sealing.py), in this field.
+SEALED = "sealed"
 # The thank-you page's ?sent= when a person pressed send with nothing chosen.
 NOTHING = "nothing"
 
@@ -121,7 +124,8 @@ def kiosk():
             idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
             gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
             return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
-            retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm())))
+            retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm(),
+            seal_key=sealing.public_key(current_app.config["DATA_DIR"]))))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
 
@@ -270,25 +274,30 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
     if request.method != "POST":  # GET, and HEAD: the kiosk asks whether the server is there
         return page()
 
-    receipt, iso_week = None, privacy.current_iso_week()
+    receipt, iso_week, sent = None, privacy.current_iso_week(), request.form
     if channel == "kiosk":
         receipt = request.headers.get("Idempotency-Key")
         if receipt is not None and not IDEMPOTENCY_KEY.match(receipt):
             abort(400)
-        if HELD_WEEK in request.form:
-            iso_week = privacy.week_for_late_answer(request.form[HELD_WEEK])
+        if SEALED in request.form:
+            try:
+                sent = MultiDict(sealing.unseal(current_app.config["DATA_DIR"], request.form[SEALED]))
+            except sealing.Unsealable:
+                abort(400)  # not one of ours, or damaged: the tablet lets it go
+        if HELD_WEEK in sent:
+            iso_week = privacy.week_for_late_answer(sent[HELD_WEEK])
     # A kiosk may send an answer given on an older page, before an admin switched a question
     # off: it is read against every question, and what is now off is left out, not refused.
     readable = question_set.fields() if channel == "kiosk" else fields
     try:
         submission = questions.parse_submission(
-            request.form, readable, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
+            sent, readable, other_fields=NOT_ANSWERS | ({HELD_WEEK} if channel == "kiosk" else set()),
             max_message_chars=current_app.config["MESSAGE_MAX_CHARS"])
     except questions.InvalidSubmission:
         abort(400)  # not logged: the line's time would be a respondent's (app/logs.py), its words theirs
     if readable is not fields:
         submission = submission.limited_to(fields)
-    if request.form.get(HONEYPOT):
+    if sent.get(HONEYPOT):
         return redirect(thanks(), 303)  # a bot: let it think it worked, store nothing
     if submission.is_empty:
         return redirect(thanks(sent=NOTHING), 303)  # every question may be skipped, all of them too
