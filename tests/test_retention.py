@@ -76,6 +76,7 @@ def test_the_page_on_what_happens_to_an_answer_follows_the_settings(client, data
     url = f"/s/{centre['survey_token']}/privacy"
     page = client.get(url).get_data(as_text=True)
     assert "færre end 5 svar" in page and "mindst 10 svar" in page
+    assert "hverken sproget eller om du brugte tabletten eller en telefon" in page  # neither is kept
     assert "Beskeder slettes 3 måneder efter" in page
     db.update_centre(database, centre["slug"], min_cell_size=12, message_retention_months=1)
     page = client.get(url).get_data(as_text=True)
