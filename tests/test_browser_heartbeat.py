@@ -50,6 +50,8 @@ def test_the_tablet_says_it_is_on_on_the_quarter_hour_and_not_after_an_answer(se
     try:
         pair(tablet, centre)
         assert seen == [] and last_seen(server, centre) is None  # pairing is not being seen
+        navigations = []
+        tablet.on("framenavigated", lambda frame: frame == tablet.main_frame and navigations.append(frame.url))
         answer_importance(tablet, "8")
         expect(tablet.get_by_role("heading", level=1)).to_be_visible()
         tablet.clock.run_for("00:10")  # the thank-you page goes back to the start...
@@ -63,5 +65,8 @@ def test_the_tablet_says_it_is_on_on_the_quarter_hour_and_not_after_an_answer(se
         tablet.wait_for_timeout(500)
         assert seen == ["POST", "POST"]
         assert last_seen(server, centre) == "2026-12-02"  # the day, never a time
+        assert navigations == []  # the answer, its thanks and the way back: all in the page
+        tablet.clock.run_for("45:00")  # past 10:15: the unused start screen is over an hour old
+        eventually(tablet, lambda: len(navigations) == 1)  # fetched afresh, with that heartbeat
     finally:
         context.close()

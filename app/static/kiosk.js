@@ -9,6 +9,8 @@ var STORAGE_TIMEOUT_MS = 3000;  // nor a browser whose storage hangs: then the a
 var HOLD_TO_EXIT_MS = 3000;  // long enough that nobody leaves the kiosk by accident
 var EXIT_DIALOG_MS = 60000;  // a PIN dialog left open must not block the next person
 var SEEN_EVERY_MS = 15 * 60 * 1000;  // a tablet says it is on this often, on the quarter hour
+var FRESH_FOR_MS = 60 * 60 * 1000;  // an unused start screen is fetched afresh after this long
+var loadedAt = Date.now();
 // As long as the server remembers an answer's key (RECEIPT_WEEKS): older ones could count twice.
 var QUEUE_WEEKS = 12;
 
@@ -333,6 +335,17 @@ document.addEventListener("DOMContentLoaded", function () {
     var page = html && new DOMParser().parseFromString(html, "text/html");
     var given = page && page.querySelector(".message-page.thanks");
     thanks.innerHTML = given ? given.innerHTML : plainThanks;
+    // Its ids would be the start screen's twice over: the thanks' own get a suffix.
+    Array.prototype.forEach.call(thanks.querySelectorAll("[id]"), function (element) {
+      var before = element.id;
+      element.id = before + "-thanks";
+      Array.prototype.forEach.call(thanks.querySelectorAll("[aria-labelledby='" + before + "'], [aria-describedby='" + before + "']"),
+        function (user) {
+          ["aria-labelledby", "aria-describedby"].forEach(function (name) {
+            if (user.getAttribute(name) === before) { user.setAttribute(name, element.id); }
+          });
+        });
+    });
     var heading = thanks.querySelector("h1");
     if (heading) { heading.tabIndex = -1; }
     form.hidden = true;
@@ -413,9 +426,11 @@ document.addEventListener("DOMContentLoaded", function () {
   function sayImOn() {
     fetch(body.dataset.seenUrl, { method: "POST", credentials: "same-origin" }).catch(function () { /* next time */ });
     window.setTimeout(sayImOn, seenIn());
-    // A start screen nobody is using is fetched afresh at these same times (the questions and
-    // notes as staff left them), since answers no longer reload it: never right after one.
-    if (current < 0 && thanks.hidden && !flushing && navigator.onLine) { window.location.replace(startUrl); }
+    // A start screen nobody is using is fetched afresh, once it is an hour old, at these same
+    // times (the questions and notes as staff left them): answers no longer reload it.
+    if (Date.now() - loadedAt > FRESH_FOR_MS && current < 0 && thanks.hidden && !flushing && navigator.onLine) {
+      window.location.replace(startUrl);
+    }
   }
   if (body.dataset.seenUrl) { window.setTimeout(sayImOn, seenIn()); }
 
