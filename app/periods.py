@@ -23,6 +23,9 @@ _PATTERNS = {
     "year": re.compile(r"^(\d{4})()$"),
 }
 QUARTER_FIRST_WEEKS = (1, 14, 27, 40)
+# The years the grid covers: a period, the one before it and the one after it (a trend, a
+# closing time, last year's report) all fall within what dates can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 # A period counts as closed an hour after it ends, so an answer sent at Sunday midnight is in.
 CLOSING_GRACE = datetime.timedelta(hours=1)
 
@@ -143,11 +146,14 @@ def parse(text):
         if match:
             year = int(match.group(1))
             number = int(match.group(2) or 0)
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                break
             limit = {"week": weeks_in_year(year), "block": 12, "quarter": 4, "year": 0}[level]
             if level != "year" and not 1 <= number <= limit:
                 break
             return Period(year, level, number)
-    raise ValueError(f"{text!r} is not a period of the grid: use e.g. 2026-W48, 2026-B12, 2026-Q4 or 2026")
+    raise ValueError(f"{text!r} is not a period of the grid: use e.g. 2026-W48, 2026-B12, 2026-Q4 or 2026 "
+                     f"(years {FIRST_YEAR}-{LAST_YEAR})")
 
 
 def week_of(day):

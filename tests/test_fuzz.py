@@ -139,3 +139,18 @@ def test_the_survey_stores_a_whole_valid_answer_or_nothing(site, pairs):
         assert after[0] in (before[0], before[0] + 1) and after[2] in (before[2], before[2] + 1)
     else:
         assert after == before
+
+
+@pytest.mark.parametrize("path", [
+    "/staff/c/a/summary/0001", "/staff/c/a/summary/9999-W52", "/staff/c/a/summary/9999-W52/download.csv",
+    "/staff/c/a/summary/0001/download.csv", "/hub/0001-W01", "/hub/9999", "/hub/9999/report.csv",
+    "/hub/year/0001", "/hub/year/9999", "/hub/year/9999/report.csv"])
+def test_periods_beyond_the_calendar_are_not_found(site, path):
+    _app, _centre, clients = site
+    assert clients["staff"].get(path).status_code == 404
+
+
+def test_an_id_too_large_for_the_database_is_not_found(site):
+    _app, _centre, clients = site
+    for action in ("remove", "sign-out"):
+        assert clients["staff"].post(f"/staff/c/a/team/{2 ** 64}/{action}").status_code == 404

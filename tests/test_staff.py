@@ -312,6 +312,20 @@ def test_removal_from_the_last_centre_ends_every_session(app, client, database, 
     assert colleague.get("/staff/").status_code == 302  # nothing left: signed out
 
 
+def test_a_centres_admin_cannot_touch_the_sessions_of_someone_outside_the_centre(app, client, database, two_centres,
+                                                                                 make_staff):
+    """Removing from centre B an account that is not a member of B (a site admin, ids being small
+    and sequential) changes nothing: not the account, not its sessions."""
+    site = make_staff("site@example.dk", site_admin=True)
+    admin = app.test_client()
+    sign_in(admin, "site@example.dk")
+    assert admin.get("/staff/").status_code == 200
+    for _ in range(3):
+        assert client.post(f"/staff/c/b/team/{site['id']}/remove").status_code in (303, 404)
+    assert admin.get("/staff/").status_code == 200  # still signed in
+    assert db.staff_by_id(database, site["id"])["session_version"] == site["session_version"]
+
+
 def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_centre, make_staff, env_cli):
     centre = make_centre(slug="nord")
     make_staff("anna@example.dk", centre, "admin")

@@ -64,11 +64,15 @@ def set_membership(db, staff_id, centre_id, role):
 
 
 def remove_membership(db, staff_id, centre_id):
-    """Someone removed from their last centre is signed out everywhere as well."""
+    """Someone removed from their last centre is signed out everywhere as well. Someone who was
+    not a member is left alone: a centre's admin touches nobody else's sessions (a site or hub
+    admin has no membership to lose). Whether there was one to remove."""
     with write_transaction(db):
-        db.execute("DELETE FROM memberships WHERE staff_id = ? AND centre_id = ?", [staff_id, centre_id])
-        if not db.execute("SELECT 1 FROM memberships WHERE staff_id = ?", [staff_id]).fetchone():
+        removed = db.execute("DELETE FROM memberships WHERE staff_id = ? AND centre_id = ?",
+                             [staff_id, centre_id]).rowcount
+        if removed and not db.execute("SELECT 1 FROM memberships WHERE staff_id = ?", [staff_id]).fetchone():
             db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
+    return bool(removed)
 
 
 def role_at(db, staff_id, centre_id):

@@ -98,7 +98,7 @@ def download(period_key, extension):
 def _year_or_404(year):
     """The yearly report of a closed year, or the page saying why there is none (404)."""
     database, version, now = db.get_db(), questions.load().version, clock.now()
-    if not 2000 <= year <= 9999:
+    if not periods.FIRST_YEAR <= year <= periods.LAST_YEAR:
         abort(404)
     try:
         period = yearly.year_period(year, database, version, now)

@@ -500,7 +500,7 @@ def invite(database, email, centre, role):
                             ttl_hours=INVITE_TTL_HOURS)
 
 
-@bp.route("/c/<slug>/team/<int:staff_id>/sign-out", methods=["POST"])
+@bp.route("/c/<slug>/team/<int(min=1, max=9223372036854775807):staff_id>/sign-out", methods=["POST"])
 @centre_access("admin")
 def sign_out_everywhere(centre, staff_id):
     """A lost phone, a shared computer: every session of a colleague at this centre ends."""
@@ -515,7 +515,7 @@ def sign_out_everywhere(centre, staff_id):
     return redirect(url_for("staff.team", slug=centre["slug"]), 303)
 
 
-@bp.route("/c/<slug>/team/<int:staff_id>/remove", methods=["POST"])
+@bp.route("/c/<slug>/team/<int(min=1, max=9223372036854775807):staff_id>/remove", methods=["POST"])
 @centre_access("admin")
 def remove_from_team(centre, staff_id):
     if staff_id == g.staff["id"]:
