@@ -4,6 +4,7 @@ import functools
 import re
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from babel import Locale
 from flask import Flask, abort, current_app, g, render_template, request
@@ -83,6 +84,7 @@ def create_app(test_config=None):
     app.teardown_appcontext(stuffing.close_counters)
     app.before_request(forms_are_forms)
     app.after_request(security_headers)
+    app.after_request(redirects_stay_home)
     app.after_request(compression.compress)
     register_error_pages(app)
 
@@ -207,6 +209,17 @@ def security_headers(response):
     if request.endpoint != "static":
         # Nothing a respondent saw may be kept for the next person at the same screen.
         response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def redirects_stay_home(response):
+    """A redirect never sends a browser to the host the request named: Werkzeug's own (a missing
+    trailing slash) writes the request's Host header into an absolute Location. Made relative."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.netloc and parts.netloc == request.host:
+            response.headers["Location"] = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
     return response
 
 

@@ -695,3 +695,12 @@ def test_an_admin_sets_the_kiosk_pin(client, database, throttle, make_centre, ma
     centre = db.centre_by_slug(database, "nord")
     assert kiosk_pin.check(throttle, centre, "97531") == "right"
     assert "Der er sat en PIN" in client.get("/staff/c/nord/settings").get_data(as_text=True)
+
+
+def test_a_redirect_never_names_the_host_the_request_claimed(client, make_centre, make_staff):
+    make_centre("Centre B", slug="b")
+    for path in ("/staff/c/b", "/staff"):  # a missing trailing slash: Werkzeug's own redirect
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code in (301, 302, 308)
+        assert "evil.example" not in response.headers["Location"]
+        assert response.headers["Location"].startswith("/")
