@@ -138,8 +138,9 @@ def _links(text):
             continue
         if match.group("path"):
             yield match.start(), match.end() - (len(match.group(0)) - len(match.group(0).rstrip(_TRAILING))), LINK
-        elif tld.lower() not in SENTENCE_WORDS and not (tld.istitle() and len(tld) > 2):
-            # A capitalised last word ("godt.Fun") starts a sentence after a missing space.
+        elif tld.lower() not in SENTENCE_WORDS and not tld.istitle():
+            # A capitalised last word ("godt.Fun", "maden.Nu") starts a sentence after a missing
+            # space: with no scheme, no www. and no path, it is not an address.
             yield match.start(), match.start() + end, LINK
 
 
