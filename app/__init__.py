@@ -196,6 +196,10 @@ def forms_are_forms():
     # is not an object; only the hub API speaks JSON.
     if request.method == "POST" and request.is_json and not request.path.startswith("/api/"):
         abort(415)
+    # No form takes a file: a field sent as a file part would reach a form as something that is
+    # not text. Refused here, once for every form.
+    if request.method == "POST" and request.mimetype == "multipart/form-data" and request.files:
+        abort(400)
 
 
 def security_headers(response):

@@ -2,6 +2,7 @@
 the answer is a 4xx with a friendly page or a JSON error (never a 500), and nothing is stored
 from a refused request."""
 
+import io
 import urllib.parse
 
 import pytest
@@ -154,3 +155,13 @@ def test_an_id_too_large_for_the_database_is_not_found(site):
     _app, _centre, clients = site
     for action in ("remove", "sign-out"):
         assert clients["staff"].post(f"/staff/c/a/team/{2 ** 64}/{action}").status_code == 404
+
+
+def test_a_form_field_sent_as_a_file_is_refused_on_every_form(site):
+    """Every POST route, every field the forms know, sent as a file part: 400, never a 500."""
+    app, _centre, clients = site
+    for route in post_routes(app):
+        for name in ("email", "password", "pin", "nickname", "name", "importance", "message", "csrf_token"):
+            response = clients["staff" if route.startswith(("/staff", "/hub")) else "tablet"].post(
+                route, data={name: (io.BytesIO(b"x"), "x.txt")}, content_type="multipart/form-data")
+            assert response.status_code in (400, 401, 404, 405, 415), (route, name, response.status_code)
