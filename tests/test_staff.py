@@ -704,3 +704,15 @@ def test_a_redirect_never_names_the_host_the_request_claimed(client, make_centre
         assert response.status_code in (301, 302, 308)
         assert "evil.example" not in response.headers["Location"]
         assert response.headers["Location"].startswith("/")
+
+
+def test_the_team_page_shows_every_address_in_one_spelling(client, database, two_centres, make_staff):
+    """An address with an account somewhere (in whatever case it was typed) and one without are
+    shown the same way: the page does not give away the stored spelling."""
+    make_staff("site@example.dk", site_admin=True)
+    rows = {}
+    for typed in ("SITE@Example.DK", "NOBODY@Example.DK"):
+        _page, html, _link = invite_link(client, "b", typed)
+        rows[typed] = re.findall(r"<td>([^<]*@[^<]*)</td>", html)
+    assert "site@example.dk" in rows["SITE@Example.DK"] and "nobody@example.dk" in rows["NOBODY@Example.DK"]
+    assert not [email for found in rows.values() for email in found if email != email.lower()]

@@ -380,6 +380,14 @@ def m023_moved_weeks(db):
     db.execute("CREATE TABLE moved_weeks (digest TEXT PRIMARY KEY, iso_week TEXT NOT NULL) WITHOUT ROWID")
 
 
+@migrations()
+def m024_emails_in_lower_case(db):
+    # Accounts are made with their e-mail in lower case (db.create_staff); older ones follow.
+    for staff_id, email in db.execute("SELECT id, email FROM staff").fetchall():
+        if email != email.lower():
+            db.execute("UPDATE staff SET email = ? WHERE id = ?", [email.lower(), staff_id])
+
+
 REBUILT_AFTER = {"m022_nothing_beside_an_answer"}
 
 

@@ -11,6 +11,9 @@ class StaffExists(Exception):
 
 
 def create_staff(db, email, password_hash=None, *, site_admin=False):
+    """An account; its e-mail kept in lower case, so that no page shows a stored spelling that
+    differs from a new one (the Team page would tell which addresses have an account)."""
+    email = email.lower()
     with write_transaction(db):
         if db.execute("SELECT 1 FROM staff WHERE email = ?", [email]).fetchone():
             raise StaffExists(email)
