@@ -716,3 +716,11 @@ def test_the_team_page_shows_every_address_in_one_spelling(client, database, two
         rows[typed] = re.findall(r"<td>([^<]*@[^<]*)</td>", html)
     assert "site@example.dk" in rows["SITE@Example.DK"] and "nobody@example.dk" in rows["NOBODY@Example.DK"]
     assert not [email for found in rows.values() for email in found if email != email.lower()]
+
+
+def test_a_pending_invitation_can_be_withdrawn_and_its_link_then_is_spent(app, client, database, two_centres):
+    _page, html, link = invite_link(client, "b", "leaked@example.dk")
+    assert "Træk invitationen til leaked@example.dk tilbage" in html
+    assert client.post("/staff/c/b/team/withdraw", data={"email": "leaked@example.dk"}).status_code == 303
+    assert app.test_client().get(link).status_code == 410
+    assert "leaked@example.dk" not in client.get("/staff/c/b/team").get_data(as_text=True)

@@ -26,7 +26,7 @@ from .throttle import (
     throttle_path, THROTTLE_FILENAME)
 from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
-    may_set_password)
+    may_set_password, withdraw_invites)
 from .counts import (
     count_before, decided_keys, decided_period, decided_periods, delete_responses, first_week, first_year, folded_counts,
     is_decided, is_folded, published_decisions, raw_weeks, save_folded, save_published, store_counts, uncounted_years,

@@ -94,6 +94,12 @@ def accept_join_invite(db, token, staff_id):
     return found[6]
 
 
+def withdraw_invites(db, staff_id, centre_id):
+    """The centre's pending links for this account stop working (a leaked link, a mistake)."""
+    with write_transaction(db):
+        return db.execute("DELETE FROM invites WHERE staff_id = ? AND centre_id = ?", [staff_id, centre_id]).rowcount
+
+
 def _join(db, staff_id, centre_id, role):
     db.execute("""INSERT INTO memberships (staff_id, centre_id, role) VALUES (?, ?, ?)
                   ON CONFLICT (staff_id, centre_id) DO UPDATE SET role = excluded.role""", [staff_id, centre_id, role])

@@ -523,3 +523,14 @@ def remove_from_team(centre, staff_id):
     else:
         db.remove_membership(db.get_db(), staff_id, centre["id"])
     return redirect(url_for("staff.team", slug=centre["slug"]), 303)
+
+
+@bp.route("/c/<slug>/team/withdraw", methods=["POST"])
+@centre_access("admin")
+def withdraw_invitation(centre):
+    """A pending invitation withdrawn: its link then says it is spent. By the address, as the
+    page lists it, never by an account's id (which would tell an old account from a new one)."""
+    person = db.staff_by_email(db.get_db(), request.form.get("email", ""))
+    if person is not None:
+        db.withdraw_invites(db.get_db(), person["id"], centre["id"])
+    return redirect(url_for("staff.team", slug=centre["slug"]), 303)
