@@ -14,6 +14,7 @@ from flask_babel import force_locale
 
 from . import accounts, backups, clock, config, db, demo, exports, figures, kiosk_pin, links, periods, retention, server
 from .commands import centre_or_fail, emit, open_database
+from .plain_text import control_characters
 from .hub.cli import centre_connect, hub, sync
 from .staff.views import INVITE_TTL_HOURS
 
@@ -97,6 +98,8 @@ def centre_add(name, slug, as_json):
     name = name.strip()
     if not name:
         raise click.ClickException("the centre needs a name")
+    if control_characters(name):
+        raise click.ClickException("the centre's name has a control character in it; type it again without")
     slug = slug or slugify(name)
     if not SLUG_PATTERN.match(slug):
         raise click.ClickException(f"{slug!r} is not a usable slug: use a-z, 0-9 and dashes, e.g. --slug cafe-nord")

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from .figure_notes import protection_notes
 from .formatting import count_label, period_label, share_label
+from .plain_text import without_control_characters
 from .pdfdoc import Document
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -46,8 +47,9 @@ def csv_row(values):
 
 def append_row(sheet, values):
     """Append a row to an XLSX sheet with every text as a string cell, never a formula:
-    openpyxl makes a formula of any text starting with '=' (and an error of '#N/A')."""
-    sheet.append(values)
+    openpyxl makes a formula of any text starting with '=' (and an error of '#N/A'). A control
+    character (which XLSX cannot hold) is left out."""
+    sheet.append([without_control_characters(v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"

@@ -724,3 +724,22 @@ def test_a_pending_invitation_can_be_withdrawn_and_its_link_then_is_spent(app, c
     assert client.post("/staff/c/b/team/withdraw", data={"email": "leaked@example.dk"}).status_code == 303
     assert app.test_client().get(link).status_code == 410
     assert "leaked@example.dk" not in client.get("/staff/c/b/team").get_data(as_text=True)
+
+
+def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(client, database, make_centre,
+                                                                                   make_staff, env_cli):
+    centre = make_centre("Café Før", slug="nord")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    settings = {"name": "Café\x1b[31mRød", "questions": ["meaning"], "languages": [], "min_cell_size": "5",
+                "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36",
+                "kiosk_answer_interval_seconds": "40", "answers_per_minute": "12"}
+    refused = client.post("/staff/c/nord/settings", data=settings)
+    assert refused.status_code == 200 and "kontroltegn" in refused.get_data(as_text=True)
+    assert db.centre_by_slug(database, "nord")["name"] == "Café Før"
+    result = run_cli(env_cli, "centre", "add", "Café\x07Bip", check=False)
+    assert result.returncode != 0 and "control character" in result.stderr and len(result.stderr.splitlines()) == 1
+    # A name an older version stored: the XLSX still downloads, without the character.
+    db.update_centre(database, "nord", name="Café\x00Gammel")
+    download = client.get("/staff/c/nord/summary/2026-W01/download.xlsx")
+    assert download.status_code == 200 and b"\x00Gammel" not in download.data

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask.cli import AppGroup, with_appcontext
 
 from .. import clock, db, periods, questions
+from ..plain_text import control_characters
 from ..commands import centre_or_fail, emit, open_database
 from . import kinds, report, signing, sync as sync_client, year_report, yearly
 
@@ -53,6 +54,8 @@ def _credential_lines(info):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def hub_centre_add(name, code, org_form, municipality, municipality_type, as_json):
     """Register a centre and print its id and secret key (shown this once)."""
+    if control_characters(name + code + municipality):
+        raise click.ClickException("the name, code or municipality has a control character in it; type it again without")
     database = open_database()
     key = signing.new_key()
     try:

@@ -11,6 +11,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import clock, db, period_picker, periods, questions
+from ..plain_text import OneLine
 from ..staff import signed_in_staff
 from . import kinds, national, report, signing, year_report, yearly
 
@@ -28,10 +29,10 @@ def require_hub_admin():
 
 
 class HubCentreForm(FlaskForm):
-    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120)])
-    code = StringField(_l("LVS code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120), OneLine()])
+    code = StringField(_l("LVS code"), validators=[DataRequired(), Length(max=40), OneLine()])
     org_form = SelectField(_l("Organisation form"), choices=[SelectChoice(c, t) for c, t in kinds.ORG_FORMS.items()])
-    municipality = StringField(_l("Municipality"), validators=[DataRequired(), Length(max=80)])
+    municipality = StringField(_l("Municipality"), validators=[DataRequired(), Length(max=80), OneLine()])
     municipality_type = SelectField(_l("Municipality type"),
                                     choices=[SelectChoice(c, t) for c, t in kinds.MUNICIPALITY_TYPES.items()])
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 
 from ..accounts import EMAIL_PATTERN
 from ..kiosk_pin import PIN_PATTERN
+from ..plain_text import OneLine
 
 
 class LoginForm(FlaskForm):
@@ -39,7 +40,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class CentreSettingsForm(FlaskForm):
-    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120), OneLine()])
     questions = MultiCheckboxField(_l("Optional questions that are asked"))
     languages = MultiCheckboxField(_l("Languages offered besides Danish"))
     min_cell_size = IntegerField(_l("Smallest group any number is shown for (k)"),

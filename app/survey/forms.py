@@ -7,6 +7,8 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
+from ..plain_text import OneLine
+
 HONEYPOT = "website"
 # A kiosk may rest on its start screen for weeks; the token stays bound to the tablet's session,
 # so it cannot be used from elsewhere. (None would mean "the default hour" to Flask-WTF, so the
@@ -49,7 +51,7 @@ class KioskExitForm(FlaskForm):
 
 class PairKioskForm(FlaskForm):
     nickname = StringField(_l("A name for this tablet (optional)"),
-                           validators=[Optional(), Length(max=60)])
+                           validators=[Optional(), Length(max=60), OneLine()])
 
 
 def kiosk_form_is_genuine():
