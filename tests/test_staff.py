@@ -743,3 +743,25 @@ def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(
     db.update_centre(database, "nord", name="Café\x00Gammel")
     download = client.get("/staff/c/nord/summary/2026-W01/download.xlsx")
     assert download.status_code == 200 and b"\x00Gammel" not in download.data
+
+
+def test_limits_switched_off_by_the_configuration_are_shown_and_saved_as_off(app, client, database, make_centre,
+                                                                                make_staff):
+    """conftest switches both limits off, as the README says an operator can (0)."""
+    assert app.config["SURVEY_ANSWERS_PER_MINUTE"] == 0 and app.config["KIOSK_ANSWER_INTERVAL_SECONDS"] == 0
+    centre = make_centre("Café Fri", slug="fri")
+    make_staff("anna@example.dk", centre, "admin")
+    sign_in(client, "anna@example.dk")
+    page = client.get("/staff/c/fri/settings").get_data(as_text=True)
+    assert "0 betyder slået fra" in page
+    saved = client.post("/staff/c/fri/settings", data={
+        "name": "Café Fri", "questions": ["meaning"], "languages": [], "min_cell_size": "5",
+        "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36",
+        "kiosk_answer_interval_seconds": "0", "answers_per_minute": "0"})
+    assert saved.status_code == 303 and db.centre_by_slug(database, "fri")["answers_per_minute"] == 0
+    app.config["SURVEY_ANSWERS_PER_MINUTE"] = 30  # a server where the limit is on: 0 is no choice
+    refused = client.post("/staff/c/fri/settings", data={
+        "name": "Café Fri", "questions": ["meaning"], "languages": [], "min_cell_size": "5",
+        "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36",
+        "kiosk_answer_interval_seconds": "0", "answers_per_minute": "0"})
+    assert refused.status_code == 200

@@ -1,5 +1,6 @@
 """Forms of the staff side."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField,
@@ -39,6 +40,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class LimitOrOff(NumberRange):
+    """A limit against stuffing, 5 to 600; or 0, "off", where the server's configuration has
+    switched it off (README: the way to do so), so that the page can be saved as it is shown."""
+
+    def __init__(self, config_name):
+        super().__init__(5, 600)
+        self.config_name = config_name
+
+    def __call__(self, form, field):
+        if field.data == 0 and current_app.config[self.config_name] == 0:
+            return
+        super().__call__(form, field)
+
+
 class CentreSettingsForm(FlaskForm):
     name = StringField(_l("Name of the centre"), validators=[DataRequired(), Length(max=120), OneLine()])
     questions = MultiCheckboxField(_l("Optional questions that are asked"))
@@ -53,9 +68,9 @@ class CentreSettingsForm(FlaskForm):
                                             validators=[InputRequired(), NumberRange(1, 24)])
     show_said = BooleanField(_l("After an answer, show what people here said last (only numbers staff may see)"))
     kiosk_answer_interval_seconds = IntegerField(_l("Seconds a tablet waits after storing an answer before it stores the next"),
-                                                 validators=[InputRequired(), NumberRange(5, 600)])
+                                                 validators=[InputRequired(), LimitOrOff("KIOSK_ANSWER_INTERVAL_SECONDS")])
     answers_per_minute = IntegerField(_l("Answers the survey link (the QR code) takes in one minute at most"),
-                                      validators=[InputRequired(), NumberRange(5, 600)])
+                                      validators=[InputRequired(), LimitOrOff("SURVEY_ANSWERS_PER_MINUTE")])
 
 
 class KioskPinForm(FlaskForm):
