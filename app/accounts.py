@@ -114,14 +114,23 @@ def seconds_locked(database, keys, now=None):
     return max(0, db.throttle_locked_until(database, watched) - now)
 
 
-def record_failure(database, keys, now=None):
+def claim(database, keys, now=None):
+    """Seconds to wait (the attempt is refused), or 0: then the attempt is counted as a failure
+    already, in the same step as the check (db.claim_attempt), and record_success takes it back."""
     now = int(now or time.time())
-    db.record_login_failure(database, keys.account, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
-    if keys.client:
-        db.record_login_failure(database, keys.client, now, _lock_seconds(CLIENT_FREE_FAILURES))
-    if keys.device:  # a stolen device cookie guesses no faster than anyone
-        db.record_login_failure(database, keys.device, now, _lock_seconds(ACCOUNT_FREE_FAILURES))
+    watched = [key for key in (keys.client, keys.device or keys.account) if key]
+    locked = db.claim_attempt(database, watched, _counted(keys), now)
     forget_old_failures(database, now)
+    return max(0, locked - now) if locked else 0
+
+
+def _counted(keys):
+    counted = [(keys.account, _lock_seconds(ACCOUNT_FREE_FAILURES))]
+    if keys.client:
+        counted.append((keys.client, _lock_seconds(CLIENT_FREE_FAILURES)))
+    if keys.device:  # a stolen device cookie guesses no faster than anyone
+        counted.append((keys.device, _lock_seconds(ACCOUNT_FREE_FAILURES)))
+    return counted
 
 
 def record_success(database, keys):
@@ -129,6 +138,16 @@ def record_success(database, keys):
     # centre address must not be reset by one good login. Nor the account's for a trusted
     # device: its owner signing in must not give a flood of guesses a fresh start.
     db.forget_login_failures(database, [keys.device or keys.account])
+
+
+def record_claimed_success(database, keys, now=None):
+    """A right password after claim(): the watched count starts again (record_success) and the
+    other counts the claim made are given back, so a good sign-in never counts as a failure."""
+    now = int(now or time.time())
+    record_success(database, keys)
+    for key, lock_for in _counted(keys):
+        if key != (keys.device or keys.account):
+            db.give_back_failure(database, key, now, lock_for)
 
 
 def forget_old_failures(database, now=None):

@@ -37,11 +37,11 @@ def check(throttle, centre, pin, now=None):
         return "unset"
     now = int(now or time.time())
     key = f"kiosk-pin:{centre['id']}"
-    if db.throttle_locked_until(throttle, [key]) > now:
+    # Checked and counted in one step: guesses sent at once get no more tries than one by one.
+    if db.claim_attempt(throttle, [key], [(key, _lock_seconds)], now):
         return "locked"
     if check_password_hash(centre["kiosk_pin_hash"], pin or ""):
         db.forget_login_failures(throttle, [key])
         return "right"
-    db.record_login_failure(throttle, key, now, _lock_seconds)
     db.forget_login_failures(throttle, older_than=now - FORGET_AFTER_SECONDS)
     return "wrong"

@@ -183,3 +183,62 @@ def test_a_disk_that_fills_while_people_answer_with_messages_keeps_exactly_the_a
             database.close()
     finally:
         server.stop()
+
+
+def test_a_burst_of_guesses_gets_no_more_tries_than_guesses_one_by_one(tmp_path):
+    """Sixteen wrong passwords sent at once, and sixteen kiosk PINs from one tablet, to a server
+    of three workers: the throttle's check and count are one step, so no more are checked than
+    one by one (5), and the right PIN sent among them is not let through past them."""
+    import concurrent.futures
+
+    from .conftest import csrf_token
+    from .test_stuffing import Tablet
+
+    server = LiveServer(tmp_path).start()
+    try:
+        centre = server.add_centre("Café Stormløb")
+        server.cli("staff", "add", "anna@example.dk", "--centre", centre["slug"], "--role", "admin",
+                   "--password-stdin", stdin="en lang og sikker sætning\n")
+        people = [Respondent() for _ in range(16)]
+        pages = [person.opener.open(f"{server.url}/staff/login", timeout=30).read().decode() for person in people]
+
+        def guess(index):
+            body = urllib.parse.urlencode({"csrf_token": csrf_token(pages[index]), "email": "anna@example.dk",
+                                           "password": f"forkert gæt nummer {index}"}).encode()
+            try:
+                with people[index].opener.open(f"{server.url}/staff/login", data=body, timeout=30) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                with error:
+                    return error.code
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(guess, range(16)))
+        assert statuses.count(401) <= 5 and statuses.count(401) + statuses.count(429) == 16, statuses
+
+        database = server.database()
+        try:
+            from app import kiosk_pin
+            kiosk_pin.set_pin(database, db.centre_by_slug(database, centre["slug"]), "4711")
+        finally:
+            database.close()
+        tablet = Tablet(server, centre["slug"])
+        page = tablet.opener.open(f"{server.url}/kiosk/", timeout=30).read().decode()
+        token = csrf_token(page)  # the session's: good for the exit form too
+        pins = [f"{n:04d}" for n in range(1000, 1016)]
+        pins[11] = "4711"  # the right one, as the twelfth
+
+        def try_pin(pin):  # 200 right, 403 wrong, 429 locked: refused unchecked
+            body = urllib.parse.urlencode({"csrf_token": token, "pin": pin}).encode()
+            try:
+                with tablet.opener.open(f"{server.url}/kiosk/exit", data=body, timeout=30) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                with error:
+                    return error.code
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(try_pin, pins))
+        assert replies.count(200) + replies.count(403) <= 5 and replies.count(429) >= 11, replies
+    finally:
+        server.stop()

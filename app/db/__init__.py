@@ -22,8 +22,8 @@ from .staff import (
     centres_of, create_staff, end_sessions, make_hub_admin, make_site_admin, remove_membership, role_at, set_membership,
     set_password, set_staff_language, staff_by_email, staff_by_id, team_of, StaffExists)
 from .throttle import (
-    close_throttle_db, forget_login_failures, get_throttle_db, open_throttle, record_login_failure, throttle_locked_until,
-    throttle_path, THROTTLE_FILENAME)
+    claim_attempt, close_throttle_db, forget_login_failures, give_back_failure, get_throttle_db, open_throttle,
+    record_login_failure, throttle_locked_until, throttle_path, THROTTLE_FILENAME)
 from .invitations import (
     accept_join_invite, accept_password_invite, create_invite, forget_password_links, invitation, invitations_at,
     may_set_password, withdraw_invites)

@@ -57,12 +57,40 @@ def throttle_locked_until(db, keys):
 def record_login_failure(db, key, now, lock_for):
     """Count one more failure for key; lock_for(failures) says for how many seconds to lock."""
     with write_transaction(db):
-        row = db.execute("SELECT failures FROM login_throttle WHERE key = ?", [key]).fetchone()
-        failures = (row[0] if row else 0) + 1
-        db.execute("""INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
-                      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                      last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
-                   [key, failures, now, now + lock_for(failures)])
+        return _count_failure(db, key, now, lock_for, +1)
+
+
+def claim_attempt(db, watched, counted, now):
+    """Check and count in one step, so that attempts sent at once (by any number of workers)
+    cannot all pass the check before any is counted: None, and one failure counted against each
+    of `counted` [(key, lock_for)], when none of `watched` is locked; else the time the lock ends.
+    A right password then takes its count back (give_back_failure) or forgets it."""
+    with write_transaction(db):
+        marks = ",".join("?" * len(watched))
+        # Not an injection: only ? placeholders are joined in.
+        row = db.execute(f"SELECT max(locked_until) FROM login_throttle WHERE key IN ({marks})",  # nosec B608
+                         list(watched)).fetchone()
+        if (row[0] or 0) > now:
+            return row[0]
+        for key, lock_for in counted:
+            _count_failure(db, key, now, lock_for, +1)
+    return None
+
+
+def give_back_failure(db, key, now, lock_for):
+    """Undo the count claim_attempt made for an attempt that turned out right."""
+    with write_transaction(db):
+        _count_failure(db, key, now, lock_for, -1)
+
+
+def _count_failure(db, key, now, lock_for, step):
+    row = db.execute("SELECT failures, last_failure FROM login_throttle WHERE key = ?", [key]).fetchone()
+    failures = max(0, (row[0] if row else 0) + step)
+    last = now if step > 0 or row is None else row[1]
+    db.execute("""INSERT INTO login_throttle (key, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
+                  ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                  last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
+               [key, failures, last, now + lock_for(failures) if failures else 0])
     return failures
 
 

@@ -62,17 +62,16 @@ def login():
         # Only keyed hashes are kept, apart from the answers (accounts.py, db/throttle.py).
         keys = accounts.throttle_keys(form.email.data, request.remote_addr, current_app.secret_key,
                                       proxied=bool(current_app.config["PROXY_HOPS"]), device=trusted_device(staff))
-        wait = accounts.seconds_locked(throttle, keys)
+        wait = accounts.claim(throttle, keys)  # checked and counted in one step: a burst gets no more
         if wait:
             error = _("Too many wrong attempts. Try again in %(minutes)s minutes.", minutes=math.ceil(wait / 60))
             status = 429
         elif accounts.password_matches(staff, form.password.data):
-            accounts.record_success(throttle, keys)
+            accounts.record_claimed_success(throttle, keys)
             sign_in(staff)
             return remember_device(redirect(safe_next(request.args.get("next")), 303), staff)
         else:
-            accounts.record_failure(throttle, keys)
-            error = _("Wrong e-mail or password.")
+            error = _("Wrong e-mail or password.")  # counted already, by the claim
             status = 401
     return render_template("staff/login.html", form=form, error=error), status
 
