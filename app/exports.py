@@ -42,7 +42,7 @@ def as_text(value):
 
 
 def csv_row(values):
-    return [as_text(value) for value in values]
+    return [as_text(without_control_characters(value) if isinstance(value, str) else value) for value in values]
 
 
 def append_row(sheet, values):

@@ -23,7 +23,8 @@ FIELD_NAMES = [
 ]
 NASTY_TEXT = ["", "\x00", "9\x00", "10", "-1", "1e308", "NaN", "[]", "{}", "null", "a" * 5000, "\u202e10",
               "\ud800", "١٠", "😀" * 50, "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd",
-              "2026-W53", "2026-W00", "9999-W99", "%00", "\r\n\r\nX: y"]
+              "2026-W53", "2026-W00", "9999-W99", "%00", "\r\n\r\nX: y", "Café\x1b[31m", "\x07\x08\x7f", "0001",
+              "9999-W52", str(2 ** 64)]
 URL_ARGUMENTS = {"slug": "a", "staff_id": 2, "message_id": "0" * 32, "kiosk_id": "0" * 10, "token": "no-such-token",
                  "centre_id": "c-000000000000", "period": "2026-W01", "period_key": "2026-W01",
                  "extension": "csv"}
