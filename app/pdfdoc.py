@@ -7,6 +7,7 @@ follows it and a table row is never split between two pages.
 
 from fpdf import FPDF, XPos, YPos
 
+from .plain_text import without_control_characters
 from .posters import FONTS
 
 ACCENT = (11, 93, 80)
@@ -22,6 +23,10 @@ class Document(FPDF):
         self.set_margins(15, 12, 15)
         self.set_auto_page_break(False)  # blocks are measured and moved whole (room())
         self.add_page()
+
+    def normalize_text(self, text):
+        # A name stored before control characters were refused: left out, as in every download.
+        return super().normalize_text(without_control_characters(text, keep="\n"))
 
     def room(self, height):
         """Start a new page unless `height` mm fit below the current line."""

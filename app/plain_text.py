@@ -16,8 +16,9 @@ def control_characters(text):
     return [c for c in text or "" if unicodedata.category(c) == "Cc"]
 
 
-def without_control_characters(text):
-    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+def without_control_characters(text, keep=""):
+    """`text` less its control characters (but those in `keep`, such as a PDF paragraph's line breaks)."""
+    return "".join(c for c in text if c in keep or unicodedata.category(c) != "Cc")
 
 
 class OneLine:

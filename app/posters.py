@@ -16,6 +16,8 @@ import qrcode
 from flask_babel import force_locale, format_percent, gettext as _
 from fpdf import FPDF, XPos, YPos
 
+from .plain_text import without_control_characters
+
 FONTS = Path(__file__).parent / "fonts"
 ICONS = Path(__file__).parent / "static" / "icons"
 # Debian's fonts-noto-core. Looked up here, not copied into the project, so security updates
@@ -58,7 +60,8 @@ def poster_pdf(centre, survey_url, language="da", languages=None):
 def _survey_poster(pdf, centre, survey_url, language, others, qr_size):
     text = _invitation(language)
     line = functools.partial(_line, pdf, language=language)
-    _line(pdf, centre["name"], 30, 13, bold=True, language=_language_of(centre["name"]))
+    name = without_control_characters(centre["name"])  # one stored before they were refused
+    _line(pdf, name, 30, 13, bold=True, language=_language_of(name))
     line(text["question"], 22, 11, bold=True, space_before=4)
     line(text["invitation"], 15, 8)
     _draw_qr(pdf, survey_url, x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 4, size=qr_size)
@@ -88,7 +91,7 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
 
     line = functools.partial(_line, pdf)
     with force_locale("da"):
-        line(centre["name"], 20, 9, bold=True)
+        line(without_control_characters(centre["name"]), 20, 9, bold=True)
         line(_("You said – we did"), 34, 15, bold=True, space_before=2)
         line(period_label(period), 14, 7)
         if said:

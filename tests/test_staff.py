@@ -727,7 +727,7 @@ def test_a_pending_invitation_can_be_withdrawn_and_its_link_then_is_spent(app, c
 
 
 def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(client, database, make_centre,
-                                                                                   make_staff, env_cli):
+                                                                                   make_staff, env_cli, caplog):
     centre = make_centre("Café Før", slug="nord")
     make_staff("anna@example.dk", centre, "admin")
     sign_in(client, "anna@example.dk")
@@ -740,9 +740,15 @@ def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(
     result = run_cli(env_cli, "centre", "add", "Café\x07Bip", check=False)
     assert result.returncode != 0 and "control character" in result.stderr and len(result.stderr.splitlines()) == 1
     # A name an older version stored: the XLSX still downloads, without the character.
-    db.update_centre(database, "nord", name="Café\x00Gammel")
+    db.update_centre(database, "nord", name="Café\x1bGammel")
     download = client.get("/staff/c/nord/summary/2026-W01/download.xlsx")
-    assert download.status_code == 200 and b"\x00Gammel" not in download.data
+    assert download.status_code == 200 and b"\x1bGammel" not in download.data
+    with caplog.at_level("WARNING"):
+        for path in ("/staff/c/nord/summary/2026-W01/download.pdf", "/staff/c/nord/summary/2026-W01/download.csv",
+                     "/staff/c/nord/poster.pdf"):
+            response = client.get(path)
+            assert response.status_code == 200 and b"\x1bGammel" not in response.data, path
+    assert "glyphs" not in caplog.text and "Gammel" not in caplog.text  # no character fpdf cannot draw
 
 
 def test_limits_switched_off_by_the_configuration_are_shown_and_saved_as_off(app, client, database, make_centre,
