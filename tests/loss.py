@@ -7,7 +7,7 @@ change, for each centre's own figures and for the national ones, with the method
 app/disclosure beside the cell suppression it replaced (tests/legacy, kept only for this):
 the same answers through both. Figures, not pass/fail.
 
-    BENCH_LOSS_CENTRES=40 make loss   # fewer simulated centres (the suppression takes minutes)
+    BENCH_LOSS_CENTRES=40 make loss   # fewer simulated centres (the old suppression takes hours for 200)
 """
 
 import os
