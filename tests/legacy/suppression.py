@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from app.disclosure import closing_order  # noqa: F401  (the same order then as now: the new method's)
 from app.periods import LEVELS
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
@@ -142,15 +143,6 @@ class Table:
             return (0, self.k - 1) if status == SMALL else (self.k, math.inf)
         # "–" may hide a count from 1 to k-1 too, where its "< k" would give another away.
         return (1, self.k - 1) if status == SMALL else (1, math.inf)
-
-
-def closing_order(weeks):
-    """The periods that close with each of these weeks, week first, then block, quarter, year."""
-    for week in weeks:
-        closing = [week]
-        while closing[-1].parent() is not None and closing[-1].parent().weeks[-1] == closing[-1].weeks[-1]:
-            closing.append(closing[-1].parent())
-        yield closing
 
 
 def decide(table, closing):
