@@ -233,3 +233,43 @@ def test_the_tablet_keeps_nothing_readable_of_the_answers_it_took(server, browse
     finally:
         history.close()
     assert not [url for url in visited if "/tak" in url], visited  # no visit per answer, so no time of one
+
+
+def kept_pages(tablet):
+    return tablet.evaluate("""caches.keys().then(names => Promise.all(names.map(name => caches.open(name)
+        .then(cache => cache.keys())))).then(lists => lists.flat().map(request => new URL(request.url))
+        .filter(url => !url.pathname.startsWith('/static/')).map(url => url.pathname + url.search))""")
+
+
+def test_offline_every_link_on_the_tablet_opens_its_own_copy_and_the_idle_return_still_works(tmp_path_factory, browser):
+    """The server out of reach: "what people here said", "what happens to your answer" and the
+    languages open from the tablet's own copies, each goes back to the start screen by itself,
+    and even an address it never kept shows the start screen, never the browser's error."""
+    server = LiveServer(tmp_path_factory.mktemp("offline"), KIOSK_IDLE_SECONDS=3).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    tablet = context.new_page()
+    try:
+        centre = server.add_centre("Café Uden Net")
+        pair(tablet, centre)
+        tablet.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        every = {f"/kiosk/{page}?lang={code}" for page in ("", "results", "privacy") for code in ("da", "en")}
+        eventually(lambda: every <= set(kept_pages(tablet)))
+        server.stop()
+        start = tablet.get_by_role("button", name="Tryk for at starte")
+        tablet.get_by_role("link", name="Se hvad folk her har sagt").click()
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Intet at vise endnu")
+        expect(start).to_be_visible(timeout=10000)  # back by itself
+        tablet.get_by_role("link", name="Hvad der sker med dit svar").click()
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Hvad der sker med dit svar")
+        tablet.get_by_role("link", name="Tilbage til spørgeskemaet").click()
+        expect(start).to_be_visible()
+        tablet.get_by_role("link", name="English").click()
+        expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
+        tablet.get_by_role("link", name="See what people here said").click()
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Nothing to show yet")
+        expect(start).to_be_visible(timeout=10000)  # and back in Danish for the next person
+        tablet.goto(server.url + "/kiosk/tak?lang=en")  # never kept: the start screen, not an error
+        expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
+    finally:
+        context.close()
+        server.stop()

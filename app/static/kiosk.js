@@ -445,6 +445,11 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   if (navigator.serviceWorker && body.dataset.worker) {
     navigator.serviceWorker.register(body.dataset.worker, { scope: startUrl })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        // The pages this start screen leads to, kept for when the server is away.
+        registration.active.postMessage({ keep: (body.dataset.offline || "").split(" ").filter(Boolean) });
+      })
       .catch(function () { /* e.g. plain http: the start page then needs the network */ });
   }
 

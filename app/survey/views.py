@@ -125,9 +125,16 @@ def kiosk():
             gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
             return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
             retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm(),
-            seal_key=sealing.public_key(current_app.config["DATA_DIR"]))))
+            seal_key=sealing.public_key(current_app.config["DATA_DIR"]), offline_pages=offline_pages(centre))))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
+
+
+def offline_pages(centre):
+    """Every page a kiosk's screens link to, in each of the centre's languages: its service
+    worker keeps them, so no tap strands the tablet while the server is away."""
+    return [url_for(endpoint, lang=code) for code in centre["languages"]
+            for endpoint in (".kiosk", ".kiosk_results", ".kiosk_privacy")]
 
 
 @bp.route("/kiosk/tak")
