@@ -7,12 +7,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from babel import Locale
+from babel.lists import format_list
 from flask import Flask, abort, current_app, g, render_template, request
 from flask.logging import default_handler
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_wtf.csrf import CSRFProtect
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import catalogues, charts, compression, config, db, formatting, logs, period_picker, questions, stuffing
@@ -75,7 +76,8 @@ def create_app(test_config=None):
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
                                  text_direction=text_direction, current_locale=get_locale,
-                                 languages_in_order=languages_in_order, by_question=questions.by_question)
+                                 languages_in_order=languages_in_order, by_question=questions.by_question,
+                                 strong_list=strong_list, for_staff=for_staff)
     formatting.register(app)
     period_picker.register(app)
     charts.register(app)
@@ -180,6 +182,27 @@ def _icon_symbol(name):
 
 def language_name(code):
     return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def strong_list(texts):
+    """Message ids, translated, each in bold, joined as the language joins a list ("،" in Arabic)."""
+    items = [f"<strong>{escape(gettext(text))}</strong>" for text in texts]
+    try:  # a plain enumeration, where the language has one (Farsi's is its "and" list)
+        joined = format_list(items, style="unit", locale=str(get_locale()))
+    except KeyError:
+        joined = format_list(items, locale=str(get_locale()))
+    # Not an injection: every item is escaped above, and the patterns are Babel's.
+    return Markup(joined)  # nosec B704
+
+
+def for_staff(message):
+    """A lazy message in Danish, with English under it: what a kiosk shows staff, whatever
+    language the last person chose."""
+    with force_locale("da"):
+        danish = str(message)
+    with force_locale("en"):
+        english = str(message)
+    return danish, english
 
 
 def languages_in_order(codes):

@@ -8,6 +8,7 @@ needs nothing else of the staff accounts.
 import re
 import time
 
+from flask_babel import force_locale, gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
@@ -18,6 +19,20 @@ PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 FREE_FAILURES = 5
 MAX_LOCK_SECONDS = 15 * 60
 FORGET_AFTER_SECONDS = 24 * 3600
+
+
+# The exit dialog is for staff, whatever language the last person chose on the kiosk.
+STAFF_LANGUAGES = ("da", "en")
+
+
+def exit_dialog_texts():
+    """The exit dialog's words in Danish and in English, shown together."""
+    texts = []
+    for code in STAFF_LANGUAGES:
+        with force_locale(code):
+            texts.append({"lang": code, "title": _("Staff: leave the kiosk"), "pin": _("Kiosk PIN"),
+                          "go": _("Continue"), "cancel": _("Cancel")})
+    return texts
 
 
 def _lock_seconds(failures):

@@ -558,8 +558,9 @@ def test_staff_leave_the_kiosk_by_holding_the_centre_name_and_typing_the_pin(liv
     finally:
         database.close()
     pair(tablet, centre)
+    tablet.get_by_role("link", name="English").click()  # the last person chose English: staff still read Danish
     name = tablet.locator("[data-staff-exit]")
-    dialog = tablet.get_by_role("dialog", name="Personale: forlad kiosken")
+    dialog = tablet.get_by_role("dialog", name="Personale: forlad kiosken Staff: leave the kiosk")
     box = name.bounding_box()
     tablet.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
     tablet.mouse.down()
@@ -598,3 +599,126 @@ def test_the_phone_survey_first_screen_stays_within_its_weight_budget(live_serve
     assert 0 < sum(sizes) < 50 * 1024, sizes
     assert all(url.startswith(live_server.url) for url in requests), requests  # no third party, no CDN
     assert not [url for url in requests if url.endswith((".woff", ".woff2", ".ttf", ".otf"))]
+
+
+def test_one_answer_is_two_taps_on_the_kiosk(live_server, tablet):
+    """As on a HappyOrNot stand: the first question waits on the start screen, and every question
+    screen can send what is answered so far."""
+    centre = live_server.add_centre("Café To Tryk")
+    pair(tablet, centre)
+    taps = 0
+    tablet.locator(".first-question").get_by_role("button", name="7", exact=True).click()
+    taps += 1
+    tablet.locator(".step.current").get_by_role("button", name="Send nu").click()
+    taps += 1
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    assert taps == 2
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o) for _, q, o in rows] == [("importance", "7")]
+    # Back on question 1 the tick shows: the start screen's tap answered that question.
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+    expect(tablet.get_by_role("button", name="7", exact=True)).to_be_enabled(timeout=10000)
+    tablet.locator(".first-question").get_by_role("button", name="3", exact=True).click()
+    tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()
+    expect(tablet.locator('.step.current input[name="importance"][value="3"]')).to_be_checked()
+
+
+def test_one_answer_is_two_taps_on_the_phone(live_server, phone):
+    """Once anything is ticked, Send stays on the screen: no scrolling past the rest."""
+    centre = live_server.add_centre("Café To Tryk Telefon")
+    phone.goto(centre["survey_url"])
+    send = phone.get_by_role("button", name="Send mit svar")
+    expect(send).not_to_be_in_viewport()
+    tap(phone, "importance", "9")
+    expect(send).to_be_in_viewport()
+    send.click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Tak")
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o) for _, q, o in rows] == [("importance", "9")]
+
+
+def test_a_language_change_keeps_the_ticks_on_the_phone(live_server, phone):
+    centre = live_server.add_centre("Café Skift Sprog")
+    phone.goto(centre["survey_url"])
+    tap(phone, "importance", "6")
+    tap(phone, "reasons", "meal")
+    phone.locator('textarea[name="message"]').fill("Mere kaffe")
+    choose_language(phone, "English")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your voice counts, anonymously")
+    assert checked_inputs(phone) == 2
+    expect(phone.locator('input[name="importance"][value="6"]')).to_be_checked()
+    expect(phone.locator('textarea[name="message"]')).to_have_value("Mere kaffe")
+    assert stored_answers(live_server, centre["slug"]) == ([], [])  # changing language stores nothing
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    rows, messages = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o) for _, q, o in rows) == [("importance", "6"), ("reasons", "meal")]
+    assert len(messages) == 1
+
+
+def test_without_javascript_the_phone_says_a_language_change_clears_the_ticks(live_server, browser):
+    centre = live_server.add_centre("Café Intet Script")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(centre["survey_url"])
+        page.locator("details.language-menu summary").click()
+        expect(page.locator(".language-menu")).to_contain_text("Skifter du sprog, forsvinder det, du har sat kryds ved.")
+    finally:
+        context.close()
+
+
+def test_a_language_change_keeps_the_ticks_on_the_kiosk(live_server, tablet):
+    centre = live_server.add_centre("Café Skift Sprog Kiosk")
+    pair(tablet, centre)
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    tap(tablet, "importance", "8")
+    tap(tablet, "reasons", "meal")
+    tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()
+    tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()  # back at the start screen
+    tablet.get_by_role("link", name="English").click()
+    expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
+    assert tablet.evaluate("document.documentElement.lang") == "en"
+    assert checked_inputs(tablet) == 2
+    tablet.get_by_role("button", name="Tap to start").click()
+    expect(tablet.locator(".step.current")).to_contain_text("How important is this place to you?")
+    skip_to_send(tablet, "Next")
+    tablet.get_by_role("button", name="Send my answer").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Thank you for your answer!")
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert sorted((q, o) for _, q, o in rows) == [("importance", "8"), ("reasons", "meal")]
+    # The next person starts in Danish, with nothing ticked.
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+    assert checked_inputs(tablet) == 0
+
+
+def test_the_kiosk_question_screens_keep_the_person_in_the_form(live_server, tablet):
+    """The way to "what happens to your answer" is on the start and thank-you screens, never on a
+    question screen, where following it would lose a half-finished answer."""
+    centre = live_server.add_centre("Café Bliv Her")
+    pair(tablet, centre)
+    privacy = tablet.get_by_role("link", name="Hvad der sker med dit svar")
+    expect(privacy).to_be_visible()
+    tablet.get_by_role("button", name="Tryk for at starte").click()
+    for _ in range(5):
+        expect(privacy).to_be_hidden()
+        tablet.locator(".step.current").get_by_role("button", name="Videre").click()
+    tablet.get_by_role("button", name="Send mit svar").click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak alligevel!")
+    expect(privacy).to_be_visible()
+
+
+def test_the_importance_scale_grows_a_heart_not_a_mood(live_server, phone):
+    centre = live_server.add_centre("Café Hjerte")
+    phone.goto(centre["survey_url"])
+    scale = phone.locator(".options-scale")
+    assert phone.locator(".options-scale use").evaluate_all("uses => uses.map(u => u.getAttribute('href'))") == ["#i-heart"] * 10
+    sizes = scale.locator(".icon").evaluate_all("icons => icons.map(i => i.getBoundingClientRect().width)")
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1] / 2
+
+
+def test_with_javascript_the_phone_does_not_warn_of_a_loss_that_does_not_happen(live_server, phone):
+    centre = live_server.add_centre("Café Med Script")
+    phone.goto(centre["survey_url"])
+    phone.locator("details.language-menu summary").click()
+    expect(phone.get_by_text("Skifter du sprog")).to_be_hidden()

@@ -273,3 +273,30 @@ def test_offline_every_link_on_the_tablet_opens_its_own_copy_and_the_idle_return
     finally:
         context.close()
         server.stop()
+
+
+def test_a_second_answer_within_the_tablets_interval_waits_without_a_word(tmp_path_factory, browser):
+    """Two people one after the other, faster than the tablet's interval between answers: the
+    second is thanked, held sealed and sent when the interval has passed; the tablet does not
+    say "answers waiting", which staff read as a broken network."""
+    server = LiveServer(tmp_path_factory.mktemp("interval"), KIOSK_ANSWER_INTERVAL_SECONDS=10).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    tablet = context.new_page()
+    try:
+        centre = server.add_centre("Café Kø")
+        pair(tablet, centre)
+        for value in ("4", "9"):
+            first = tablet.locator(".first-question").get_by_role("button", name=value, exact=True)
+            expect(first).to_be_enabled(timeout=10000)
+            first.click()
+            tablet.locator(".step.current").get_by_role("button", name="Send nu").click()
+            expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+            expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+        assert len(queued(tablet)) == 1  # the second, held back
+        expect(tablet.locator(WAITING)).to_be_hidden()
+        eventually(lambda: sorted(o for _w, _q, o in stored(server, centre)) == ["4", "9"], seconds=30)
+        eventually(lambda: queued(tablet) == [])
+        expect(tablet.locator(WAITING)).to_be_hidden()
+    finally:
+        context.close()
+        server.stop()

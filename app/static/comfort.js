@@ -77,7 +77,30 @@
     });
   }
 
+  function hasAnswers(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      return (field.checked && field.type !== "hidden") || (field.tagName === "TEXTAREA" && field.value.trim() !== "");
+    });
+  }
+
+  // A language picked half-way on the phone keeps what is ticked: the answers go along to the
+  // same page in that language (the server stores nothing for it) instead of being left behind.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".language-menu a[hreflang]");
+    var form = document.querySelector("form[data-keeps-answers]");
+    if (!link || !form || !hasAnswers(form)) { return; }
+    event.preventDefault();
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "language";
+    field.value = link.hreflang;
+    form.appendChild(field);
+    form.action = link.href;
+    form.submit();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("form[data-keeps-answers]")) { document.documentElement.classList.add("keeps-answers"); }
     var bar = document.querySelector("[data-comfort]");
     if (bar) {
       bar.hidden = false;

@@ -173,6 +173,13 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!button) { return; }
     var action = button.dataset.action;
     if (action === "start") { stayOnScreen(); show(0); }
+    if (action === "first") {
+      // The first question answered on the start screen: on to the next screen, which can send it.
+      stayOnScreen();
+      var chosen = form.querySelector('input[name="' + button.dataset.name + '"][value="' + button.dataset.value + '"]');
+      if (chosen) { chosen.checked = true; }
+      show(1);
+    }
     if (action === "next") { show(current + 1); }
     if (action === "back") { show(current - 1); }
     if (action === "cancel") { form.reset(); backToStart(); }
@@ -220,6 +227,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var thanks = document.getElementById("thanks");
   var waiting = document.getElementById("waiting");
   var retryMs = Number(body.dataset.retrySeconds || 30) * 1000;
+  var intervalMs = Number(body.dataset.intervalSeconds || 0) * 1000;
   var centre = body.dataset.centre;
   var sealKey = body.dataset.sealKey;
   var plainThanks = thanks.innerHTML;
@@ -256,7 +264,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  // outcome: {stored: thank-you URL} | {refused: the page's notice} | {unreachable: true}
+  // outcome: {stored: thank-you page} | {refused: the page's notice} | {unreachable: true} | {held: true}
   function deliver(entry, token, mayRenewToken) {
     var data = new FormData();
     if (entry.sealed) {
@@ -276,7 +284,10 @@ document.addEventListener("DOMContentLoaded", function () {
         if (response.ok && new URL(response.url).pathname === thanksPath) {
           return response.text().then(function (html) { return { stored: html }; }, function () { return { stored: "" }; });
         }
-        if (response.ok || response.status >= 500 || [403, 408, 429].indexOf(response.status) >= 0) {
+        if (response.status === 429) {
+          return { held: true };  // the tablet's own interval between answers: not a fault
+        }
+        if (response.ok || response.status >= 500 || [403, 408].indexOf(response.status) >= 0) {
           return { unreachable: true };
         }
         return response.text().then(function (html) {
@@ -314,6 +325,14 @@ document.addEventListener("DOMContentLoaded", function () {
           unreachable = true;
           answered();
           thankInPlace();
+          return null;
+        }
+        if (outcome.held && queued) {
+          // Given within the tablet's interval after the last answer: kept sealed, without a
+          // word, and sent once the interval has passed. Nothing is wrong with the network.
+          answered();
+          thankInPlace();
+          window.setTimeout(flush, intervalMs + 1000);
           return null;
         }
         if (queued) { kioskQueue.remove(entry.key).catch(function () { /* refused again later */ }); }
@@ -378,6 +397,10 @@ document.addEventListener("DOMContentLoaded", function () {
           if (weekStart(entry.week) < oldest) { return kioskQueue.remove(entry.key).then(function () { return false; }); }
           return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
             unreachable = Boolean(outcome.unreachable);
+            if (outcome.held) {  // the interval again: the next round sends it
+              window.setTimeout(flush, intervalMs + 1000);
+              return true;
+            }
             // Stored now, or refused for good (it could never be stored): either way it leaves.
             return outcome.unreachable ? true : kioskQueue.remove(entry.key).then(function () { return false; });
           });
@@ -389,7 +412,9 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function showWaiting() {
     return kioskQueue.all().then(function (entries) {
-      waiting.hidden = entries.length === 0;
+      // Staff read this as "the network is down": only then is it shown, never for an answer
+      // that merely waits out the interval between two answers.
+      waiting.hidden = entries.length === 0 || !unreachable;
       waiting.querySelector("span").textContent =
         waiting.dataset.template.replace("__N__", new Intl.NumberFormat(document.documentElement.lang).format(entries.length));
     }).catch(function () { waiting.hidden = true; });
@@ -402,6 +427,65 @@ document.addEventListener("DOMContentLoaded", function () {
 
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     document.addEventListener(type, armIdleTimer, true);
+  });
+
+  // Another language, chosen with answers already ticked (on the way back to the start screen):
+  // the same page in that language is fetched and its words put into this one, so every tick
+  // stays as it is and nothing is written anywhere. Without ticks a language is a plain link.
+  var KEPT_ATTRIBUTES = /^(class|style|id|value|checked|hidden|disabled|tabindex|open|aria-pressed|aria-expanded)$/;
+  function sameShape(here, there) {
+    if (here.tagName !== there.tagName || here.children.length !== there.children.length) { return false; }
+    if (here.matches("nav.languages, dialog, svg")) { return true; }
+    for (var i = 0; i < here.children.length; i++) {
+      if (!sameShape(here.children[i], there.children[i])) { return false; }
+    }
+    return true;
+  }
+  function takeWords(here, there) {
+    if (here.matches("nav.languages")) { here.innerHTML = there.innerHTML; return; }
+    if (here.matches("dialog, svg, script")) { return; }  // staff's own words; drawings
+    Array.prototype.forEach.call(there.attributes, function (attribute) {
+      if (!KEPT_ATTRIBUTES.test(attribute.name)) { here.setAttribute(attribute.name, attribute.value); }
+    });
+    var mine = here.childNodes;
+    var theirs = there.childNodes;
+    var texts = Array.prototype.filter.call(mine, function (node) { return node.nodeType === 3; });
+    var freshTexts = Array.prototype.filter.call(theirs, function (node) { return node.nodeType === 3; });
+    texts.forEach(function (node, i) { if (freshTexts[i]) { node.data = freshTexts[i].data; } });
+    for (var i = 0; i < here.children.length; i++) { takeWords(here.children[i], there.children[i]); }
+  }
+  function inLanguage(link) {
+    thanks.innerHTML = plainThanks;  // as rendered, so that both pages have the same shape
+    return fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return response.text();
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var main = document.getElementById("main");
+      var freshMain = fresh.getElementById("main");
+      if (!freshMain || !fresh.getElementById("survey") || !sameShape(main, freshMain)) { throw new Error("not the same page"); }
+      takeWords(main, freshMain);
+      var footer = document.querySelector("footer");
+      var freshFooter = fresh.querySelector("footer");
+      if (footer && freshFooter && sameShape(footer, freshFooter)) { takeWords(footer, freshFooter); }
+      document.documentElement.lang = fresh.documentElement.lang;
+      document.documentElement.dir = fresh.documentElement.dir;
+      document.title = fresh.title;
+      plainThanks = thanks.innerHTML;
+      // The address says the language (the idle return takes the next person back to Danish);
+      // replaced, not added: no entry in the history per change.
+      var url = new URL(link.href);
+      window.history.replaceState(null, "", url.searchParams.get("lang") === "da" ? startUrl : url.pathname + url.search);
+      armIdleTimer();
+      showWaiting();
+    });
+  }
+  start.addEventListener("click", function (event) {
+    var link = event.target.closest("nav.languages a[hreflang]");
+    var ticked = answerFields().some(function (pair) { return pair[0] !== "website" && pair[1] !== ""; });
+    if (!link || !ticked) { return; }
+    event.preventDefault();
+    inLanguage(link).catch(function () { /* stays in this language, with its ticks */ });
   });
 
   function resetInPlace() {
@@ -454,12 +538,14 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   // The start button waits out the gap since the last answer sent from this tablet.
-  var startButton = start.querySelector("[data-action=start]");
+  var startButtons = start.querySelectorAll("[data-action=start], [data-action=first]");
   function holdStartButton() {
     var wait = lastSentAt + Number(body.dataset.gapSeconds || 0) * 1000 - Date.now();
     if (wait > 0) {
-      startButton.disabled = true;
-      window.setTimeout(function () { startButton.disabled = false; }, wait);
+      Array.prototype.forEach.call(startButtons, function (button) { button.disabled = true; });
+      window.setTimeout(function () {
+        Array.prototype.forEach.call(startButtons, function (button) { button.disabled = false; });
+      }, wait);
     }
   }
   holdStartButton();

@@ -14,7 +14,10 @@ from .forms import HONEYPOT, KioskExitForm, KioskSurveyForm, PairKioskForm, Surv
 
 KIOSK_COOKIE = "kiosk"
 KIOSK_COOKIE_DAYS = 400  # the longest browsers keep a cookie; renewed on every visit
-NOT_ANSWERS = {"csrf_token", HONEYPOT, answer_tokens.FIELD}
+# Sent (by comfort.js) when a person picks another language with answers ticked: the page comes
+# back in that language with the same ticks, and nothing is stored.
+LANGUAGE_SWITCH = "language"
+NOT_ANSWERS = {"csrf_token", HONEYPOT, answer_tokens.FIELD, LANGUAGE_SWITCH}
 # A kiosk sends each answer with a random key of its own making (the IETF Idempotency-Key
 # header) and, when it held the answer back while offline, the ISO week it was given in.
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
@@ -122,9 +125,10 @@ def kiosk():
         page_context=lambda: dict(
             privacy_url=url_for(".kiosk_privacy", lang=lang()),
             idle_seconds=centre["kiosk_idle_seconds"] or current_app.config["KIOSK_IDLE_SECONDS"],
-            gap_seconds=current_app.config["KIOSK_GAP_SECONDS"],
+            gap_seconds=current_app.config["KIOSK_GAP_SECONDS"], interval_seconds=stuffing.kiosk_interval(centre),
             return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
             retry_seconds=current_app.config["KIOSK_RETRY_SECONDS"], exit_form=KioskExitForm(),
+            exit_texts=kiosk_pin.exit_dialog_texts(),
             seal_key=sealing.public_key(current_app.config["DATA_DIR"]), offline_pages=offline_pages(centre))))
     set_kiosk_cookie(response, request.cookies[KIOSK_COOKIE])
     return response
@@ -304,6 +308,8 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
         abort(400)  # not logged: the line's time would be a respondent's (app/logs.py), its words theirs
     if readable is not fields:
         submission = submission.limited_to(fields)
+    if LANGUAGE_SWITCH in request.form:
+        return page(chosen=submission.answers, message=submission.message)
     if sent.get(HONEYPOT):
         return redirect(thanks(), 303)  # a bot: let it think it worked, store nothing
     if submission.is_empty:
