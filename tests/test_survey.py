@@ -511,3 +511,15 @@ def test_the_message_box_says_in_one_line_not_to_write_names(client, make_centre
     # Names and addresses are what the scrubber cannot find (app/scrubber.py).
     centre = make_centre(languages=["da", "en", "uk"])
     assert line in client.get(f"/s/{centre['survey_token']}?lang={language}").get_data(as_text=True)
+
+
+def test_arabic_lists_are_joined_the_arabic_way(app):
+    from app import strong_list
+
+    with app.test_request_context("/?lang=ar"):
+        joined = str(strong_list(["A meal", "Someone to talk to", "Meeting other people"]))
+    assert "،" in joined and ", " not in joined
+    with app.test_request_context("/?lang=da"):
+        joined = str(strong_list(["A meal", "Someone to talk to", "Meeting other people"]))
+    assert joined == ("<strong>Et måltid mad</strong>, <strong>Nogen at snakke med</strong> og "
+                      "<strong>Møde andre mennesker</strong>")
