@@ -18,7 +18,8 @@ from tests.conftest import CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-BUDGET_BYTES = 50 * 1024
+# Issue 28: the phone's first screen at most 15 KB as sent, the kiosk's start screen 25 KB.
+BUDGET_BYTES = {"phone": 15 * 1024, "kiosk": 25 * 1024}
 
 
 def first_screen_bytes(url, pairing_url=None):
@@ -46,12 +47,12 @@ def first_screen_bytes(url, pairing_url=None):
     return entries
 
 
-def print_bytes(title, entries, server):
+def print_bytes(title, entries, server, budget):
     total = sum(size for _, size, _ in entries)
     fonts = [name for name, _, _ in entries if name.endswith((".woff", ".woff2", ".ttf", ".otf"))]
     print(f"{title}:")
     print(f"  transferred      {total / 1024:6.1f} KB in {len(entries)} requests"
-          f"  (budget {BUDGET_BYTES // 1024} KB; web fonts: {len(fonts)})")
+          f"  (budget {budget // 1024} KB; web fonts: {len(fonts)})")
     for name, size, kind in entries:
         print(f"    {size / 1024:6.1f} KB  {kind:<10} {name.replace(server.url, '')[:70]}")
     return total, fonts
@@ -77,7 +78,8 @@ def main():
             failures = []
             for language in ("da", "ar"):
                 url = f"{centre['survey_url']}?lang={language}"
-                total, fonts = print_bytes(f"Phone survey, first screen ({language})", first_screen_bytes(url), server)
+                total, fonts = print_bytes(f"Phone survey, first screen ({language})", first_screen_bytes(url), server,
+                                           BUDGET_BYTES["phone"])
                 report = lighthouse(url, root / f"lighthouse-{language}.json")
                 scores = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
                 audits = report["audits"]
@@ -86,14 +88,14 @@ def main():
                 for audit in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
                               "cumulative-layout-shift", "speed-index"):
                     print(f"    {audits[audit]['title']:<28} {audits[audit]['displayValue']}")
-                if total > BUDGET_BYTES or fonts:
+                if total > BUDGET_BYTES["phone"] or fonts:
                     failures.append(f"{language}: {total} bytes, {len(fonts)} web fonts")
                 if scores["accessibility"] < 100 or scores["performance"] < 95:
                     failures.append(f"{language}: scores {scores}")
             pairing = json.loads(server.cli("centre", "pair-kiosk", centre["slug"], "--json").stdout)["kiosk_pairing_url"]
             total, fonts = print_bytes("Kiosk, start screen (da, a new tablet)",
-                                       first_screen_bytes(f"{server.url}/kiosk/", pairing), server)
-            if total > BUDGET_BYTES or fonts:
+                                       first_screen_bytes(f"{server.url}/kiosk/", pairing), server, BUDGET_BYTES["kiosk"])
+            if total > BUDGET_BYTES["kiosk"] or fonts:
                 failures.append(f"kiosk: {total} bytes, {len(fonts)} web fonts")
         finally:
             server.stop()

@@ -202,7 +202,7 @@ def measure_question_screen(page, current, width, height, language):
 
 
 def test_the_kiosk_start_screen_is_light(live_server, browser, centre):
-    """At most 50 KB as sent (the kiosk's first load, with an empty cache), no web font, no other host."""
+    """At most 25 KB as sent (the kiosk's first load, with an empty cache), no web font, no other host."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
     page = context.new_page()
     try:
@@ -218,7 +218,7 @@ def test_the_kiosk_start_screen_is_light(live_server, browser, centre):
             .concat(performance.getEntriesByType('resource')).map(e => e.transferSize)""")
     finally:
         context.close()
-    assert 0 < sum(sizes) <= 50 * 1024, sizes
+    assert 0 < sum(sizes) <= 25 * 1024, sizes
     assert all(url.startswith(live_server.url) for url in requests), requests
     assert not [url for url in requests if url.endswith((".woff", ".woff2", ".ttf", ".otf"))]
 

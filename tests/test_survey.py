@@ -523,3 +523,9 @@ def test_arabic_lists_are_joined_the_arabic_way(app):
         joined = str(strong_list(["A meal", "Someone to talk to", "Meeting other people"]))
     assert joined == ("<strong>Et måltid mad</strong>, <strong>Nogen at snakke med</strong> og "
                       "<strong>Møde andre mennesker</strong>")
+
+
+def test_a_phone_keyboard_makes_room_rather_than_covering_send(client, make_centre):
+    centre = make_centre()
+    page = client.get(f"/s/{centre['survey_token']}").get_data(as_text=True)
+    assert 'content="width=device-width, initial-scale=1, interactive-widget=resizes-content"' in page
