@@ -187,9 +187,11 @@ def language_name(code):
 def strong_list(texts):
     """Message ids, translated, each in bold, joined as the language joins a list ("،" in Arabic)."""
     items = [f"<strong>{escape(gettext(text))}</strong>" for text in texts]
-    try:  # a plain enumeration, where the language has one (Farsi's is its "and" list)
+    # CLDR's plain enumeration ("unit": Arabic joins with "، و"), else the language's "and" list
+    # (Farsi has no complete "unit" pattern).
+    try:
         joined = format_list(items, style="unit", locale=str(get_locale()))
-    except KeyError:
+    except (KeyError, ValueError):
         joined = format_list(items, locale=str(get_locale()))
     # Not an injection: every item is escaped above, and the patterns are Babel's.
     return Markup(joined)  # nosec B704

@@ -722,3 +722,38 @@ def test_with_javascript_the_phone_does_not_warn_of_a_loss_that_does_not_happen(
     phone.goto(centre["survey_url"])
     phone.locator("details.language-menu summary").click()
     expect(phone.get_by_text("Skifter du sprog")).to_be_hidden()
+
+
+def test_a_double_tap_on_send_stores_the_answer_once(live_server, tablet):
+    centre = live_server.add_centre("Café Dobbelttryk")
+    pair(tablet, centre)
+    tablet.locator(".first-question").get_by_role("button", name="7", exact=True).click()
+    tablet.locator(".step.current").get_by_role("button", name="Send nu").dblclick()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Tak for dit svar!")
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible(timeout=10000)
+    rows, _ = stored_answers(live_server, centre["slug"])
+    assert [(q, o) for _, q, o in rows] == [("importance", "7")]
+
+
+def test_ticks_left_on_the_start_screen_are_thrown_away_after_the_idle_time(live_server, tablet):
+    centre = live_server.add_centre("Café Glemte Kryds")
+    set_idle_seconds(live_server, centre["slug"], 2)
+    pair(tablet, centre)
+    tablet.locator(".first-question").get_by_role("button", name="4", exact=True).click()
+    for _ in range(2):  # to question 1, then to the start screen
+        tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()
+    expect(tablet.get_by_role("button", name="Tryk for at starte")).to_be_visible()
+    assert checked_inputs(tablet) == 1
+    expect(tablet.locator("input:checked")).to_have_count(0, timeout=10000)
+
+
+def test_after_a_language_change_in_place_the_focus_is_on_the_language_chosen(live_server, tablet):
+    centre = live_server.add_centre("Café Fokus")
+    pair(tablet, centre)
+    tablet.locator(".first-question").get_by_role("button", name="5", exact=True).click()
+    for _ in range(2):
+        tablet.locator(".step.current").get_by_role("button", name="Tilbage").click()
+    tablet.get_by_role("link", name="English").click()
+    expect(tablet.get_by_role("button", name="Tap to start")).to_be_visible()
+    assert tablet.evaluate("document.activeElement.textContent.trim()") == "English"
+    assert checked_inputs(tablet) == 1

@@ -280,8 +280,12 @@ def paired_on_the_wire(live_server, browser, centre, **context_options):
         if context_options.get("service_workers") != "block":
             assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
             kept = len(page.locator("body").get_attribute("data-offline").split())
-            page.wait_for_function(f"""caches.keys().then(names => Promise.all(names.map(n => caches.open(n)
-                .then(c => c.keys())))).then(lists => lists.flat().filter(r => !r.url.includes('/static/')).length >= {kept})""")
+            deadline = time.monotonic() + 30
+            while page.evaluate("""caches.keys().then(names => Promise.all(names.map(n => caches.open(n)
+                    .then(c => c.keys())))).then(lists => lists.flat()
+                    .filter(r => !r.url.includes('/static/')).length)""") < kept:
+                assert time.monotonic() < deadline, "the service worker kept too few pages"
+                time.sleep(0.2)
         page.wait_for_load_state("networkidle")
         time.sleep(1)
         return proxy.sent - before

@@ -41,12 +41,13 @@
 
   function setUpReading(buttons, rootOf) {
     if (!buttons.length || !("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) { return; }
-    var lang = document.documentElement.lang.toLowerCase().split(/[-_]/)[0];
+    // Read at each use: the kiosk can change its language in place (kiosk.js, "languagechange").
+    function lang() { return document.documentElement.lang.toLowerCase().split(/[-_]/)[0]; }
     var synth = window.speechSynthesis;
     var speaking = null;
 
     function update() {
-      var missing = voiceFor(lang) === null;
+      var missing = voiceFor(lang()) === null;
       document.documentElement.classList.toggle("can-speak", !missing);
       buttons.forEach(function (button) { button.hidden = missing; });
     }
@@ -57,12 +58,13 @@
     }
     update();
     if (synth.addEventListener) { synth.addEventListener("voiceschanged", update); }
+    document.addEventListener("languagechange", function () { stop(); update(); });
     buttons.forEach(function (button) {
       button.setAttribute("aria-pressed", "false");
       button.addEventListener("click", function () {
         var again = speaking === button;
         stop();
-        var voice = voiceFor(lang);
+        var voice = voiceFor(lang());
         if (again || !voice) { return; }
         var utterance = new window.SpeechSynthesisUtterance(spokenText(rootOf(button)));
         utterance.lang = voice.lang;
@@ -90,13 +92,17 @@
     var form = document.querySelector("form[data-keeps-answers]");
     if (!link || !form || !hasAnswers(form)) { return; }
     event.preventDefault();
-    var field = document.createElement("input");
-    field.type = "hidden";
-    field.name = "language";
-    field.value = link.hreflang;
-    form.appendChild(field);
-    form.action = link.href;
-    form.submit();
+    // Sent by a button of its own, made for this press and gone after it: the form itself is not
+    // changed, so a page restored from the back/forward cache sends the next answer as usual.
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.name = "language";
+    button.value = link.hreflang;
+    button.formAction = link.href;
+    button.hidden = true;
+    form.appendChild(button);
+    button.click();
+    form.removeChild(button);
   });
 
   document.addEventListener("DOMContentLoaded", function () {

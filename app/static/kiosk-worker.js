@@ -78,7 +78,8 @@ self.addEventListener("fetch", function (event) {
   var page = isKeptPage(url);
   var navigation = request.mode === "navigate";
   if (!page && !navigation && url.pathname.indexOf("/static/") !== 0) { return; }
-  if (!page && navigation && url.pathname.indexOf(scopePath()) !== 0) { return; }
+  // Not a setup link: pairing a tablet anew must reach the server, or fail plainly.
+  if (!page && navigation && (url.pathname.indexOf(scopePath()) !== 0 || url.pathname.indexOf(scopePath() + "pair/") === 0)) { return; }
   event.respondWith(caches.open(CACHE).then(function (cache) {
     var fromNetwork = fetch(request).then(function (response) {
       if (response.ok && (page || !navigation)) {
@@ -106,6 +107,11 @@ self.addEventListener("fetch", function (event) {
     var usable = fromNetwork.then(function (response) {
       return response.status < 500 ? response : kept().then(function (found) { return found || response; });
     }, kept);
+    if (!page && navigation) {
+      // Any other screen (the thank-you page, say): the start page only when the network fails,
+      // never merely because it is slow.
+      return usable.then(function (response) { return response || fromNetwork; });
+    }
     var late = new Promise(function (resolve) { setTimeout(resolve, NETWORK_WAIT_MS); }).then(kept);
     return Promise.race([usable, late.then(function (found) { return found || usable; })])
       .then(function (response) { return response || fromNetwork; });

@@ -133,11 +133,18 @@ document.addEventListener("DOMContentLoaded", function () {
   var idleTimer = null;
   var unreachable = false;
 
+  function ticked() {
+    return Array.prototype.some.call(form.elements, function (field) {
+      return (field.checked && field.type !== "hidden") || (field.tagName === "TEXTAREA" && field.value !== "");
+    });
+  }
+
   function armIdleTimer() {
     window.clearTimeout(idleTimer);
-    // A question screen, or a start screen left in another language, goes back to the
-    // plain Danish start screen for the next person.
-    if (current >= 0 || window.location.search) {
+    // A question screen, a start screen left in another language, or one with ticks on it (the
+    // first question answered there, or Back from the questions) goes back to the plain Danish
+    // start screen for the next person.
+    if (current >= 0 || window.location.search || ticked()) {
       idleTimer = window.setTimeout(function () { form.reset(); backToStart(); }, idleMs);
     }
   }
@@ -222,7 +229,12 @@ document.addEventListener("DOMContentLoaded", function () {
   // server cannot be reached the sealed copy waits, the person is thanked all the same, and it
   // is sent later. The tablet never keeps an answer it could read.
   // The key makes a re-send after a lost reply count once.
-  var sendButton = form.querySelector("button[type=submit]");
+  var sendButtons = form.querySelectorAll("button[type=submit]");  // Send, and Send now on each screen
+  var sending = false;
+  function holdSend(on) {
+    sending = on;
+    Array.prototype.forEach.call(sendButtons, function (button) { button.disabled = on; });
+  }
   var sendNotice = document.getElementById("send-notice");
   var thanks = document.getElementById("thanks");
   var waiting = document.getElementById("waiting");
@@ -311,7 +323,8 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function send() {
-    sendButton.disabled = true;
+    if (sending) { return; }  // a second tap while the first is on its way: one answer, once
+    holdSend(true);
     sendNotice.hidden = true;
     var entry = newEntry();
     queueEntry(entry).then(kioskQueue.put).then(function () { return true; }, function () { return false; }).then(function (queued) {
@@ -332,12 +345,12 @@ document.addEventListener("DOMContentLoaded", function () {
           // word, and sent once the interval has passed. Nothing is wrong with the network.
           answered();
           thankInPlace();
-          window.setTimeout(flush, intervalMs + 1000);
+          flushAfterInterval();
           return null;
         }
         if (queued) { kioskQueue.remove(entry.key).catch(function () { /* refused again later */ }); }
         say(outcome.refused || sendNotice.dataset.failed);
-        sendButton.disabled = false;
+        holdSend(false);
         return null;
       });
     });
@@ -384,6 +397,12 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 
+  var heldTimer = null;
+  function flushAfterInterval() {
+    window.clearTimeout(heldTimer);  // one timer, however many answers wait it out
+    heldTimer = window.setTimeout(flush, intervalMs + 1000);
+  }
+
   function flush() {
     if (flushing) { return Promise.resolve(); }
     flushing = true;
@@ -398,7 +417,7 @@ document.addEventListener("DOMContentLoaded", function () {
           return deliver(entry, form.elements.csrf_token.value, true).then(function (outcome) {
             unreachable = Boolean(outcome.unreachable);
             if (outcome.held) {  // the interval again: the next round sends it
-              window.setTimeout(flush, intervalMs + 1000);
+              flushAfterInterval();
               return true;
             }
             // Stored now, or refused for good (it could never be stored): either way it leaves.
@@ -478,6 +497,11 @@ document.addEventListener("DOMContentLoaded", function () {
       window.history.replaceState(null, "", url.searchParams.get("lang") === "da" ? startUrl : url.pathname + url.search);
       armIdleTimer();
       showWaiting();
+      // The link pressed is gone: focus goes to the language now chosen, and read-aloud
+      // (comfort.js) follows the new language.
+      var chosen = start.querySelector("nav.languages [aria-current]");
+      if (chosen) { chosen.tabIndex = -1; chosen.focus(); }
+      document.dispatchEvent(new Event("languagechange"));
     });
   }
   start.addEventListener("click", function (event) {
@@ -492,7 +516,7 @@ document.addEventListener("DOMContentLoaded", function () {
     form.reset();
     thanks.hidden = true;
     sendNotice.hidden = true;
-    sendButton.disabled = false;
+    holdSend(false);
     show(-1);
     holdStartButton();
     showWaiting();
