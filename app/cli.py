@@ -16,7 +16,7 @@ from . import accounts, backups, clock, config, db, demo, exports, figures, kios
 from .commands import centre_or_fail, emit, open_database
 from .plain_text import control_characters
 from .hub.cli import centre_connect, hub, sync
-from .staff.views import INVITE_TTL_HOURS
+from .staff.views import INVITE_TTL_HOURS, download_extras
 
 
 def _create_app():
@@ -319,7 +319,8 @@ def summary(slug, week, period, file_format, output, language):
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
     with current_app.test_request_context(), force_locale(language):
-        body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[file_format](found, result)
+        body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[file_format](
+            found, result, download_extras(found, chosen, result))
     path = output or exports.filename(found, chosen, file_format)
     try:
         with open(path, "wb") as handle:

@@ -46,7 +46,7 @@ class Document(FPDF):
         self.set_y(self.get_y() + 1.5)
         self.paragraph(text, size=size, height=5.5, bold=True, keep_with=keep_with)
 
-    def row(self, columns, size=8, height=4.2, bar=None):
+    def row(self, columns, size=8, height=4.2, bar=None, bar_width=45):
         """One table row: columns are (width, text, align); each text wraps in its width and
         the row is as tall as its tallest column. `bar` draws a share (0..1) as a bar after them."""
         self.set_font("DejaVu", "", size)
@@ -59,7 +59,7 @@ class Document(FPDF):
             x += width
         if bar is not None:
             self.set_fill_color(*ACCENT)
-            self.rect(x + 3, y + 1, 45 * bar, 2.4, style="F")
+            self.rect(x + 3, y + 1, bar_width * bar, 2.4, style="F")
         self.set_xy(self.l_margin, y + tallest * height)
 
     def columns(self, bars, height=20, width=14):
