@@ -74,14 +74,14 @@ def slugify(name):
 def _centre_info(centre, pairing_token=None):
     svg, png = links.write_qr_files(links.survey_url(centre), centre["slug"])
     info = {"slug": centre["slug"], "name": centre["name"], "survey_url": links.survey_url(centre),
-            "qr_svg": str(svg), "qr_png": str(png)}
+            "short_url": links.short_url(centre), "qr_svg": str(svg), "qr_png": str(png)}
     if pairing_token:
         info["kiosk_pairing_url"] = links.pairing_url(pairing_token)
     return info
 
 
 def _centre_lines(info):
-    lines = [f"  Phone survey:   {info['survey_url']}"]
+    lines = [f"  Phone survey:   {info['survey_url']}", f"  Short address:  {info['short_url']}  (printed under the QR code)"]
     if "kiosk_pairing_url" in info:
         hours = current_app.config["PAIRING_TTL_HOURS"]
         lines.append(f"  Kiosk pairing:  {info['kiosk_pairing_url']}  (opens once, within {hours} hours)")

@@ -382,7 +382,8 @@ def poster(centre, extension):
     language = request.args.get("language", "da")
     if language not in centre["languages"]:
         abort(404)
-    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"])),
+    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"]),
+                                                short_url=links.short_url(centre)),
               "svg": lambda: links.qr_svg(url), "png": lambda: links.qr_png(url)}
     if extension not in makers:
         abort(404)
