@@ -202,3 +202,14 @@ def test_a_week_too_small_to_show_its_answers_downloads_its_number_and_trend_alo
     assert not any(context.startswith(key("Hvor vigtigt")) for context, _label in found)
     flat = " ".join(pdf_text(tmp_path, client.get("/staff/c/fuld/summary/2025-W05/download.pdf").data).split())
     assert all(in_pdf(flat, c, label, cells) for c, label, cells in page["rows"]) and "Hvor vigtigt" not in flat
+
+
+def test_a_week_where_nobody_gave_a_score_prints_no_empty_chart(client, centre, database, tmp_path):
+    store(database, centre, {"2025-W20": [[("reasons", "meal")]] * 12})  # twelve answers, not one score
+    page = page_figures(client.get("/staff/c/fuld/summary/2025-W20").get_data(as_text=True))
+    assert page["total"] == "12" and [cells[0] for c, label, cells in page["rows"]
+                                      if c.startswith("Hvor vigtigt") and label == "9"] == ["0"]
+    text = pdf_text(tmp_path, client.get("/staff/c/fuld/summary/2025-W20/download.pdf").data)
+    assert not re.search(r"^\s*1\s+2\s+3\s+4\s+5\s+6\s+7\s+8\s+9\s+10\s*$", text, re.M)  # no columns of nothing
+    flat = " ".join(text.split())
+    assert all(in_pdf(flat, c, label, cells) for c, label, cells in page["rows"])  # the table says it
