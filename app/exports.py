@@ -161,7 +161,7 @@ def to_csv(centre, result, extras=None):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerows(csv_row([label, share_label(value) if kind == SHARE else format_decimal(value)
-                              if kind == NUMBER and not isinstance(value, int) else value])
+                              if kind == NUMBER and isinstance(value, float) else value])  # a median of 8,5
                      for label, value, kind in _heading(centre, result, extras))
     writer.writerow([])
     writer.writerow([_("Question"), _("Answer option"), _("Count"), _("Share (%)")]

@@ -213,3 +213,24 @@ def test_a_week_where_nobody_gave_a_score_prints_no_empty_chart(client, centre, 
     assert not re.search(r"^\s*1\s+2\s+3\s+4\s+5\s+6\s+7\s+8\s+9\s+10\s*$", text, re.M)  # no columns of nothing
     flat = " ".join(text.split())
     assert all(in_pdf(flat, c, label, cells) for c, label, cells in page["rows"])  # the table says it
+
+
+@pytest.mark.parametrize("status, says", [
+    ("small", "For få svar i perioden til at vise noget: færre end 5. Se på en længere periode."),
+    ("hidden", "Perioden vises ikke, så en mindre periode ved siden af forbliver anonym."),
+])
+def test_a_period_whose_number_of_answers_was_withheld_says_so_in_every_download(
+        client, centre, database, tmp_path, status, says):
+    """A week decided by cell suppression (before December 2026) whose number was "< 5" or a dash:
+    each download says what the page says, and never prints it as 0."""
+    from app.disclosure import SUPPRESSED
+
+    db.save_published(database, centre["id"], {("2025-W30", "N"): (status, None)}, 5, SUPPRESSED)
+    html = client.get("/staff/c/fuld/summary/2025-W30").get_data(as_text=True)
+    assert says.split(":")[0] in html
+    head, _found = csv_figures(client.get("/staff/c/fuld/summary/2025-W30/download.csv").data)
+    assert head["Svar"] == ["< 5" if status == "small" else "–"] and any(says.split(":")[0] in n for n in head["Bemærk"])
+    head, _found = xlsx_figures(client.get("/staff/c/fuld/summary/2025-W30/download.xlsx").data)
+    assert head["Svar"] == ["< 5" if status == "small" else "–"]
+    flat = " ".join(pdf_text(tmp_path, client.get("/staff/c/fuld/summary/2025-W30/download.pdf").data).split())
+    assert says.split(":")[0] in flat and "0 svar" not in flat
