@@ -116,3 +116,10 @@ def test_the_poster_prints_the_short_address_and_the_camera_hint_and_its_qr_code
     assert decoded == f"http://brugerstemmen.test/s/{centre['survey_token']}"
     # Typed as printed, the short address opens that same survey.
     assert client.get(f"/k/{code}").headers["Location"] == f"/s/{centre['survey_token']}"
+
+
+def test_the_code_typed_on_a_front_page_in_another_language_opens_the_survey_in_it(client, centre):
+    html = client.get("/", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "Type the code from the poster" in html and '<input type="hidden" name="lang" value="en">' in html
+    response = client.get("/k", query_string={"code": centre["short_code"], "lang": "en"})
+    assert response.headers["Location"] == f"/s/{centre['survey_token']}?lang=en"

@@ -345,4 +345,4 @@ def short_code(code=None):
     centre = db.centre_by_short_code(db.get_db(), short_codes.normalise(typed))
     if centre is None:
         return render_template("survey/index.html", unknown_code=typed[:40]), 404
-    return redirect(url_for(".phone", token=centre["survey_token"]), 303)
+    return redirect(url_for(".phone", token=centre["survey_token"], lang=request.args.get("lang") or None), 303)
