@@ -87,7 +87,7 @@ def _survey_poster(pdf, centre, survey_url, typed_url, language, others, qr_size
     return pdf.get_y() <= pdf.h - pdf.b_margin
 
 
-def said_poster_pdf(centre, period, said, replies, survey_url):
+def said_poster_pdf(centre, period, said, replies, survey_url, short_url=None):
     """The A4 "you said - we did" poster for the wall: the period's published facts, the staff's
     reply (Danish first, then the other languages they wrote), and the code to answer again."""
     from .formatting import period_label  # formatting needs an app context, as every caller has
@@ -132,6 +132,8 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         _draw_qr(pdf, survey_url, x=(pdf.w - size) / 2, y=max(pdf.get_y() + 8, 200), size=size)
         pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
         line(_("Answer again: scan the code with your phone."), 13, 7)
+        if short_url:  # for a camera that does not read the code
+            line(f"{_('Or type this address:')} {short_url}", 11, 6)
     return bytes(pdf.output())
 
 

@@ -362,7 +362,7 @@ def said_poster(centre, period):
         abort(404)
     facts = said.facts(result)
     body = posters.said_poster_pdf(centre, shown, facts, db.reply_for(db.get_db(), centre["id"], shown.key),
-                                   links.survey_url(centre))
+                                   links.survey_url(centre), short_url=links.short_url(centre))
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (f'attachment; filename="brugerstemmen-{centre["slug"]}-{shown.key}'
