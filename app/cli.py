@@ -16,7 +16,7 @@ from . import accounts, backups, clock, config, db, demo, exports, figures, kios
 from .commands import centre_or_fail, emit, open_database
 from .plain_text import control_characters
 from .hub.cli import centre_connect, hub, sync
-from .staff.views import INVITE_TTL_HOURS
+from .staff.views import INVITE_TTL_HOURS, download_extras
 
 
 def _create_app():
@@ -74,14 +74,14 @@ def slugify(name):
 def _centre_info(centre, pairing_token=None):
     svg, png = links.write_qr_files(links.survey_url(centre), centre["slug"])
     info = {"slug": centre["slug"], "name": centre["name"], "survey_url": links.survey_url(centre),
-            "qr_svg": str(svg), "qr_png": str(png)}
+            "short_url": links.short_url(centre), "qr_svg": str(svg), "qr_png": str(png)}
     if pairing_token:
         info["kiosk_pairing_url"] = links.pairing_url(pairing_token)
     return info
 
 
 def _centre_lines(info):
-    lines = [f"  Phone survey:   {info['survey_url']}"]
+    lines = [f"  Phone survey:   {info['survey_url']}", f"  Short address:  {info['short_url']}  (printed under the QR code)"]
     if "kiosk_pairing_url" in info:
         hours = current_app.config["PAIRING_TTL_HOURS"]
         lines.append(f"  Kiosk pairing:  {info['kiosk_pairing_url']}  (opens once, within {hours} hours)")
@@ -319,7 +319,8 @@ def summary(slug, week, period, file_format, output, language):
     if result is None:
         raise click.ClickException(f"{chosen.key} has not ended yet; its numbers exist once it has")
     with current_app.test_request_context(), force_locale(language):
-        body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[file_format](found, result)
+        body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[file_format](
+            found, result, download_extras(found, chosen, result))
     path = output or exports.filename(found, chosen, file_format)
     try:
         with open(path, "wb") as handle:

@@ -12,7 +12,9 @@ from flask_babel import format_decimal, gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .disclosure import SMALL
 from .figure_notes import protection_notes
+from .figures import importance_extras
 from .formatting import count_label, period_label, share_label
 from .plain_text import without_control_characters
 from .pdfdoc import Document
@@ -61,26 +63,90 @@ def filename(centre, period, extension):
     return f"brugerstemmen-{centre['slug']}-{period.key}.{extension}"
 
 
-def _rows(result):
-    """(question, answer, count or label, share or None) for every answer of every question."""
+def page_extras(result, trend=None, national=None):
+    """What the summary page shows beside the period's tables, for a download to carry too: the
+    share giving 9 or 10 and the median, the national shares ("All centres"), a week's trend of
+    the last 12 periods (level, rows), and the notes on how all of it is protected."""
+    importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
+    share_top, median = importance_extras(importance, result["total"]) if importance else (None, None)
+    return {"share_top": share_top, "median": median, "national": national or {}, "trend": trend,
+            "notes": protection_notes(result, trend[1] if trend else ())}
+
+
+def _question(field):
+    return f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
+
+
+def _rows(result, national):
+    """(question, answer, count or label, share or None, national share or None) for every answer
+    of every question, and a scale's bands after its scores, as the page has them."""
     for item in result["fields"]:
         field = item["field"]
-        question = f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
+        question = _question(field)
         for row in item["rows"]:
-            option = row["option"]
-            answer = option.text if field.kind == "scale" else _(option.text)
-            count = row["count"]
-            yield question, answer, count.value if count.shown else count_label(count), row["share"]
+            yield (question, _option_text(field, row), _count_cell(row["count"]), row["share"],
+                   national.get((field.name, row["option"].id)))
+        for band in item.get("bands") or []:
+            yield (f"{question} – {_('In bands')}", band["label"], _count_cell(band["count"]), band["share"],
+                   national.get((field.name, band["id"])))
 
 
-def _heading(centre, result):
+def _count_cell(count):
+    return count.value if count.shown else count_label(count)
+
+
+def _percent(share):
+    return "" if share is None else format_decimal(share * 100, format="0.0")
+
+
+def trend_title(level):
+    return {"week": _("The last 12 weeks"), "block": _("The last 12 four-week periods"),
+            "quarter": _("The last 12 quarters")}[level]
+
+
+def trend_hint(level):
+    if level == "block":
+        return _("Some weeks do not show the share giving 9 or 10 (too few answers), so the trend shows four-week "
+                 "periods instead.")
+    if level == "quarter":
+        return _("Some weeks and four-week periods do not show the share giving 9 or 10 (too few answers), so the "
+                 "trend shows quarters instead.")
+    return None
+
+
+def _trend_head(level):
+    return [_("Week") if level == "week" else _("Period"), _("Answers"), _("9 or 10")]
+
+
+TEXT, NUMBER, SHARE = "text", "number", "share"
+
+
+def _heading(centre, result, extras):
+    """The summary's first lines, (label, value, kind): a share is written as a share."""
     total = result["total"]
-    rows = [[_("Centre"), centre["name"]], [_("Period"), period_label(result["period"])],
-            [_("Answers"), total.value if total.shown else count_label(total)]]
+    rows = [(_("Centre"), centre["name"], TEXT), (_("Period"), period_label(result["period"]), TEXT),
+            (_("Answers"), _count_cell(total), NUMBER)]
+    if not total.shown:
+        rows.append((_("Note"), _withheld_note(result), TEXT))
+    if extras["share_top"] is not None:
+        rows.append((_("Gave the place 9 or 10 out of 10:").rstrip(": "), extras["share_top"], SHARE))
+    if extras["median"] is not None:
+        rows.append((_("median").capitalize(), extras["median"], NUMBER))
     if result.get("folded"):
-        rows.append([_("Note"), folded_note()])
-    rows += [[_("Note"), line] for line in protection_notes(result)]
+        rows.append((_("Note"), folded_note(), TEXT))
+    rows += [(_("Note"), line, TEXT) for line in extras["notes"]]
+    if extras["national"]:
+        rows.append((_("Note"), _("“All centres” is the share among everyone who answered at the centres reporting "
+                                  "to LVS, where at least three centres' numbers make it up."), TEXT))
     return rows
+
+
+def _withheld_note(result):
+    """What the page says of a period whose number of answers is not shown."""
+    if result["total"].status == SMALL:
+        return _("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer period.",
+                 k=result["k"])
+    return _("This period is not shown, so that a smaller period next to it stays anonymous. Look at a longer period.")
 
 
 def folded_note():
@@ -88,16 +154,30 @@ def folded_note():
              "published when it closed; nothing more can be worked out from it.")
 
 
-def to_csv(centre, result):
+def to_csv(centre, result, extras=None):
     """Semicolons, decimal commas and a byte-order mark: what Danish Excel opens as columns."""
+    extras = extras or page_extras(result)
+    national = extras["national"]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(map(csv_row, _heading(centre, result)))
+    writer.writerows(csv_row([label, share_label(value) if kind == SHARE else format_decimal(value)
+                              if kind == NUMBER and isinstance(value, float) else value])  # a median of 8,5
+                     for label, value, kind in _heading(centre, result, extras))
     writer.writerow([])
-    writer.writerow([_("Question"), _("Answer option"), _("Count"), _("Share (%)")])
-    for question, answer, count, share in _rows(result):
-        writer.writerow(csv_row([question, answer, count,
-                                 "" if share is None else format_decimal(share * 100, format="0.0")]))
+    writer.writerow([_("Question"), _("Answer option"), _("Count"), _("Share (%)")]
+                    + ([_("All centres") + " (%)"] if national else []))
+    for question, answer, count, share, everyone in _rows(result, national):
+        writer.writerow(csv_row([question, answer, count, _percent(share)] + ([_percent(everyone)] if national else [])))
+    if extras["trend"]:
+        level, rows = extras["trend"]
+        writer.writerow([])
+        writer.writerow(csv_row([trend_title(level)]))
+        if trend_hint(level):
+            writer.writerow(csv_row([_("Note"), trend_hint(level)]))
+        writer.writerow(csv_row(_trend_head(level)))
+        for row in rows:
+            writer.writerow(csv_row([period_label(row["period"]), _count_cell(row["total"]),
+                                     _percent(row["share_top"])]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -123,27 +203,56 @@ def _sheet_title(text, taken):
     return candidate
 
 
-def to_xlsx(centre, result):
+def _share_cells(sheet, *columns):
+    for column in columns:
+        cell = sheet.cell(row=sheet.max_row, column=column)
+        if isinstance(cell.value, float):
+            cell.number_format = "0.0%"
+
+
+def to_xlsx(centre, result, extras=None):
+    extras = extras or page_extras(result)
+    national = extras["national"]
     book = Workbook()
     overview = book.active
     overview.title = _sheet_title(_("Summary"), set())
-    for row in _heading(centre, result):
-        append_row(overview, row)
+    for label, value, kind in _heading(centre, result, extras):
+        append_row(overview, [label, value])
+        if kind == SHARE:
+            _share_cells(overview, 2)
     overview["A1"].font = overview["A2"].font = overview["A3"].font = Font(bold=True)
     taken = {overview.title}
+    head = [_("Answer option"), _("Count"), _("Share")] + ([_("All centres")] if national else [])
     for item in result["fields"]:
         field = item["field"]
-        question = f"{_(field.group)} – {_(field.text)}" if field.group else _(field.text)
         sheet = book.create_sheet(_sheet_title(sheet_name(field), taken))
-        append_row(sheet, [question])
+        append_row(sheet, [_question(field)])
         sheet["A1"].font = Font(bold=True)
-        append_row(sheet, [_("Answer option"), _("Count"), _("Share")])
+        append_row(sheet, head)
         for row in item["rows"]:
-            count = row["count"]
-            append_row(sheet, [_option_text(field, row), count.value if count.shown else count_label(count),
-                               row["share"]])
-            if row["share"] is not None:
-                sheet.cell(row=sheet.max_row, column=3).number_format = "0.0%"
+            append_row(sheet, [_option_text(field, row), _count_cell(row["count"]), row["share"]]
+                       + ([national.get((field.name, row["option"].id))] if national else []))
+            _share_cells(sheet, 3, 4)
+        if item.get("bands"):
+            append_row(sheet, [])
+            append_row(sheet, [_("In bands")])
+            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+            append_row(sheet, head)
+            for band in item["bands"]:
+                append_row(sheet, [band["label"], _count_cell(band["count"]), band["share"]]
+                           + ([national.get((field.name, band["id"]))] if national else []))
+                _share_cells(sheet, 3, 4)
+    if extras["trend"]:
+        level, rows = extras["trend"]
+        sheet = book.create_sheet(_sheet_title(_("Trend"), taken))
+        append_row(sheet, [trend_title(level)])
+        sheet["A1"].font = Font(bold=True)
+        if trend_hint(level):
+            append_row(sheet, [trend_hint(level)])
+        append_row(sheet, _trend_head(level))
+        for row in rows:
+            append_row(sheet, [period_label(row["period"]), _count_cell(row["total"]), row["share_top"]])
+            _share_cells(sheet, 3)
     for sheet in book.worksheets:
         sheet.column_dimensions["A"].width = 60
     out = io.BytesIO()
@@ -151,34 +260,38 @@ def to_xlsx(centre, result):
     return out.getvalue()
 
 
-def to_pdf(centre, result):
+def to_pdf(centre, result, extras=None):
     """An A4 page a municipality can read: the counts with bars, matrix statements on a line
-    each. Every text wraps in its column; what does not fit goes on a second page."""
-    from .figures import importance_extras
-
+    each, a scale's bands and a week's trend as on the page. Every text wraps in its column;
+    what does not fit goes on a second page."""
+    extras = extras or page_extras(result)
+    national = extras["national"]
     pdf = Document(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")
     pdf.paragraph(f"{centre['name']} · {period_label(result['period'])}", size=16, height=8, bold=True)
     total = result["total"]
     if result.get("folded"):
         pdf.paragraph(folded_note())
     if not total.shown:
-        pdf.paragraph(_("Too few answers in this period to show anything: fewer than %(k)s. Look at a longer "
-                        "period.", k=result["k"]), height=6)
+        pdf.paragraph(_withheld_note(result), height=6)
+        _trend(pdf, extras["trend"])
         return pdf.bytes()
-    if not result["breakdown"]:
+    if not result["breakdown"] or not total.value:
         pdf.paragraph(f"{format_decimal(total.value)} {_('answers')}", height=6)
-        for line in protection_notes(result):
+        if not total.value:
+            pdf.paragraph(_("Nobody answered in this period."), height=6)
+        for line in extras["notes"]:
             pdf.paragraph(line, size=7.5, height=4)
+        _trend(pdf, extras["trend"])
         return pdf.bytes()
     summary = f"{format_decimal(total.value)} {_('answers')}"
-    importance = next((f for f in result["fields"] if f["field"].name == "importance"), None)
-    share_top, median = importance_extras(importance, total) if importance else (None, None)
-    if share_top is not None:
-        summary += f" · {_('Gave the place 9 or 10 out of 10:')} {share_label(share_top)}"
-    if median is not None:
-        summary += f" · {_('median')} {format_decimal(median)}"
+    if extras["share_top"] is not None:
+        summary += f" · {_('Gave the place 9 or 10 out of 10:')} {share_label(extras['share_top'])}"
+        if extras["median"] is not None:
+            summary += f" · {_('median')} {format_decimal(extras['median'])}"
     pdf.paragraph(summary, height=6)
-    for line in protection_notes(result):  # how the numbers are protected, only what applies here
+    notes = extras["notes"] + ([_("“All centres” is the share among everyone who answered at the centres reporting "
+                                  "to LVS, where at least three centres' numbers make it up.")] if national else [])
+    for line in notes:  # how the numbers are protected, only what applies here
         pdf.paragraph(line, size=7.5, height=4)
     shown_group = None
     for item in result["fields"]:
@@ -187,17 +300,55 @@ def to_pdf(centre, result):
             if shown_group != field.group:
                 pdf.heading(_(field.group))
                 shown_group = field.group
-            answers = " · ".join(f"{_option_text(field, row)} {count_label(row['count'])}" for row in item["rows"])
+            # Each answer with its count and share, broken only between answers.
+            answers = " · ".join("\u00a0".join([_option_text(field, row).replace(" ", "\u00a0"), count_label(row["count"])]
+                                               + ([f"({share_label(row['share'])})"] if row["share"] is not None else []))
+                                 for row in item["rows"]).replace(" %", "\u00a0%")
             pdf.row([(95, _(field.text), "L"), (pdf.epw - 95, answers, "L")])
             continue
         pdf.heading(_(field.text), keep_with=30 if field.kind == "scale" else 12)
-        if field.kind == "scale":
-            _columns(pdf, item["rows"])
-            continue
+        if field.kind == "scale" and any(row["count"].value for row in item["rows"] if row["count"].shown):
+            _columns(pdf, item["rows"])  # no chart of nothing: the table says it
+        if national:
+            _table_head(pdf)
         for row in item["rows"]:
-            pdf.row([(95, _option_text(field, row), "L"), (18, count_label(row["count"]), "R"),
-                     (18, share_label(row["share"]), "R")], bar=row["share"])
+            _pdf_row(pdf, _option_text(field, row), row["count"], row["share"],
+                     national.get((field.name, row["option"].id)), national)
+        if item.get("bands"):
+            pdf.paragraph(_("In bands"), size=8, height=4.5, bold=True, keep_with=13)
+            for band in item["bands"]:
+                _pdf_row(pdf, band["label"], band["count"], band["share"], national.get((field.name, band["id"])),
+                         national)
+    _trend(pdf, extras["trend"])
     return pdf.bytes()
+
+
+def _table_head(pdf):
+    pdf.row([(95, "", "L"), (18, _("Count"), "R"), (18, _("Share"), "R"), (22, _("All centres"), "R")], size=7)
+
+
+def _pdf_row(pdf, label, count, share, everyone, national):
+    columns = [(95, label, "L"), (18, count_label(count), "R"), (18, share_label(share), "R")]
+    pdf.row(columns + ([(22, share_label(everyone), "R")] if national else []), bar=share,
+            bar_width=40 if national else 45)
+
+
+def _trend(pdf, trend):
+    """A week's trend, as its page has it: answers and the share giving 9 or 10 per period."""
+    if not trend:
+        return
+    level, rows = trend
+    pdf.heading(trend_title(level), keep_with=20)
+    if trend_hint(level):
+        pdf.paragraph(trend_hint(level), size=7.5, height=4)
+    head = zip(TREND, _trend_head(level), strict=True)
+    pdf.row([(width, text, "L" if i == 0 else "R") for i, (width, text) in enumerate(head)], size=7.5)
+    for row in rows:
+        pdf.row([(TREND[0], period_label(row["period"]), "L"), (TREND[1], count_label(row["total"]), "R"),
+                 (TREND[2], share_label(row["share_top"]), "R")], size=7.5, height=3.8)
+
+
+TREND = (50, 18, 22)  # the trend table's columns, mm
 
 
 def _columns(pdf, rows):

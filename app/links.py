@@ -18,6 +18,13 @@ def survey_url(centre):
     return public_url("survey.phone", token=centre["survey_token"])
 
 
+def short_url(centre):
+    """The short address printed under the QR code, to type: it leads to survey_url."""
+    from .short_codes import shown
+
+    return public_url("survey.short_code", code=shown(centre["short_code"]))
+
+
 def pairing_url(token):
     return public_url("survey.pair_kiosk", token=token)
 

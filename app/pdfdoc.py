@@ -12,6 +12,7 @@ from .posters import FONTS
 
 ACCENT = (11, 93, 80)
 LINE = (138, 138, 138)
+MIN_SIZE = 5.5  # pt: the smallest a text is made to keep its words whole
 
 
 class Document(FPDF):
@@ -46,20 +47,39 @@ class Document(FPDF):
         self.set_y(self.get_y() + 1.5)
         self.paragraph(text, size=size, height=5.5, bold=True, keep_with=keep_with)
 
-    def row(self, columns, size=8, height=4.2, bar=None):
-        """One table row: columns are (width, text, align); each text wraps in its width and
-        the row is as tall as its tallest column. `bar` draws a share (0..1) as a bar after them."""
+    def fitting_size(self, text, width, size, smallest=MIN_SIZE):
+        """The font size, at most `size`, at which the longest word of `text` fits in `width` mm:
+        a text wraps at its spaces, never inside a word ("Hovedstadsområ-det")."""
+        words = text.split() or [""]
+        self.set_font_size(size)
+        room = width - 2 * self.c_margin
+        longest = max(self.get_string_width(word) for word in words)
+        if longest <= room:
+            return size
+        return max(smallest, size * room / longest - 0.05)
+
+    def row(self, columns, size=8, height=4.2, bar=None, bar_width=45):
+        """One table row: columns are (width, text, align); each text wraps in its width at its
+        spaces (a column whose longest word would not fit gets a smaller font) and the row is as
+        tall as its tallest column. `bar` draws a share (0..1) as a bar after them."""
         self.set_font("DejaVu", "", size)
-        tallest = max(self.lines_of(width - 1, height, text) for width, text, _align in columns)
+        sizes = [self.fitting_size(text, width - 1, size) for width, text, _align in columns]
+        tallest = 0
+        for (width, text, _align), fitted in zip(columns, sizes, strict=True):
+            self.set_font_size(fitted)
+            tallest = max(tallest, self.lines_of(width - 1, height * fitted / size, text) * fitted / size)
+        tallest = max(1, tallest)
         self.room(tallest * height)
         x, y = self.l_margin, self.get_y()
-        for width, text, align in columns:
+        for (width, text, align), fitted in zip(columns, sizes, strict=True):
+            self.set_font_size(fitted)
             self.set_xy(x, y)
-            self.multi_cell(width - 1, height, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            self.multi_cell(width - 1, height * fitted / size, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP)
             x += width
+        self.set_font_size(size)
         if bar is not None:
             self.set_fill_color(*ACCENT)
-            self.rect(x + 3, y + 1, 45 * bar, 2.4, style="F")
+            self.rect(x + 3, y + 1, bar_width * bar, 2.4, style="F")
         self.set_xy(self.l_margin, y + tallest * height)
 
     def columns(self, bars, height=20, width=14):
@@ -78,10 +98,12 @@ class Document(FPDF):
             else:
                 with self.local_context(dash_pattern=dict(dash=0.8, gap=0.6)):
                     self.rect(x + 2, base - bar, width - 4, bar)
-            self.set_xy(x, base - bar - 3.6)
-            self.cell(width, 3.4, shown, align="C")
-            self.set_xy(x, base + 0.6)
-            self.cell(width, 3.4, label, align="C")
+            for text, top in ((shown, base - bar - 3.6), (label, base + 0.6)):
+                # A label wider than its column ("tilbageholdt") is made smaller, never drawn over the next.
+                self.set_font_size(self.fitting_size(text, width - 0.4, 7.5, smallest=4))
+                self.set_xy(x, top)
+                self.cell(width, 3.4, text, align="C")
+            self.set_font_size(7.5)
         self.line(left, base, left + width * len(bars), base)
         self.set_xy(left, base + 4.5)
 

@@ -37,14 +37,18 @@ def _invitation(language):
     with force_locale(language):
         return {"question": _("What does this place mean to you?"),
                 "invitation": _("Scan the code with your phone and answer anonymously in a few taps."),
+                "camera": _("Hold your phone's camera over the square."),
                 "type": _("Or type this address:"),
                 "anonymity": _("Anonymous: we do not save your name, your phone or when you answered."),
                 # The label of this language's line on another language's poster: "På dansk:".
                 "label": _("In this language:")}
 
 
-def poster_pdf(centre, survey_url, language="da", languages=None):
+def poster_pdf(centre, survey_url, language="da", languages=None, short_url=None):
     """The A4 QR poster in `language`, with one line in each other language the centre offers.
+
+    The QR code encodes `survey_url`; under it, `short_url` (links.short_url: the centre's short
+    code) is the address to type for a camera that does not read the code.
 
     The layout is the same in every language: only the QR code shrinks, and only when the
     centre offers so many languages that their lines would not fit below it.
@@ -52,12 +56,12 @@ def poster_pdf(centre, survey_url, language="da", languages=None):
     others = [code for code in (languages or centre["languages"]) if code != language]
     for qr_size in QR_SIZES_MM:
         pdf = _a4(f"Brugerstemmen · {centre['name']}")
-        if _survey_poster(pdf, centre, survey_url, language, others, qr_size):
+        if _survey_poster(pdf, centre, survey_url, short_url or survey_url, language, others, qr_size):
             break
     return bytes(pdf.output())
 
 
-def _survey_poster(pdf, centre, survey_url, language, others, qr_size):
+def _survey_poster(pdf, centre, survey_url, typed_url, language, others, qr_size):
     text = _invitation(language)
     line = functools.partial(_line, pdf, language=language)
     name = without_control_characters(centre["name"])  # one stored before they were refused
@@ -65,24 +69,25 @@ def _survey_poster(pdf, centre, survey_url, language, others, qr_size):
     line(text["question"], 22, 11, bold=True, space_before=4)
     line(text["invitation"], 15, 8)
     _draw_qr(pdf, survey_url, x=(pdf.w - qr_size) / 2, y=pdf.get_y() + 4, size=qr_size)
-    pdf.set_y(pdf.get_y() + qr_size + 6)
-    line(text["type"], 11, 6)
+    pdf.set_y(pdf.get_y() + qr_size + 5)
+    line(text["camera"], 11, 6)
+    line(text["type"], 11, 6, space_before=1)
     # The address must stay on one line to be typed: smaller type rather than a break.
-    size = 12.0
+    size = 16.0 if typed_url != survey_url else 12.0
     pdf.set_font("DejaVu", "B", size)
-    while pdf.get_string_width(survey_url) > pdf.epw - 2 * pdf.c_margin and size > 7:
+    while pdf.get_string_width(typed_url) > pdf.epw - 2 * pdf.c_margin and size > 7:
         size -= 0.5
         pdf.set_font("DejaVu", "B", size)
-    _line(pdf, survey_url, size, 6, bold=True, language="en")
+    _line(pdf, typed_url, size, 7 if size > 12 else 6, bold=True, language="en")
     line(text["anonymity"], 13, 7, space_before=6)
     for other in others:
         their = _invitation(other)
-        _line(pdf, f"{their['label']} {their['question']} {their['invitation']}", 11, 5.5, space_before=2.5,
-              language=other)
+        _line(pdf, f"{their['label']} {their['question']} {their['invitation']} {their['camera']}", 11, 5.5,
+              space_before=2.5, language=other)
     return pdf.get_y() <= pdf.h - pdf.b_margin
 
 
-def said_poster_pdf(centre, period, said, replies, survey_url):
+def said_poster_pdf(centre, period, said, replies, survey_url, short_url=None):
     """The A4 "you said - we did" poster for the wall: the period's published facts, the staff's
     reply (Danish first, then the other languages they wrote), and the code to answer again."""
     from .formatting import period_label  # formatting needs an app context, as every caller has
@@ -127,6 +132,8 @@ def said_poster_pdf(centre, period, said, replies, survey_url):
         _draw_qr(pdf, survey_url, x=(pdf.w - size) / 2, y=max(pdf.get_y() + 8, 200), size=size)
         pdf.set_y(max(pdf.get_y() + 8, 200) + size + 2)
         line(_("Answer again: scan the code with your phone."), 13, 7)
+        if short_url:  # for a camera that does not read the code
+            line(f"{_('Or type this address:')} {short_url}", 11, 6)
     return bytes(pdf.output())
 
 

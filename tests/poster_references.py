@@ -15,6 +15,7 @@ REFERENCE = Path(__file__).parent / "reference"
 # A fixed poster: the same name, address and languages every time.
 CENTRE = {"name": "Værestedet Solstrålen", "languages": ["da", "en", "ar", "uk", "pl", "fa"]}
 URL = "https://stemme.example.dk/s/Wq3vG8kZpL0sT5yN2bHc7dJf4mXr9aEu"
+SHORT_URL = "https://stemme.example.dk/k/K7M4-Q9TX"  # the address to type (app/short_codes.py)
 LANGUAGES = ("da", "ar", "fa")
 DPI = 50
 
@@ -33,7 +34,7 @@ def poster(language, shaping=True):
     with tempfile.TemporaryDirectory() as folder, (contextlib.nullcontext() if shaping else unshaped):
         app = create_app({"TESTING": True, "DATA_DIR": folder, "RUNTIME_DIR": str(Path(folder) / "run")})
         with app.test_request_context():
-            return posters.poster_pdf(CENTRE, URL, language)
+            return posters.poster_pdf(CENTRE, URL, language, short_url=SHORT_URL)
 
 
 def render(pdf, folder, name):

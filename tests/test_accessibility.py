@@ -122,7 +122,7 @@ def test_the_kiosk_start_questions_and_thank_you(live_server, site, page, langua
 
 
 def test_pages_without_a_survey_explain_themselves_accessibly(live_server, page):
-    for path in ("/s/no-such-code", "/kiosk/", "/kiosk/pair/no-such-link", "/no-such-page"):
+    for path in ("/s/no-such-code", "/kiosk/", "/kiosk/pair/no-such-link", "/no-such-page", "/", "/k/ZZZZ-ZZZZ"):
         page.goto(live_server.url + path)
         assert_accessible(page)
 

@@ -101,7 +101,9 @@ def csv_rows(body):
 def csv_counts(rows):
     """{(question, answer): (count, share)} of a summary's CSV, after its header row."""
     header = rows.index(["Spørgsmål", "Svarmulighed", "Antal", "Andel (%)"])
-    return {(question, answer): (count, share) for question, answer, count, share in rows[header + 1:]}
+    end = next((i for i, row in enumerate(rows) if i > header and not row), len(rows))  # the trend follows
+    return {(question, answer): (count, share) for question, answer, count, share, *_national in rows[header + 1:end]
+            if not question.endswith(" – I intervaller")}  # the bands after the scores, as on the page
 
 
 def assert_protected(shown, named, truth, answers, where):
@@ -239,7 +241,7 @@ def test_a_week_of_3_answers_shows_3_and_why_nothing_more(app, client, database,
     assert rows[2] == ["Svar", "3"] and ["Bemærk", TOO_FEW_NOTE] in rows
     assert csv_counts(rows) == {}  # the header, and not one answer's count
     book = load_workbook(io.BytesIO(client.get("/staff/c/lille/summary/2026-W47/download.xlsx").data))
-    assert book.sheetnames == ["Opsummering"]
+    assert book.sheetnames == ["Opsummering", "Udvikling"]  # and the trend, as on the page
     overview = list(book["Opsummering"].iter_rows(values_only=True))
     assert ("Svar", 3) in overview and ("Bemærk", TOO_FEW_NOTE) in overview
     # Nothing but the number was published for the week: nothing else can reach a page, a file or LVS.

@@ -129,7 +129,9 @@ def test_the_upgrade_drops_the_language_and_channel_and_rebuilds_the_file(tmp_pa
     database = db.connect(path)
     with db.write_transaction(database):
         schema.migrations.apply(database, stop_before="m022_nothing_beside_an_answer")
-    centre = db.create_centre(database, "Café Før", "foer")
+        # As a centre was made then (db.create_centre makes it as it is made now).
+        database.execute("INSERT INTO centres (slug, name, survey_token) VALUES ('foer', 'Café Før', 'token')")
+    centre = {"id": database.execute("SELECT id FROM centres WHERE slug = 'foer'").fetchone()[0]}
     with db.write_transaction(database):
         for n in range(50):
             database.execute("INSERT INTO responses (id, centre_id, iso_week, channel, language, question_set) "
@@ -143,3 +145,37 @@ def test_the_upgrade_drops_the_language_and_channel_and_rebuilds_the_file(tmp_pa
     for name in ("old.db", "old.db-wal"):
         if (tmp_path / name).exists():
             assert b"QQLANGQQ" not in (tmp_path / name).read_bytes(), name
+
+
+def test_the_upgrade_gives_every_centre_its_own_short_code(tmp_path):
+    """m025: each centre made before short codes gets one, each its own (issue 28)."""
+    from app import short_codes
+    from app.db import schema
+
+    database = db.connect(tmp_path / "old.db")
+    with db.write_transaction(database):
+        schema.migrations.apply(database, stop_before="m025_short_codes")
+        for n in range(40):
+            database.execute("INSERT INTO centres (slug, name, survey_token) VALUES (?, ?, ?)", [f"c{n}", f"C {n}", f"t{n}"])
+    db.migrate(database)
+    centres = db.list_centres(database)
+    codes = [centre["short_code"] for centre in centres]
+    assert len(centres) == 40 and len(set(codes)) == 40
+    assert all(short_codes.normalise(code) == code for code in codes)
+    assert db.centre_by_short_code(database, codes[0])["id"] == centres[0]["id"]
+    with pytest.raises(sqlite3.IntegrityError):  # the database itself keeps them apart
+        with db.write_transaction(database):
+            database.execute("UPDATE centres SET short_code = ? WHERE slug = 'c1'", [codes[0] if centres[0]["slug"] != "c1"
+                                                                                    else codes[1]])
+    database.close()
+
+
+def test_a_centre_is_made_with_a_short_code_and_a_new_survey_link_gets_a_new_one(database, make_centre):
+    from app import short_codes
+
+    first, second = make_centre(), make_centre()
+    assert short_codes.normalise(first["short_code"]) == first["short_code"] != second["short_code"]
+    rotated = db.rotate_survey_token(database, first["slug"])
+    assert rotated["short_code"] != first["short_code"] and short_codes.normalise(rotated["short_code"])
+    assert db.centre_by_short_code(database, first["short_code"]) is None  # the old poster's code opens nothing
+    assert db.centre_by_short_code(database, rotated["short_code"])["id"] == first["id"]

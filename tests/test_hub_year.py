@@ -223,7 +223,8 @@ def test_the_csv_prints_every_share_rounded_and_withheld_as_the_word(world):
     rows = list(csv.reader(io.StringIO(_report(world).stdout), delimiter=";"))
     assert rows[0] == ["Årsrapport", "2026"] and rows[1] == ["Sammenlignet med", "2025"]
     assert rows[2][0] == "Bemærk" and "ændret med højst 2" in rows[2][1]  # how the figures are protected
-    header, body = rows[4], rows[5:]
+    assert rows[3] == ["Svar", "1000"] and rows[4] == ["2025: 420 svar"]  # as the page says them (issue 28)
+    header, body = rows[6], rows[7:]
     assert header[5:9] == ["Antal", "Andel (%)", "Andel sidste år (%)", "Ændring (point)"]
     ids, in_base = _hub_ids(world), _in_base(world, 2026)["reasons"]
     raw, total = _raw_shares([c for c in world["centres"] if ids[c["slug"]] in in_base], 2026)
@@ -328,3 +329,164 @@ def test_the_yearly_page_in_chromium(world, browser):
         context.close()
     assert all(url.startswith(hub.url) for url in requests), requests  # no third-party request
     assert not errors, errors  # nothing the CSP refused
+
+
+# --- the yearly report's files say what its page says, and print it legibly (issue 28) ---------
+
+def pdf_words(path):
+    """[(page, text, x0, y0, x1, y1)] of every word pdftotext finds in the PDF."""
+    import html as markup
+    import re
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    words = []
+    for page, body in enumerate(out.split("<page ")[1:]):
+        for x0, y0, x1, y1, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', body):
+            words.append((page, markup.unescape(text), float(x0), float(y0), float(x1), float(y1)))
+    return words
+
+
+def overlapping(words, slack=0.3):
+    """Pairs of words on one page whose boxes cover each other by more than `slack` points."""
+    found = []
+    by_page = {}
+    for word in words:
+        by_page.setdefault(word[0], []).append(word)
+    for page_words in by_page.values():
+        page_words.sort(key=lambda w: w[2])
+        for i, a in enumerate(page_words):
+            for b in page_words[i + 1:]:
+                if b[2] >= a[4] - slack:
+                    break
+                if min(a[5], b[5]) - max(a[3], b[3]) > slack and min(a[4], b[4]) - max(a[2], b[2]) > slack:
+                    found.append((a[1], b[1]))
+    return found
+
+
+def test_the_yearly_pdf_draws_no_word_over_another_and_splits_no_group_name(app, world, tmp_path):
+    from flask_babel import force_locale
+
+    from app.hub import kinds
+
+    target = tmp_path / "aar.pdf"
+    _report(world, "--format", "pdf", "--output", str(target))
+    words = pdf_words(target)
+    assert not overlapping(words), overlapping(words)[:5]
+    texts = [w[1] for w in words]
+    assert "Hovedstadsområdet" in texts and "tilbageholdt" in texts
+    with app.test_request_context(), force_locale("da"):
+        names = {word for grouping, (_column, codes) in kinds.GROUPINGS.items()
+                 for code in codes for word in kinds.label(grouping, code).split()}
+    for text in texts:  # a name cut short ("Hovedstadsområ", then "det" below it) is not the name
+        cut = text.rstrip("-")
+        assert text in names or not any(cut != name and len(cut) >= 4 and name.startswith(cut) for name in names), text
+
+
+def test_a_chart_of_withheld_shares_keeps_its_labels_apart(app, tmp_path):
+    from app.pdfdoc import Document
+
+    with app.test_request_context():
+        pdf = Document("test")
+        pdf.columns([(str(n), "tilbageholdt", None) for n in range(1, 11)], width=pdf.epw / 10)  # the yearly report's
+        pdf.columns([(str(n), "tilbageholdt", None) for n in range(1, 11)])  # the summary's narrower columns
+        pdf.row([(44, "Gav 9–10", "L")] + [(27, "Hovedstadsområdet", "R")] * 5, size=7)
+        target = tmp_path / "chart.pdf"
+        target.write_bytes(pdf.bytes())
+    words = pdf_words(target)
+    assert not overlapping(words), overlapping(words)[:5]
+    assert [w[1] for w in words].count("tilbageholdt") == 20 and [w[1] for w in words].count("Hovedstadsområdet") == 5
+
+
+def _year_page_tables(html):
+    """[(caption, header cells, [(label, [cell texts])])] of the yearly report's page."""
+    import html as markup
+    import re
+
+    def plain(text):
+        return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+    tables = []
+    for table in re.findall(r'<table class="figures year-table">(.*?)</table>', html, re.S):
+        caption = re.search(r"<caption>(.*?)(?:<span|</caption>)", table, re.S)
+        head = [plain(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)]
+        rows = [(plain(label), [plain(c) for c in re.findall(r'<td class="num[^"]*"[^>]*>(.*?)</td>', cells, re.S)])
+                for label, cells in re.findall(r'<tr>\s*<th scope="row">(.*?)</th>(.*?)</tr>', table, re.S)]
+        tables.append((plain(caption.group(1)) if caption else "", head, rows))
+    return tables
+
+
+FIGURE = r"[+-]\d[\d.]*,\d|\d[\d.]*,\d %|tilbageholdt|\d[\d.]*"
+
+
+def test_the_yearly_reports_files_carry_every_figure_of_its_page(world, tmp_path):
+    import re
+    from collections import Counter
+
+    report = json.loads(_report(world, "--format", "json").stdout)
+    answers, before = report["groups"][0]["answers"], report["groups"][0]["answers_before"]
+    assert answers >= 1000 and before == 420  # 1005 once a test above has sent 2026 anew
+    danish = f"{answers:,}".replace(",", ".")
+    html = _report(world, "--format", "html").stdout
+    tables = _year_page_tables(html)
+    assert len(tables) >= 10 and any(head[1:4] == ["2026", "2025", "Ændring"] for _c, head, _r in tables)
+    total = re.search(r'<p class="total">(.*?)</p>', html, re.S).group(1)
+    assert f"<strong>{danish}</strong> svar" in total and "2025: 420 svar" in total
+
+    # CSV: each share, last year's share and change, and each base, in its group's row.
+    rows = list(csv.reader(io.StringIO(_report(world).stdout), delimiter=";"))
+    assert ["Svar", str(answers)] in rows and ["2025: 420 svar"] in rows
+    by = {}
+    for row in rows[rows.index(next(r for r in rows if r[:1] == ["Gruppe"])) + 1:]:
+        by.setdefault((row[0], row[4]), []).append(row)
+
+    def share(cell):
+        return f"{cell} %" if cell else ""
+
+    def change(cell):
+        return f"{cell} procentpoint" if cell else ""
+
+    missing = []
+    for _caption, head, table_rows in tables:
+        overall = head[1:4] == ["2026", "2025", "Ændring"]
+        groups = ["Alle værester"] * 3 if overall else head[1:]
+        first = table_rows[0][0]
+        for label, cells in table_rows:
+            for group, cell in zip(groups, cells, strict=False):
+                if label in ("Svar i grundlaget", "Værester i grundlaget"):
+                    found = {r[10] if label.startswith("Svar") else r[9] for r in by.get((group, first), [])}
+                    ok = (cell.replace(".", "") if re.fullmatch(r"[\d.]+", cell) else "tilbageholdt") in found
+                elif overall:
+                    ok = any([share(r[6]) or "tilbageholdt", share(r[7]), change(r[8])] == cells
+                             for r in by.get((group, label), []))
+                else:
+                    ok = any(" ".join(filter(None, [share(r[6]) or "tilbageholdt", change(r[8])])) == cell
+                             for r in by.get((group, label), []))
+                if not ok:
+                    missing.append((label, group, cell))
+                if overall:
+                    break
+    assert not missing, f"CSV: {missing[:5]}"
+
+    # JSON: the same figures, as numbers.
+    shares = [100 * value for group in report["groups"] for found in group["sets"].values() for row in found["rows"]
+              for value in (row["share"], row["share_before"]) if value is not None]
+    on_page = {float(text.replace(",", ".").rstrip(" %")) for _c, _h, table_rows in tables
+               for _label, cells in table_rows for cell in cells for text in re.findall(r"\d+,\d %", cell)}
+    assert all(any(abs(value - s) <= 0.051 for s in shares) for value in on_page)
+
+    # PDF: every figure of the page, as often as the page prints it.
+    target = tmp_path / "aar.pdf"
+    _report(world, "--format", "pdf", "--output", str(target))
+    text = " ".join(pdf_layout_text(target).split())
+    page_figures = Counter(re.findall(FIGURE, " ".join(" ".join(cells) for _c, _h, table_rows in tables
+                                                        for _label, cells in table_rows)))
+    assert not page_figures - Counter(re.findall(FIGURE, text)), page_figures - Counter(re.findall(FIGURE, text))
+    assert f"{danish} svar fra 20 værester" in text and "(2025: 420 svar)" in text
+
+
+def pdf_layout_text(path):
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -413,9 +413,11 @@ def test_the_yearly_pdf_and_csv_show_every_headline_the_scale_and_the_breakdowns
     assert re.search(r"Gav 9–10\s+tilbageholdt\s+\d+,\d %\n", text)  # two rural centres, four in large cities
 
     rows = list(csv.reader(io.StringIO(year.get("/hub/year/2026/report.csv").decode("utf-8-sig")), delimiter=";"))
-    assert rows[2][0] == "Bemærk" and rows[4][:6] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål",
-                                                      "Svarmulighed", "Antal"]
-    everyone = [r for r in rows[5:] if r[0] == "Alle værester"]
+    header = next(i for i, r in enumerate(rows) if r[:1] == ["Gruppe"])  # after the answers, as on the page
+    assert rows[2][0] == "Bemærk" and rows[3][0] == "Svar"
+    assert rows[header][:6] == ["Gruppe", "Værester i gruppen", "Svar i gruppen", "Spørgsmål",
+                                "Svarmulighed", "Antal"]
+    everyone = [r for r in rows[header + 1:] if r[0] == "Alle værester"]
     assert all(r[2] == str(sum(YEAR_SIZES)) and re.fullmatch(r"\d+,\d", r[6]) for r in everyone)
     labels = [r[4] for r in everyone]
     assert set(HEADLINES) <= set(labels) and [str(n) for n in range(1, 11)] == [r[4] for r in everyone
@@ -426,10 +428,10 @@ def test_the_yearly_pdf_and_csv_show_every_headline_the_scale_and_the_breakdowns
     assert meet[9:] == ["6", str(total), "0"] and abs(float(meet[6].replace(",", ".")) / 100 -
                                                        truth[("reasons", "meet_people")]) < 0.01
     for group, centres in (("Kommunal", "3"), ("Storby", "4")):
-        shown = [r for r in rows[5:] if r[0] == group]
+        shown = [r for r in rows[header + 1:] if r[0] == group]
         assert shown and all(r[5].isdigit() and r[6] and r[9] == centres for r in shown), group
     for group, centres in (("Selvejende", "2"), ("Brugerstyret", "1"), ("Landkommune", "2")):
-        withheld = [r for r in rows[5:] if r[0] == group]
+        withheld = [r for r in rows[header + 1:] if r[0] == group]
         assert withheld and all(r[2].isdigit() for r in withheld)  # a group's number of answers: always
         assert all(r[5] == "tilbageholdt" and r[6] == "" and r[9] == centres and r[10] == "tilbageholdt"
                    for r in withheld), group

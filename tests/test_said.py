@@ -196,6 +196,8 @@ def test_the_you_said_we_did_poster_has_the_facts_the_reply_and_a_code_that_scan
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "I sagde – vi gjorde" in text and "uge 47 · 2026" in text and "Svar: 30" in text
     assert "Et måltid mad" in text and "Vi har købt en ny kaffemaskine." in text
+    code = centre["short_code"]
+    assert re.search(rf"Eller skriv denne adresse: http\S+/k/{code[:4]}-{code[4:]}\n", text)  # issue 28
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "said")], check=True)
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "said.png")],
                              capture_output=True, text=True, check=True).stdout.strip()

@@ -101,7 +101,7 @@ def test_malformed_requests_leave_no_address_or_clock_time_in_the_log(live_serve
     assert not [line for line in lines if re.search(r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d", line)]
 
 
-@pytest.mark.parametrize("path", ["/", "/s/not-a-token", "/kiosk/", "/kiosk/pair/not-a-token"])
+@pytest.mark.parametrize("path", ["/", "/s/not-a-token", "/kiosk/", "/kiosk/pair/not-a-token", "/k/ZZZZ-ZZZZ"])
 def test_respondent_pages_are_never_cached(live_server, path):
     try:
         response = urllib.request.urlopen(live_server.url + path, timeout=10)

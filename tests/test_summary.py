@@ -204,7 +204,8 @@ def test_a_week_with_too_few_answers_shows_its_number_of_answers_alone(client, c
     assert "For få svar i perioden til at vise noget" not in html  # the number is shown after all
     lines = client.get("/staff/c/tal/summary/2025-W11/download.csv").data.decode("utf-8-sig").splitlines()
     assert "Svar;2" in lines and f"Bemærk;{TOO_FEW_NOTE}" in lines
-    assert lines[-1] == "Spørgsmål;Svarmulighed;Antal;Andel (%)"  # and not one answer's count
+    header = lines.index("Spørgsmål;Svarmulighed;Antal;Andel (%)")
+    assert lines[header + 1] == "" and "De sidste 12 uger" in lines  # not one answer's count; the trend, as on the page
     text = " ".join(pdf_text(tmp_path, client.get("/staff/c/tal/summary/2025-W11/download.pdf").data).split())
     assert "2 svar" in text and TOO_FEW_NOTE in text and "Hvor vigtigt" not in text
 
@@ -315,9 +316,9 @@ def test_xlsx_download_has_a_sheet_per_question(client, centre_with_answers):
 @pytest.mark.parametrize("language, sheets", [
     ("da", ["Opsummering", "Hvor vigtigt stedet er", "Hvorfor de kommer", "Hvor tit", "Betydning – Fællesskab",
             "Betydning – Mindre alene", "Betydning – Respekteret", "Betydning – Indflydelse",
-            "Betydning – Skridt i livet", "Ønsker"]),
+            "Betydning – Skridt i livet", "Ønsker", "Udvikling"]),
     ("en", ["Summary", "Importance", "Why people come", "How often", "Meaning – Community", "Meaning – Less alone",
-            "Meaning – Respected", "Meaning – Having a say", "Meaning – Steps in life", "Wishes"]),
+            "Meaning – Respected", "Meaning – Having a say", "Meaning – Steps in life", "Wishes", "Trend"]),
 ])
 def test_xlsx_sheets_are_named_for_their_question_each_its_own_within_31_characters(client, centre_with_answers,
                                                                                     language, sheets):
@@ -373,7 +374,7 @@ def test_a_pdf_longer_than_a_page_goes_on_to_the_next_and_keeps_each_row_whole(a
         assert sum(label in " ".join(page.split()) for page in pages) == 1, label
 
 
-def test_pdf_download_is_one_a4_page_with_the_protected_numbers(client, centre_with_answers, tmp_path):
+def test_pdf_download_is_a4_with_the_protected_numbers(client, centre_with_answers, tmp_path):
     import subprocess
 
     sign_in(client, "anna@example.dk")
@@ -382,7 +383,8 @@ def test_pdf_download_is_one_a4_page_with_the_protected_numbers(client, centre_w
     pdf = tmp_path / "summary.pdf"
     pdf.write_bytes(response.data)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"Pages:\s+1\b", info) and "595.28 x 841.89" in info
+    # A4; two pages: the page's tables, bands and the 12 weeks' trend (issue 28) do not fit on one
+    assert re.search(r"Pages:\s+2\b", info) and "595.28 x 841.89" in info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Café Tal · uge 10 · 2025" in text and "20 svar" in text
     page = client.get("/staff/c/tal/summary/2025-W10").get_data(as_text=True)

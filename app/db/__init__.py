@@ -11,7 +11,7 @@ from .schema import applied_migrations, known_migrations, migrate
 from .backups import check as check_backup, restore_backup, write_backup, NotABackup
 from .replies import latest_reply, reply_for, save_reply
 from .centres import (
-    centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
+    centre_by_short_code, centre_by_slug, centre_by_survey_token, centre_for_kiosk, centre_for_pairing, create_centre,
     create_pairing, kiosk_seen, kiosks_of, list_centres, pair_kiosk, revoke_kiosk, rotate_survey_token, set_kiosk_pin,
     update_centre, CENTRE_SETTINGS)
 from .open_weeks import adopt as adopt_open_weeks, settle, store as store_answer, OpenWeekError, RECEIPT_WEEKS

@@ -3,6 +3,7 @@
 import json
 import time
 
+from ..short_codes import new_code
 from .core import _hash, _issue_one_time_token, new_token, write_transaction, CentreExists
 
 
@@ -12,9 +13,17 @@ def create_centre(db, name, slug):
     with write_transaction(db):
         if db.execute("SELECT 1 FROM centres WHERE slug = ?", [slug]).fetchone():
             raise CentreExists(slug)
-        db.execute("INSERT INTO centres (slug, name, survey_token) VALUES (?, ?, ?)",
-                   [slug, name, new_token()])
+        db.execute("INSERT INTO centres (slug, name, survey_token, short_code) VALUES (?, ?, ?, ?)",
+                   [slug, name, new_token(), _free_short_code(db)])
     return centre_by_slug(db, slug)
+
+
+def _free_short_code(db):
+    """A short code no centre has (in the caller's transaction)."""
+    while True:
+        code = new_code()
+        if not db.execute("SELECT 1 FROM centres WHERE short_code = ?", [code]).fetchone():
+            return code
 
 
 def _centre(row):
@@ -39,6 +48,11 @@ def centre_by_survey_token(db, token):
     return _centre(next(db.query("SELECT * FROM centres WHERE survey_token = ?", [token]), None))
 
 
+def centre_by_short_code(db, code):
+    """The centre whose poster has this short code (stored form: app/short_codes.normalise)."""
+    return _centre(next(db.query("SELECT * FROM centres WHERE short_code = ?", [code]), None)) if code else None
+
+
 def list_centres(db):
     return [_centre(row) for row in db.query("""
         SELECT centres.*, (SELECT count(*) FROM kiosks WHERE centre_id = centres.id) AS kiosk_count
@@ -46,8 +60,10 @@ def list_centres(db):
 
 
 def rotate_survey_token(db, slug):
+    """A new survey link, and with it a new short code: the old poster's code opens nothing."""
     with write_transaction(db):
-        db.execute("UPDATE centres SET survey_token = ? WHERE slug = ?", [new_token(), slug])
+        db.execute("UPDATE centres SET survey_token = ?, short_code = ? WHERE slug = ?",
+                   [new_token(), _free_short_code(db), slug])
     return centre_by_slug(db, slug)
 
 

@@ -388,6 +388,22 @@ def m024_emails_in_lower_case(db):
             db.execute("UPDATE staff SET email = ? WHERE id = ?", [email.lower(), staff_id])
 
 
+@migrations()
+def m025_short_codes(db):
+    # The short code under a poster's QR code (app/short_codes.py): one per centre, each its own.
+    from ..short_codes import new_code
+
+    db.execute("ALTER TABLE centres ADD COLUMN short_code TEXT")
+    taken = set()
+    for (centre_id,) in db.execute("SELECT id FROM centres ORDER BY id").fetchall():
+        code = new_code()
+        while code in taken:
+            code = new_code()
+        taken.add(code)
+        db.execute("UPDATE centres SET short_code = ? WHERE id = ?", [code, centre_id])
+    db.execute("CREATE UNIQUE INDEX centres_short_code ON centres (short_code)")
+
+
 REBUILT_AFTER = {"m022_nothing_beside_an_answer"}
 
 

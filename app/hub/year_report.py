@@ -66,6 +66,11 @@ def to_csv(report):
     writer.writerow(csv_row([_("Yearly report"), report["year"]]))
     writer.writerow(csv_row([_("Compared with"), report["previous"]]))
     writer.writerow(csv_row([_("Note"), national_note()]))
+    everyone = yearly.overall(report)
+    writer.writerow(csv_row([_("Answers"), _number(everyone["answers"])]))
+    if everyone["answers_before"] is not None:  # as the page says it: "2025: 420 answers"
+        writer.writerow(csv_row([_("%(year)s: %(answers)s answers", year=report["previous"],
+                                   answers=format_decimal(everyone["answers_before"]))]))
     writer.writerow([])
     writer.writerow(csv_row([
         _("Group"), _("Centres in the group"), _("Answers in the group"), _("Question"), _("Answer option"),
@@ -134,8 +139,10 @@ def to_pdf(report):
     answers = format_decimal(everyone["answers"]) if everyone["answers"] is not None else withheld()
     compared = _("Compared with %(year)s where both years' figures are shown.", year=previous) \
         if report["previous_reported"] else _("No centre reported %(year)s, so there is no change to show.", year=previous)
+    before = "" if everyone["answers_before"] is None else " (" + _(
+        "%(year)s: %(answers)s answers", year=previous, answers=format_decimal(everyone["answers_before"])) + ")"
     pdf.paragraph(ngettext("%(answers)s answers from %(num)s centre.", "%(answers)s answers from %(num)s centres.",
-                           everyone["centres"], answers=answers) + " " + compared, height=6)
+                           everyone["centres"], answers=answers) + before + " " + compared, height=6)
     pdf.paragraph(national_note(), size=7.5, height=4)
     pdf.heading(_("At a glance"))
     _table_head(pdf, year, previous)
@@ -146,9 +153,13 @@ def to_pdf(report):
         pdf.heading(yearly.question_label("importance"), keep_with=34)
         pdf.paragraph(base_text(importance["base"]), size=7.5, height=4)
         most = max((r["share"] for r in importance["rows"] if r["share"] is not None), default=0) or 1
+        rows = importance["rows"]
         pdf.columns([(yearly.answer_label("importance", r["answer"]), _value(r),
-                      None if r["share"] is None else r["share"] / most) for r in importance["rows"]])
-        pdf.set_y(pdf.get_y() + 30)
+                      None if r["share"] is None else r["share"] / most) for r in rows], width=pdf.epw / len(rows))
+        # The whole scale beside last year, as the page's table has it.
+        _table_head(pdf, year, previous)
+        for row in rows:
+            _share_row(pdf, yearly.answer_label("importance", row["answer"]), row)
     for set_name in ("bands", "frequency", "reasons"):
         found = everyone["sets"].get(set_name)
         if not found:
@@ -170,13 +181,16 @@ def to_pdf(report):
 
 
 def _table_head(pdf, year, previous):
-    pdf.row([(80, "", "L"), (20, str(year), "R"), (20, str(previous), "R"), (22, _("Change"), "R")], size=7.5)
+    pdf.row([(72, "", "L"), (20, str(year), "R"), (20, str(previous), "R"), (30, _("Change"), "R")], size=7.5)
 
 
 def _share_row(pdf, label, row):
-    pdf.row([(80, label, "L"), (20, _value(row), "R"),
+    pdf.row([(72, label, "L"), (20, _value(row), "R"),
              (20, "" if row["share_before"] is None else share_label(row["share_before"]), "R"),
-             (22, change_label(row["change"]), "R")], bar=row["share"] * 0.8 if row["share"] is not None else None)
+             (30, change_label(row["change"]), "R")], bar=row["share"] * 0.8 if row["share"] is not None else None)
+
+
+LABEL = 44  # mm: a breakdown's answer column; the groups share the rest
 
 
 def _breakdown(pdf, groups, set_name):
@@ -184,10 +198,10 @@ def _breakdown(pdf, groups, set_name):
     first = next((g["sets"][set_name] for g in groups if set_name in g["sets"]), None)
     if first is None:
         return
-    width = (pdf.epw - 56) / len(groups)
+    width = (pdf.epw - LABEL) / len(groups)
     pdf.heading(yearly.question_label(set_name) if set_name not in ("top", "often")
                 else yearly.answer_label(set_name, first["rows"][0]["answer"]), keep_with=20)
-    pdf.row([(56, "", "L")] + [(width, yearly.group_label(g), "R") for g in groups], size=7)
+    pdf.row([(LABEL, "", "L")] + [(width, yearly.group_label(g), "R") for g in groups], size=7)
     for i, row in enumerate(first["rows"]):
         cells = []
         for group in groups:
@@ -197,11 +211,11 @@ def _breakdown(pdf, groups, set_name):
             if mine and mine["change"] is not None:
                 text += "\n" + change_label(mine["change"])
             cells.append((width, text, "R"))
-        pdf.row([(56, yearly.answer_label(set_name, row["answer"]), "L")] + cells, size=7)
-    pdf.row([(56, _("Answers in the base"), "L")] +
+        pdf.row([(LABEL, yearly.answer_label(set_name, row["answer"]), "L")] + cells, size=7)
+    pdf.row([(LABEL, _("Answers in the base"), "L")] +
             [(width, _base_cell(g["sets"][set_name]["base"]) if set_name in g["sets"] else withheld(), "R")
              for g in groups], size=7)
-    pdf.row([(56, _("Centres in the base"), "L")] +
+    pdf.row([(LABEL, _("Centres in the base"), "L")] +
             [(width, str(g["sets"][set_name]["base"]["centres"]) if set_name in g["sets"] else "0", "R")
              for g in groups], size=7)
 

@@ -308,6 +308,13 @@ def delete_message(centre, message_id):
     return redirect(safe_next(request.form.get("back"), url_for("staff.summary", slug=centre["slug"])), 303)
 
 
+def download_extras(centre, period, result):
+    """Everything the summary page shows beside a period's tables, for its downloads to carry
+    too: the 9-10 share and median, a week's trend, "All centres", and the notes on all of it."""
+    return exports.page_extras(result, _trend(centre, period) if period.level == "week" else None,
+                               status.national_shares(db.get_db(), period, questions.load().version))
+
+
 @bp.route("/c/<slug>/summary/<period>/download.<extension>")
 @centre_access("staff")
 def download(centre, period, extension):
@@ -316,7 +323,8 @@ def download(centre, period, extension):
     shown, result = _figures_for(centre, period)
     if result is None:
         abort(404)
-    body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[extension](centre, result)
+    body = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "pdf": exports.to_pdf}[extension](
+        centre, result, download_extras(centre, shown, result))
     response = make_response(body)
     response.headers["Content-Type"] = exports.FORMATS[extension]
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, shown, extension)}"'
@@ -354,7 +362,7 @@ def said_poster(centre, period):
         abort(404)
     facts = said.facts(result)
     body = posters.said_poster_pdf(centre, shown, facts, db.reply_for(db.get_db(), centre["id"], shown.key),
-                                   links.survey_url(centre))
+                                   links.survey_url(centre), short_url=links.short_url(centre))
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (f'attachment; filename="brugerstemmen-{centre["slug"]}-{shown.key}'
@@ -374,7 +382,8 @@ def poster(centre, extension):
     language = request.args.get("language", "da")
     if language not in centre["languages"]:
         abort(404)
-    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"])),
+    makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"]),
+                                                short_url=links.short_url(centre)),
               "svg": lambda: links.qr_svg(url), "png": lambda: links.qr_png(url)}
     if extension not in makers:
         abort(404)

@@ -341,3 +341,21 @@ def survey_page(centre, channel, form_class, template, *, thanks, page_context):
     if stored is None:
         claim.give_back()  # sent before and stored then: this one takes no place under the limits
     return redirect(thanks(), 303)
+
+
+# --- the short code under a poster's QR code ---------------------------------------------------
+
+@bp.route("/k")
+@bp.route("/k/<code>")
+def short_code(code=None):
+    """A poster's short code, in the address or typed in the front page's form, leads to the
+    survey its QR code opens. A code no centre has gets the front page again, saying so."""
+    from .. import short_codes
+
+    typed = code if code is not None else request.args.get("code", "")
+    if not typed.strip():
+        return redirect(url_for(".index"), 303)
+    centre = db.centre_by_short_code(db.get_db(), short_codes.normalise(typed))
+    if centre is None:
+        return render_template("survey/index.html", unknown_code=typed[:40]), 404
+    return redirect(url_for(".phone", token=centre["survey_token"], lang=request.args.get("lang") or None), 303)
