@@ -128,6 +128,14 @@ def first_reported_year(db):
     return db.execute("SELECT CAST(min(substr(period, 1, 4)) AS INTEGER) FROM hub_aggregates").fetchone()[0]
 
 
+def first_reported_periods(db):
+    """The keys of every period reported in the earliest year any centre reported (to find the
+    first day the hub has figures for), or []."""
+    return [row[0] for row in db.execute(
+        """SELECT DISTINCT period FROM hub_aggregates
+           WHERE substr(period, 1, 4) = (SELECT min(substr(period, 1, 4)) FROM hub_aggregates)""")]
+
+
 def set_hub_centre_status(db, centre_id, *, publishes_replies):
     with write_transaction(db):
         db.execute("UPDATE hub_centres SET publishes_replies = ? WHERE id = ?", [int(publishes_replies), centre_id])

@@ -73,8 +73,10 @@ def dashboard(period_key=None):
         groups.append({"label": report.group_label(by, name), "figures": figures, "fields": fields,
                        "share_top": national.share_top(figures)})
     args = {"by": by} if by else {}
+    reported = [periods.parse(key) for key in db.first_reported_periods(db.get_db())]
     picker = period_picker.build(period, now, db.first_reported_year(db.get_db()) or period.year,
-                                 url=lambda p: url_for("hub.dashboard", period_key=p.key, **args))
+                                 url=lambda p: url_for("hub.dashboard", period_key=p.key, **args),
+                                 first_day=min((p.first_day for p in reported), default=None))
     return render_template("hub/dashboard.html", period=period, by=by, groups=groups, picker=picker,
                            groupings=kinds.GROUPINGS,
                            min_centres=national.MIN_CENTRES,
