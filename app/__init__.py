@@ -74,6 +74,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
+                                 language_name_here=language_name_here,
                                  text_direction=text_direction, current_locale=get_locale,
                                  languages_in_order=languages_in_order, by_question=questions.by_question)
     formatting.register(app)
@@ -180,6 +181,13 @@ def _icon_symbol(name):
 
 def language_name(code):
     return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def language_name_here(code):
+    """A language named in the page's own language ("Engelsk" on a Danish page): for labels a
+    member of staff reads, where language_name's own names ("English", "العربية") are for the
+    person who speaks it."""
+    return Locale.parse(code).get_display_name(str(get_locale())).capitalize()
 
 
 def languages_in_order(codes):
