@@ -92,8 +92,6 @@ def assert_fits(page, path):
 
 def sign_in(page, server):
     page.goto(server.url + "/staff/login")
-    assert_fits(page, "/staff/login")
-    assert_accessible(page)
     page.get_by_label("E-mail").fill("leder@nord.example")
     page.locator("input[type=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
@@ -105,6 +103,9 @@ def test_no_staff_or_hub_page_pans_sideways_on_a_phone(installation, browser, la
     context = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
+        page.goto(installation.url + "/staff/login")
+        assert_fits(page, "/staff/login")
+        assert_accessible(page)
         sign_in(page, installation)
         if language == "en":
             page.get_by_role("button", name="English").click()
@@ -125,5 +126,61 @@ def test_no_staff_or_hub_page_pans_sideways_on_a_phone(installation, browser, la
             page.locator(".period-picker details summary").click()
             assert_fits(page, path + " picker open")
             assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_the_invitation_link_copies_with_a_button_and_shows_a_qr_code_under_the_strict_csp(installation, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # the page's own CSP holds
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=installation.url)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    try:
+        sign_in(page, installation)
+        page.goto(installation.url + "/staff/c/nord/team?lang=da")  # whatever language the account chose last
+        page.locator("input#email").fill("fjerde@nord.example")
+        page.locator("form.narrow button[type=submit]").click()
+        link = page.locator("#invite-url").inner_text()
+        assert link.startswith(installation.url + "/staff/invite/")
+        page.get_by_role("button", name="Kopiér linket").click()
+        expect(page.locator(".copy-status")).to_have_text("Linket er kopieret.")
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        qr = page.get_by_role("img", name="QR-kode med invitationslinket")
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # a data: image the CSP allows
+        assert not refused, refused
+    finally:
+        context.close()
+
+
+def test_without_a_clipboard_the_copy_button_selects_the_link(installation, browser):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, installation)
+        page.goto(installation.url + "/staff/c/nord/team?lang=da")  # whatever language the account chose last
+        page.locator("input#email").fill("femte@nord.example")
+        page.locator("form.narrow button[type=submit]").click()
+        page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined})")  # as on plain http
+        page.get_by_role("button", name="Kopiér linket").click()
+        expect(page.locator(".copy-status")).not_to_be_empty()
+        assert page.evaluate("getSelection().toString()") == page.locator("#invite-url").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_settings_checkbox_sits_beside_its_label(installation, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, installation)
+        page.goto(installation.url + "/staff/c/nord/settings")
+        boxes = page.locator(".field.checkbox")
+        assert boxes.count() == 2
+        for i in range(2):
+            box = boxes.nth(i).locator("input[type=checkbox]").bounding_box()
+            label = boxes.nth(i).locator("label").bounding_box()
+            assert box["x"] + box["width"] <= label["x"] and abs(box["y"] - label["y"]) < 8, (box, label)
     finally:
         context.close()
