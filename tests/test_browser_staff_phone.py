@@ -184,3 +184,26 @@ def test_a_settings_checkbox_sits_beside_its_label(installation, browser, width)
             assert box["x"] + box["width"] <= label["x"] and abs(box["y"] - label["y"]) < 8, (box, label)
     finally:
         context.close()
+
+
+def test_the_folded_period_picker_works_without_javascript(installation, browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, installation)
+        page.goto(installation.url + "/staff/c/nord/summary/2027-W05?lang=da")
+        picker = page.get_by_role("navigation", name="Perioder")
+        expect(picker.get_by_role("link", name="uge 40 · 2026")).to_have_count(0)  # folded, and another year
+        picker.get_by_text("Vælg en anden uge, periode, kvartal eller år").click()
+        picker.get_by_role("link", name="2026", exact=True).click()  # another year: one click
+        expect(page.get_by_role("heading", level=1)).to_have_text("2026")
+        picker = page.get_by_role("navigation", name="Perioder")
+        picker.get_by_text("Vælg en anden uge, periode, kvartal eller år").click()
+        picker.get_by_role("link", name="uge 40 · 2026").click()  # and any week of it: the second
+        expect(page.get_by_role("heading", level=1)).to_have_text("uge 40 · 2026")
+        page.goto(installation.url + "/hub/2026?lang=da")  # the hub lists nothing before its first report
+        page.get_by_role("navigation", name="Perioder").get_by_text("Vælg en anden uge").click()
+        weeks = page.locator(".period-picker .weeks li").all_inner_texts()
+        assert weeks[0] == "27" and "26" not in weeks, weeks
+    finally:
+        context.close()

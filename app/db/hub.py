@@ -128,12 +128,12 @@ def first_reported_year(db):
     return db.execute("SELECT CAST(min(substr(period, 1, 4)) AS INTEGER) FROM hub_aggregates").fetchone()[0]
 
 
-def first_reported_periods(db):
-    """The keys of every period reported in the earliest year any centre reported (to find the
-    first day the hub has figures for), or []."""
-    return [row[0] for row in db.execute(
-        """SELECT DISTINCT period FROM hub_aggregates
-           WHERE substr(period, 1, 4) = (SELECT min(substr(period, 1, 4)) FROM hub_aggregates)""")]
+def first_answered_week(db):
+    """The key of the earliest week any centre reported answers for (a count, or "fewer than k"),
+    or None. A centre also reports the empty weeks of its first year: those are not a start."""
+    row = db.execute("""SELECT min(period) FROM hub_aggregates
+                        WHERE level = 'week' AND NOT (answers_status = 'shown' AND answers = 0)""").fetchone()
+    return row[0]
 
 
 def set_hub_centre_status(db, centre_id, *, publishes_replies):
