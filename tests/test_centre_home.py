@@ -169,6 +169,7 @@ def test_a_change_is_named_only_beyond_chance_and_the_protection():
     assert glance(400, 0.60, 1600, 0.754).change_is_clear  # the same difference on many answers is one
     assert glance(4, 1.0, 98, 0.2).change is None  # a base below k: no change at all
     assert not glance(200, 0.70, 800, 0.73, bound=2).change_is_clear
+    assert glance(5, 1.2, 400, 0.1).change_is_clear  # a perturbed count above the total: no crash, a clear change
 
 
 def share_text(share):

@@ -57,7 +57,8 @@ class Glance:
         if self.change is None:
             return False
         week, block = self.total.value, self.block_answers
-        pooled = (self.share_top * week + self.block_share_top * block) / (week + block)
+        # A share from a perturbed count can stray just past 0 or 1: the pooled share stays within.
+        pooled = min(max((self.share_top * week + self.block_share_top * block) / (week + block), 0.0), 1.0)
         chance = 1.96 * math.sqrt(pooled * (1 - pooled) * (1 / week + 1 / block))
         protection = self.bound / week + self.bound / block
         return abs(self.change) > (chance + protection) * 100
