@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates check bench loss audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean
+.PHONY: run test test-dates check bench loss audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean guide-images
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -52,6 +52,10 @@ loss: install-test
 # Lighthouse (mobile) and the page-weight budget of the phone survey's first screen: printed figures.
 audit: install-test system-packages translations
 	$(BIN)/python -m tests.audit_pages
+
+# The staff guide's pictures (docs/images/), taken from the real pages by tests/test_guide_images.py.
+guide-images: install-test system-packages translations
+	BRUGERSTEMMEN_GUIDE_IMAGES=1 $(BIN)/python -m pytest -q tests/test_guide_images.py
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test node_modules/.installed

@@ -11,7 +11,7 @@ from babel.lists import format_list
 from flask import Flask, abort, current_app, g, render_template, request
 from flask.logging import default_handler
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel, force_locale, get_locale, gettext
+from flask_babel import Babel, get_locale, gettext
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -75,9 +75,10 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(icon=icon, icon_sprite=icon_sprite, language_name=language_name,
+                                 language_name_here=language_name_here,
                                  text_direction=text_direction, current_locale=get_locale,
                                  languages_in_order=languages_in_order, by_question=questions.by_question,
-                                 strong_list=strong_list, for_staff=for_staff)
+                                 strong_list=strong_list)
     formatting.register(app)
     period_picker.register(app)
     charts.register(app)
@@ -197,14 +198,11 @@ def strong_list(texts):
     return Markup(joined)  # nosec B704
 
 
-def for_staff(message):
-    """A lazy message in Danish, with English under it: what a kiosk shows staff, whatever
-    language the last person chose."""
-    with force_locale("da"):
-        danish = str(message)
-    with force_locale("en"):
-        english = str(message)
-    return danish, english
+def language_name_here(code):
+    """A language named in the page's own language ("Engelsk" on a Danish page): for labels a
+    member of staff reads, where language_name's own names ("English", "العربية") are for the
+    person who speaks it."""
+    return Locale.parse(code).get_display_name(str(get_locale())).capitalize()
 
 
 def languages_in_order(codes):

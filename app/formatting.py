@@ -31,8 +31,15 @@ def share_label(share):
     return "" if share is None else format_percent(share, format="#,##0.0 %")
 
 
+def share_cell(share):
+    """A share in a table: a withheld one is the dash the charts and counts use, never a blank
+    cell (a blank reads as "nothing", or as a fault); the page says what the dash means."""
+    return "–" if share is None else share_label(share)
+
+
 def register(app):
     app.jinja_env.globals.update(period_label=period_label, count_label=count_label, share_label=share_label,
+                                 share_cell=share_cell,
                                  protection_notes=figure_notes.protection_notes, national_note=figure_notes.national_note,
                                  format_decimal=format_decimal, format_percent=format_percent,
                                  format_datetime=format_datetime)

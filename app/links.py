@@ -1,5 +1,6 @@
 """Public addresses (for printed links, QR codes and the terminal) and the QR codes themselves."""
 
+import base64
 import io
 from pathlib import Path
 
@@ -40,6 +41,12 @@ def qr_svg(url):
     out = io.BytesIO()
     _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
     return out.getvalue()
+
+
+def qr_data_uri(url):
+    """The QR code as an SVG data: address, to show in a page as it is: no request leaves the
+    page for it, and the CSP allows data: images and nothing inline that runs."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode("ascii")
 
 
 def qr_png(url):

@@ -4,6 +4,9 @@ From any summary, every closed period is at most two clicks away: the periods of
 are all on the page (the year, its quarters, four-week blocks and weeks), and each other year is
 one click, whose page shows that year's. Beside them: earlier and later, and the same moment at
 another level. A period that has not closed is never a link.
+
+On the page the grid sits folded in a <details> under the steps and levels (a phone showed 65 links
+above the figures): it opens without JavaScript, so every period stays two clicks and a tap away.
 """
 
 from dataclasses import dataclass
@@ -34,11 +37,16 @@ class Picker:
     url: object  # period -> address of its summary
 
 
-def build(period, now, first_year, url):
+def build(period, now, first_year, url, first_day=None):
     """The picker for a summary of `period`; `first_year` is the earliest year with figures
-    (nothing earlier is offered), `url` gives a period's address."""
+    (nothing earlier is offered), `url` gives a period's address. `first_day`, where known, is
+    the first day with figures: a period that ended before it is not offered either (the hub's
+    first report may come in the middle of a year: weeks before it would only say "nothing")."""
     def choice(p):
         return Choice(p, periods.is_closed(p, now), p == period)
+
+    def offered(p):
+        return p.year >= first_year and (first_day is None or p.last_day >= first_day or p == period)
 
     newest = periods.latest_closed("week", now)
     first_year = min(first_year, newest.year, period.year)
@@ -49,12 +57,12 @@ def build(period, now, first_year, url):
         whole = periods.Period(year, "year", 0)
         years.append((year, whole if periods.is_closed(whole, now) else newest if newest.year == year else None))
     year = periods.Period(period.year, "year", 0)
-    quarters = [(choice(quarter), [(choice(block), [choice(week) for week in block.children()])
-                                   for block in quarter.children()])
-                for quarter in year.children()]
-    return Picker(period=period, previous=previous if previous.year >= first_year else None,
+    quarters = [(choice(quarter), [(choice(block), [choice(week) for week in block.children() if offered(week)])
+                                   for block in quarter.children() if offered(block)])
+                for quarter in year.children() if offered(quarter)]
+    return Picker(period=period, previous=previous if offered(previous) else None,
                   next=later if periods.is_closed(later, now) else None,
-                  levels=[(level, target if target.year >= first_year else None)
+                  levels=[(level, target if offered(target) else None)
                           for level, target in ((level, periods.finer_or_coarser(period, level, now))
                                                 for level in periods.LEVELS)],
                   years=years, year=choice(year), quarters=quarters, url=url)

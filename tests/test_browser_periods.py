@@ -61,11 +61,15 @@ def test_from_the_home_page_to_last_quarter_back_to_a_week_and_a_quarters_three_
         expect(page.get_by_role("heading", level=1)).to_have_text("3. kvartal 2026")
         expect(page.locator(".total")).to_contain_text("156 svar")
 
-        page.get_by_role("navigation", name="Perioder").get_by_role("link", name="uge 33 · 2026").click()
+        picker = page.get_by_role("navigation", name="Perioder")
+        picker.get_by_text("Vælg en anden uge, periode, kvartal eller år").click()  # the grid, folded until asked for
+        picker.get_by_role("link", name="uge 33 · 2026").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("uge 33 · 2026")
         expect(page.locator(".total")).to_contain_text("12 svar")
 
-        page.get_by_role("navigation", name="Perioder").get_by_role("link", name="3. kvartal", exact=True).click()
+        picker = page.get_by_role("navigation", name="Perioder")
+        picker.get_by_text("Vælg en anden uge, periode, kvartal eller år").click()
+        picker.get_by_role("link", name="3. kvartal", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("3. kvartal 2026")
         saved = {}
         for link, extension in (("PDF til udskrift", "pdf"), ("CSV til Excel", "csv"), ("Excel-projektmappe (XLSX)", "xlsx")):

@@ -339,7 +339,7 @@ def test_the_dashboard_shows_every_figure_with_its_base_and_a_group_of_two_its_a
     assert "2 værester har sendt tal" in municipal and "<strong>27</strong> svar" in municipal
     assert "Kun 2 værester sendte det, færre end 3" in municipal
     assert "Gav stedet 9 eller 10 ud af 10: tilbageholdt" in municipal
-    assert re.search(r'<th scope="row">9</th>\s*<td class="num">–</td>\s*<td class="num"></td>', municipal)
+    assert re.search(r'<th scope="row">9</th>\s*<td class="num">–</td>\s*<td class="num">–</td>', municipal)  # as the chart
     assert not re.search(r'<td class="num">\d', municipal) and "%" not in municipal
     by_type = lvs.get("/hub/2026-W47?by=municipality-type").get_data(as_text=True)
     assert "Storby" in by_type and "<strong>60</strong> svar" in by_type  # all five: the same as all centres
@@ -413,9 +413,15 @@ def test_an_open_period_at_the_hub_says_when_it_closes_and_leads_to_the_newest_c
     assert "den varer til og med søndag den 3. januar 2027" in html and "mandag den 4. januar 2027 kl. 01.00" in html
     assert set(re.findall(r'href="/hub/([0-9][^"/]+)"', html)) == {"2026-Q3?by=org-form", "2026-W48?by=org-form"}
     assert lvs.get("/hub/2026-Q4/report.csv").status_code == 404
+    centre_id, key = register("LVS-empty")  # a centre reports the empty weeks of its first year too
+    assert push(hub, centre_id, key, aggregate(period="2026-W40", n=0, nine=0, small=())).status_code == 200
     picker = lvs.get("/hub/2026-W47").get_data(as_text=True)
-    assert 'href="/hub/2026-W48"' in picker and 'href="/hub/2026-Q3"' in picker
+    assert 'href="/hub/2026-W48"' in picker and 'href="/hub/2026"' not in picker
     assert 'href="/hub/2026-W49"' not in picker and 'href="/hub/2026-Q4"' not in picker
+    # Nothing is offered from before the first report (2026-W47): no week, block or quarter that only says "none".
+    assert 'href="/hub/2026-W46"' not in picker and 'href="/hub/2026-Q3"' not in picker and "2026-B01" not in picker
+    assert 'aria-label="uge 46 · 2026"' not in picker and 'aria-label="uge 40 · 2026"' not in picker
+    assert 'aria-label="uge 48 · 2026"' in picker
 
 
 def test_registering_a_centre_shows_its_key_once(hub_db, lvs):

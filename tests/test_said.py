@@ -180,6 +180,19 @@ def test_a_reply_needs_danish_and_a_sensible_length(staff_client, database):
     assert open_week.status_code == 404  # a period that has not closed has nothing to reply to
 
 
+def test_the_reply_form_has_danish_first_marked_required_and_names_languages_in_the_pages_language(
+        staff_client, database):
+    db.update_centre(database, "svar", languages=["pl", "en", "da"])  # stored in any order
+    html = staff_client.get("/staff/c/svar/summary/2026-W47").get_data(as_text=True)
+    form = html[html.index('<section class="reply"'):]
+    labels = re.findall(r'<label for="reply-(\w+)">(.*?)</label>', form)
+    assert labels == [("da", 'Dansk <span class="required">(skal udfyldes)</span>'), ("en", "Engelsk"), ("pl", "Polsk")]
+    assert 'aria-describedby="reply-rule"' in form and "Dansk skal altid med" in form
+    english = staff_client.get("/staff/c/svar/summary/2026-W47?lang=en").get_data(as_text=True)
+    assert [name for _code, name in re.findall(r'<label for="reply-(\w+)">([A-Za-z]+)', english)] == [
+        "Danish", "English", "Polish"]
+
+
 def test_the_you_said_we_did_poster_has_the_facts_the_reply_and_a_code_that_scans(staff_client, tmp_path):
     import shutil
     import subprocess

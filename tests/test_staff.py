@@ -421,6 +421,21 @@ def pending_by_the_operator(flag):
     return make
 
 
+def test_the_invitation_link_comes_with_a_copy_button_and_its_qr_code_inline(app, client, two_centres):
+    import base64
+
+    from app import links
+
+    _page, html, link = invite_link(client, "b", "ny@example.dk")
+    assert f'<code id="invite-url">http://brugerstemmen.test{link}</code>' in html  # still text to select
+    assert 'data-copy="invite-url"' in html and "hidden>Kopiér linket</button>" in html  # shown by staff.js
+    assert '<script src="/static/staff.js" defer></script>' in html
+    uri = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    with app.app_context():
+        assert base64.b64decode(uri) == links.qr_svg(f"http://brugerstemmen.test{link}")  # no request for it
+    assert "data:image" not in client.get("/staff/c/b/team").get_data(as_text=True)  # only with a fresh link
+
+
 @pytest.mark.parametrize("pending", [pending_centre_admin, pending_by_the_operator("--site-admin"),
                                      pending_by_the_operator("--hub-admin")],
                          ids=["centre admin", "site admin", "hub admin"])
@@ -447,8 +462,9 @@ def test_the_team_page_answers_the_same_whether_or_not_an_account_exists(client,
     def seen(email):
         page, html, link = invite_link(client, "b", email)
         html = html.replace(email, "EMAIL").replace(link, "LINK")
-        row = re.search(r"<tr>\s*<td>EMAIL</td>.*?</tr>", html, re.S).group(0)
-        html = re.sub(r'<table class="team">.*</table>', "", html, flags=re.S)  # everyone invited so far
+        html = re.sub(r'data:image/svg\+xml;base64,[^"]+', "QR-OF-LINK", html)  # the link's QR code, drawn
+        row = re.search(r"<tr>\s*<td[^>]*>EMAIL</td>.*?</tr>", html, re.S).group(0)
+        html = re.sub(r'<table class="team stack">.*</table>', "", html, flags=re.S)  # everyone invited so far
         return page.status_code, re.sub(r'value="[^"]*"', "", html), row  # CSRF tokens differ anyway
 
     existing = seen("anna@example.dk")  # active, admin at centre A
@@ -714,7 +730,7 @@ def test_the_team_page_shows_every_address_in_one_spelling(client, database, two
     rows = {}
     for typed in ("SITE@Example.DK", "NOBODY@Example.DK"):
         _page, html, _link = invite_link(client, "b", typed)
-        rows[typed] = re.findall(r"<td>([^<]*@[^<]*)</td>", html)
+        rows[typed] = re.findall(r"<td[^>]*>([^<]*@[^<]*)</td>", html)
     assert "site@example.dk" in rows["SITE@Example.DK"] and "nobody@example.dk" in rows["NOBODY@Example.DK"]
     assert not [email for found in rows.values() for email in found if email != email.lower()]
 

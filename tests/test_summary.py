@@ -202,6 +202,10 @@ def test_a_week_with_too_few_answers_shows_its_number_of_answers_alone(client, c
     assert "<strong>2</strong> svar" in html and TOO_FEW_NOTE in html  # two answered: exact, and why no more
     assert "Hvor vigtigt er dette sted for dig?" not in html  # no breakdown, only the trend
     assert "For få svar i perioden til at vise noget" not in html  # the number is shown after all
+    # In the trend, its share is the dash the chart shows, never a blank cell, and the page says why.
+    trend = html[html.index('<section class="figure trend">'):]
+    assert re.search(r'<th scope="row">uge 11 · 2025</th>\s*<td class="num">2</td>\s*<td class="num">–</td>', trend)
+    assert "En streg (–): andelen, der gav 9 eller 10, vises ikke for den periode" in trend
     lines = client.get("/staff/c/tal/summary/2025-W11/download.csv").data.decode("utf-8-sig").splitlines()
     assert "Svar;2" in lines and f"Bemærk;{TOO_FEW_NOTE}" in lines
     header = lines.index("Spørgsmål;Svarmulighed;Antal;Andel (%)")

@@ -128,6 +128,14 @@ def first_reported_year(db):
     return db.execute("SELECT CAST(min(substr(period, 1, 4)) AS INTEGER) FROM hub_aggregates").fetchone()[0]
 
 
+def first_answered_week(db):
+    """The key of the earliest week any centre reported answers for (a count, or "fewer than k"),
+    or None. A centre also reports the empty weeks of its first year: those are not a start."""
+    row = db.execute("""SELECT min(period) FROM hub_aggregates
+                        WHERE level = 'week' AND NOT (answers_status = 'shown' AND answers = 0)""").fetchone()
+    return row[0]
+
+
 def set_hub_centre_status(db, centre_id, *, publishes_replies):
     with write_transaction(db):
         db.execute("UPDATE hub_centres SET publishes_replies = ? WHERE id = ?", [int(publishes_replies), centre_id])

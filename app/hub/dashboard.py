@@ -74,12 +74,20 @@ def dashboard(period_key=None):
                        "share_top": national.share_top(figures)})
     args = {"by": by} if by else {}
     picker = period_picker.build(period, now, db.first_reported_year(db.get_db()) or period.year,
-                                 url=lambda p: url_for("hub.dashboard", period_key=p.key, **args))
+                                 url=lambda p: url_for("hub.dashboard", period_key=p.key, **args),
+                                 first_day=_first_reported_day())
     return render_template("hub/dashboard.html", period=period, by=by, groups=groups, picker=picker,
                            groupings=kinds.GROUPINGS,
                            min_centres=national.MIN_CENTRES,
                            replying=db.centres_publishing_replies(db.get_db()),
                            registered=len([c for c in db.list_hub_centres(db.get_db()) if not c["revoked"]]))
+
+
+def _first_reported_day():
+    """The first day of the first week any centre reported answers for, or None: the picker offers
+    nothing before it (a centre reports the empty weeks of its first year too)."""
+    week = db.first_answered_week(db.get_db())
+    return periods.parse(week).first_day if week else None
 
 
 @bp.route("/<period_key>/report.<extension>")

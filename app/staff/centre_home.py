@@ -2,6 +2,7 @@
 and what needs doing. Of the week that has not closed, only its count is ever shown."""
 
 import datetime
+import math
 from dataclasses import dataclass
 
 from .. import db, figures, periods, said
@@ -33,13 +34,34 @@ class Glance:
     block: periods.Period  # the four-week block before the week's own
     block_per_week: float | None  # its answers per week, where its total may be shown
     block_share_top: float | None
+    block_answers: int | None = None  # its answers, where its total may be shown
+    k: int = 5
+    bound: int = 0  # how far a published count may be from the true one
 
     @property
     def change(self):
-        """The week's 9-10 share against the block's, in percentage points; None where either is withheld."""
-        if self.share_top is None or self.block_share_top is None:
+        """The week's 9-10 share against the block's, in percentage points; None where either is
+        withheld or rests on fewer than k answers."""
+        if self.share_top is None or self.block_share_top is None or self.block_answers is None:
+            return None
+        if self.total.value < self.k or self.block_answers < self.k:
             return None
         return (self.share_top - self.block_share_top) * 100
+
+    @property
+    def change_is_clear(self):
+        """Whether the change is larger than the noise under it. A week of 25 answers against four
+        weeks of 98 (issue 28) differs by 15 points by chance alone often enough; and each 9-10
+        count is off by up to `bound` (the protection). Only a difference beyond both, at about 95 %,
+        is called a change: a reader must not take noise for news."""
+        if self.change is None:
+            return False
+        week, block = self.total.value, self.block_answers
+        # A share from a perturbed count can stray just past 0 or 1: the pooled share stays within.
+        pooled = min(max((self.share_top * week + self.block_share_top * block) / (week + block), 0.0), 1.0)
+        chance = 1.96 * math.sqrt(pooled * (1 - pooled) * (1 / week + 1 / block))
+        protection = self.bound / week + self.bound / block
+        return abs(self.change) > (chance + protection) * 100
 
 
 def glance(period_figures, now, first_year):
@@ -52,8 +74,12 @@ def glance(period_figures, now, first_year):
     block = periods.containing(week, "block").previous()
     shown = period_figures(week)
     before = period_figures(block) if block.year >= first_year else None  # a year with no answers at all
-    per_week = before["total"].value / len(block.weeks) if before and before["total"].shown else None
-    return Glance(week, shown["total"], _share_top(shown), block, per_week, _share_top(before) if before else None)
+    answers = before["total"].value if before and before["total"].shown else None
+    per_week = answers / len(block.weeks) if answers is not None else None
+    # The protection's bound applies to periods decided by perturbation; older rules changed no count.
+    bound = shown["bound"] if any(r["rule"] >= figures.PERTURBATION for r in (shown, before) if r) else 0
+    return Glance(week, shown["total"], _share_top(shown), block, per_week, _share_top(before) if before else None,
+                  answers, shown["k"], bound)
 
 
 def _share_top(result):

@@ -486,6 +486,7 @@ def team(centre):
         invite_url = links.public_url("staff.accept_invite", token=invite(database, form.email.data.strip(), centre,
                                                                            form.role.data))
     return render_template("staff/team.html", centre=centre, form=form, invite_url=invite_url,
+                           invite_qr=links.qr_data_uri(invite_url) if invite_url else None,
                            team=db.team_of(database, centre["id"]), invited=db.invitations_at(database, centre["id"]),
                            invite_days=INVITE_TTL_HOURS // 24)
 
