@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from .disclosure import SMALL
 from .figure_notes import protection_notes
 from .figures import importance_extras
-from .formatting import count_label, period_label, share_label
+from .formatting import count_label, period_label, share_cell, share_label
 from .plain_text import without_control_characters
 from .pdfdoc import Document
 
@@ -96,7 +96,17 @@ def _count_cell(count):
 
 
 def _percent(share):
-    return "" if share is None else format_decimal(share * 100, format="0.0")
+    """A share as the page has it: a withheld one is the dash, as on the page, never a blank."""
+    return WITHHELD if share is None else format_decimal(share * 100, format="0.0")
+
+
+WITHHELD = "–"
+
+
+def _nobody(row):
+    """A trend's period nobody answered in: its share is left empty, as on the page and its chart
+    (a withheld one is the dash)."""
+    return row["total"].shown and not row["total"].value
 
 
 def trend_title(level):
@@ -177,7 +187,7 @@ def to_csv(centre, result, extras=None):
         writer.writerow(csv_row(_trend_head(level)))
         for row in rows:
             writer.writerow(csv_row([period_label(row["period"]), _count_cell(row["total"]),
-                                     _percent(row["share_top"])]))
+                                     "" if _nobody(row) else _percent(row["share_top"])]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -201,6 +211,19 @@ def _sheet_title(text, taken):
         candidate, n = f"{title[:SHEET_NAME_MAX - 3]} {n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def _matrix_shares(field, row, national):
+    """A statement's answer's share in brackets, and all centres' beside it when LVS sent them,
+    as the page has them."""
+    if not national:
+        return [f"({share_cell(row['share'])})"] if row["share"] is not None else []
+    everyone = national.get((field.name, row["option"].id))
+    return [f"({share_cell(row['share'])}; {_('All centres')} {share_cell(everyone)})"]
+
+
+def _xlsx_share(share):
+    return WITHHELD if share is None else share
 
 
 def _share_cells(sheet, *columns):
@@ -230,8 +253,8 @@ def to_xlsx(centre, result, extras=None):
         sheet["A1"].font = Font(bold=True)
         append_row(sheet, head)
         for row in item["rows"]:
-            append_row(sheet, [_option_text(field, row), _count_cell(row["count"]), row["share"]]
-                       + ([national.get((field.name, row["option"].id))] if national else []))
+            append_row(sheet, [_option_text(field, row), _count_cell(row["count"]), _xlsx_share(row["share"])]
+                       + ([_xlsx_share(national.get((field.name, row["option"].id)))] if national else []))
             _share_cells(sheet, 3, 4)
         if item.get("bands"):
             append_row(sheet, [])
@@ -239,8 +262,8 @@ def to_xlsx(centre, result, extras=None):
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
             append_row(sheet, head)
             for band in item["bands"]:
-                append_row(sheet, [band["label"], _count_cell(band["count"]), band["share"]]
-                           + ([national.get((field.name, band["id"]))] if national else []))
+                append_row(sheet, [band["label"], _count_cell(band["count"]), _xlsx_share(band["share"])]
+                           + ([_xlsx_share(national.get((field.name, band["id"])))] if national else []))
                 _share_cells(sheet, 3, 4)
     if extras["trend"]:
         level, rows = extras["trend"]
@@ -251,7 +274,8 @@ def to_xlsx(centre, result, extras=None):
             append_row(sheet, [trend_hint(level)])
         append_row(sheet, _trend_head(level))
         for row in rows:
-            append_row(sheet, [period_label(row["period"]), _count_cell(row["total"]), row["share_top"]])
+            append_row(sheet, [period_label(row["period"]), _count_cell(row["total"]),
+                               None if _nobody(row) else _xlsx_share(row["share_top"])])
             _share_cells(sheet, 3)
     for sheet in book.worksheets:
         sheet.column_dimensions["A"].width = 60
@@ -302,7 +326,7 @@ def to_pdf(centre, result, extras=None):
                 shown_group = field.group
             # Each answer with its count and share, broken only between answers.
             answers = " · ".join("\u00a0".join([_option_text(field, row).replace(" ", "\u00a0"), count_label(row["count"])]
-                                               + ([f"({share_label(row['share'])})"] if row["share"] is not None else []))
+                                               + _matrix_shares(field, row, national))
                                  for row in item["rows"]).replace(" %", "\u00a0%")
             pdf.row([(95, _(field.text), "L"), (pdf.epw - 95, answers, "L")])
             continue
@@ -328,8 +352,8 @@ def _table_head(pdf):
 
 
 def _pdf_row(pdf, label, count, share, everyone, national):
-    columns = [(95, label, "L"), (18, count_label(count), "R"), (18, share_label(share), "R")]
-    pdf.row(columns + ([(22, share_label(everyone), "R")] if national else []), bar=share,
+    columns = [(95, label, "L"), (18, count_label(count), "R"), (18, share_cell(share), "R")]
+    pdf.row(columns + ([(22, share_cell(everyone), "R")] if national else []), bar=share,
             bar_width=40 if national else 45)
 
 
@@ -345,7 +369,7 @@ def _trend(pdf, trend):
     pdf.row([(width, text, "L" if i == 0 else "R") for i, (width, text) in enumerate(head)], size=7.5)
     for row in rows:
         pdf.row([(TREND[0], period_label(row["period"]), "L"), (TREND[1], count_label(row["total"]), "R"),
-                 (TREND[2], share_label(row["share_top"]), "R")], size=7.5, height=3.8)
+                 (TREND[2], "" if _nobody(row) else share_cell(row["share_top"]), "R")], size=7.5, height=3.8)
 
 
 TREND = (50, 18, 22)  # the trend table's columns, mm

@@ -57,8 +57,8 @@ def page_figures(html):
 
 def share_text(value):
     """A share as a file holds it (0.4, or "40,0" in the CSV) as the page prints it: "40,0 %"."""
-    if value in (None, ""):
-        return ""
+    if value in (None, "", "–"):
+        return value or ""  # a withheld share is the dash in the files as on the page
     if isinstance(value, (int, float)):
         value = f"{100 * value:.1f}".replace(".", ",")
     return value if value.endswith("%") else f"{value} %"
@@ -187,7 +187,8 @@ def in_pdf(flat, context, label, cells):
     start = next((s for s in starts if s >= 0), -1)
     if start < 0:
         return False
-    pattern = re.escape(label) + "".join(r"\s+\(?" + re.escape(cell) for cell in cells if cell)
+    # Between two figures, words at most (a matrix line names "Alle værester" before theirs).
+    pattern = re.escape(label) + "".join(r"[^\d–]{1,40}?" + re.escape(cell) for cell in cells if cell)
     return re.search(pattern, flat[start:]) is not None
 
 
