@@ -123,3 +123,13 @@ def test_the_code_typed_on_a_front_page_in_another_language_opens_the_survey_in_
     assert "Type the code from the poster" in html and '<input type="hidden" name="lang" value="en">' in html
     response = client.get("/k", query_string={"code": centre["short_code"], "lang": "en"})
     assert response.headers["Location"] == f"/s/{centre['survey_token']}?lang=en"
+
+
+def test_staff_see_the_short_address_on_the_centre_home_and_in_settings(client, database, centre):
+    person = db.create_staff(database, "leder@kode.example", accounts.hash_password(PASSWORD))
+    db.set_membership(database, person["id"], centre["id"], "admin")
+    sign_in(client, "leder@kode.example")
+    short = f"http://brugerstemmen.test/k/{short_codes.shown(centre['short_code'])}"
+    for page in ("/staff/c/kode/", "/staff/c/kode/settings"):
+        html = client.get(page).get_data(as_text=True)
+        assert f"<code>{short}</code>" in html, page

@@ -195,6 +195,7 @@ def centre(centre):
     database, now = db.get_db(), clock.now()
     tablets = centre_home.tablets(database, centre, now.date())
     return render_template("staff/centre.html", centre=centre, survey_url=links.survey_url(centre),
+                           short_url=links.short_url(centre),
                            turned_away=stuffing.turned_away(centre), not_stored=failures.not_stored(centre),
                            answers_per_minute=stuffing.answers_per_minute(centre),
                            poster_languages=languages_in_order(centre["languages"]),
@@ -430,6 +431,7 @@ def settings(centre):
 def _settings_page(centre, form, rotate_form=None, pairing_url=None, pin_form=None, status=200):
     return render_template("staff/settings.html", centre=centre, form=form,
                            rotate_form=rotate_form or RotateTokenForm(), survey_url=links.survey_url(centre),
+                           short_url=links.short_url(centre),
                            pin_form=pin_form or KioskPinForm(),
                            kiosks=db.kiosks_of(db.get_db(), centre["id"]), pairing_url=pairing_url), status
 
