@@ -225,10 +225,16 @@ def test_centres_report_through_a_hub_outage_and_the_hub_adds_up_exactly_their_a
     assert "Sendt til LVS til og med uge 47 · 2026" in page and "venter" not in page
     assert "Alle værester" in page and re.search(r'<td class="num national">\d+,\d %</td>', page)
 
-    # Again: nothing waits, nothing is sent, the sums stay.
+    # Again: nothing waits, nothing is sent, the sums stay. A round with nothing new builds and
+    # sends nothing (not even the unchanged status); the national figures are fetched once for
+    # the installation, not once for each of its centres.
+    before = len(proxy.seen)
     report, _ = sync(installation)
     assert all(r["sent"] == [] for r in report["centres"])
     assert hub_counts(hub) == (per_period, cells)
+    again = proxy.seen[before:]
+    assert again and {method for method, *_ in again} == {"GET"}
+    assert len({path for _, path, _, _ in again}) == len(again)
 
     # A captured push replayed as it was: refused, and the counts are unchanged.
     method, path, body, _ = next(s for s in proxy.seen if s[0] == "POST")

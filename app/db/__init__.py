@@ -38,5 +38,6 @@ from .hub import (
     HUB_CENTRE_FIELDS)
 from . import counters, file_times
 from .sync import (
-    acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_weeks, record_sync_failure,
-    record_sync_success, refresh_outbox, save_national, waiting)
+    acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_format, outbox_state,
+    outbox_weeks, record_sync_failure, record_sync_success, refresh_outbox, save_national, set_outbox_format, status_sent,
+    waiting)

@@ -1,8 +1,10 @@
 """The centre's side of the sync: its hub credentials, the outbox, and national figures received.
 
 The outbox holds, per closed period, the digest of the aggregate as it stands and of the one
-the hub last acknowledged; a period waits while they differ. The aggregate itself is computed
-afresh from the answers each round, so nothing can be lost while the hub is away.
+the hub last acknowledged; a period waits while they differ. A waiting period's aggregate is
+built again each round from its stored figures, so nothing can be lost while the hub is away.
+What the sync keeps beside (which format the digests were made in, the status last sent) lives
+in the `maintenance` table, one name per centre.
 """
 
 import json
@@ -17,8 +19,9 @@ def connect_hub(db, centre_id, hub_url, hub_centre_id, key):
                           hub_centre_id = excluded.hub_centre_id, key = excluded.key,
                           failures = 0, failing_since = NULL, next_attempt_at = 0, last_error = NULL""",
                    [centre_id, hub_url, hub_centre_id, key])
-        # Another hub (or another registration) has acknowledged nothing yet.
+        # Another hub (or another registration) has acknowledged nothing yet, nor had a status.
         db.execute("UPDATE outbox SET acknowledged = NULL WHERE centre_id = ?", [centre_id])
+        db.execute("DELETE FROM maintenance WHERE name = ?", [_status_mark(centre_id)])
 
 
 def hub_link(db, centre_id):
@@ -37,10 +40,40 @@ def record_sync_failure(db, centre_id, now, next_attempt_at, error):
                    [now, next_attempt_at, error, centre_id])
 
 
-def record_sync_success(db, centre_id, now):
+def record_sync_success(db, centre_id, now, status=None):
+    """A round went through; `status` is the status the hub now has (sent again only if it changes)."""
     with write_transaction(db):
         db.execute("""UPDATE hub_links SET failures = 0, failing_since = NULL, next_attempt_at = 0,
                       last_error = NULL, last_success_at = ? WHERE centre_id = ?""", [now, centre_id])
+        if status is not None:
+            db.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES (?, ?)", [_status_mark(centre_id), status])
+
+
+def status_sent(db, centre_id):
+    row = db.execute("SELECT value FROM maintenance WHERE name = ?", [_status_mark(centre_id)]).fetchone()
+    return row[0] if row else None
+
+
+def _status_mark(centre_id):
+    return f"hub status sent:{centre_id}"
+
+
+def outbox_format(db, centre_id):
+    """The format the centre's outbox digests were made in (None before the first round)."""
+    row = db.execute("SELECT value FROM maintenance WHERE name = ?", [f"outbox format:{centre_id}"]).fetchone()
+    return row[0] if row else None
+
+
+def set_outbox_format(db, centre_id, value):
+    with write_transaction(db):
+        db.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES (?, ?)", [f"outbox format:{centre_id}", value])
+
+
+def outbox_state(db, centre_id, question_set):
+    """{period: whether the hub has acknowledged it as it stands} for one question-set version."""
+    return {period: bool(done) for period, done in db.execute(
+        "SELECT period, acknowledged IS digest FROM outbox WHERE centre_id = ? AND question_set = ?",
+        [centre_id, question_set])}
 
 
 def refresh_outbox(db, centre_id, digests):

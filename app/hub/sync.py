@@ -1,8 +1,11 @@
 """The sync client: each connected centre pushes its closed periods' aggregates to the hub.
 
-One round (`brugerstemmen sync`, run by the systemd timer in deploy/) refreshes the outbox
-from the answers, pushes every period the hub has not acknowledged as it stands now, and
-fetches the national figures of recent periods for the staff summary. A failure stops that
+One round (`brugerstemmen sync`, run by the systemd timer in deploy/) puts the periods decided
+since the last round in the outbox, pushes every period the hub has not acknowledged as it
+stands, and fetches the national figures of recent periods for the staff summary, once for all
+the centres of the installation. A period's figures, once decided, never change (app/figures.py):
+so a round builds only what is new or still waiting, from the stored figures, and costs what
+changed, not the centre's history. A failure stops that
 centre's round and backs off exponentially, with jitter so that many centres coming back
 after a hub outage do not all knock at once. Nothing is lost: the next round finds the same
 periods waiting, and a repeat push replaces the earlier one at the hub, never adds to it.
@@ -20,26 +23,46 @@ from . import aggregates, signing
 
 TIMEOUT_SECONDS = 20
 RECENT = {"week": 13, "block": 4, "quarter": 4, "year": 2}  # national figures kept fresh
+# Raised whenever aggregates.build changes what it sends: the next round then builds every
+# period again once, and sends those whose bytes changed.
+FORMAT = "1"
 
 
 class Failure(Exception):
     """The hub did not take a request; the message is for the staff page and the operator."""
 
 
-def current_aggregates(database, centre):
-    """{(period key, question-set version): aggregate} for every closed period of the centre."""
+class Unreachable(Failure):
+    """No answer from the hub at all: the other centres of this run do not wait for it again."""
+
+
+def current_aggregates(database, centre, wanted=None):
+    """{(period key, question-set version): aggregate} for the centre's closed periods: every
+    one, or those `wanted(key)` says. Deciding what closed since comes first."""
+    return _aggregates(database, centre, wanted)[0]
+
+
+def _aggregates(database, centre, wanted=None, every_year=False):
+    """The aggregates asked for, and the keys of every decided period (for the national figures).
+    A year whose shown counts are being filled in (decided before counts were stored) has all its
+    periods built again: their bytes change once."""
     question_set = questions.load()
     first = db.first_week(database, centre["id"])
     if first is None:
-        return {}
-    result = {}
+        return {}, []
+    result, decided = {}, []
     now = clock.now()
     for year in range(int(first[:4]), now.year + 1):
+        filling = year in db.uncounted_years(database, centre["id"])
         keys = figures.decided_keys(database, centre, year, now)
-        table = figures.stored_table(database, centre, year, now, decide_new=False)
-        for key in keys:
+        decided += keys
+        build = keys if (wanted is None or every_year or filling) else [key for key in keys if wanted(key)]
+        if not build:
+            continue  # nothing new this year: its stored figures are not even read
+        table = figures.stored_table(database, centre, year, now, decide_new=filling)
+        for key in build:
             result[(key, question_set.version)] = aggregates.build(table, periods.parse(key), question_set)
-    return result
+    return result, decided
 
 
 def request(link, method, path, body=b""):
@@ -63,7 +86,7 @@ def request(link, method, path, body=b""):
         raise Failure(f"the hub refused ({error.code}): {message}".rstrip(": ")) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
-        raise Failure(f"hub unreachable: {reason}") from None
+        raise Unreachable(f"hub unreachable: {reason}") from None
 
 
 def backoff_seconds(failures, base, ceiling):
@@ -74,48 +97,88 @@ def backoff_seconds(failures, base, ceiling):
     return delay * random.uniform(0.5, 1.0)  # nosec B311
 
 
-def sync_centre(database, link, config, now=None):
-    """One round for one centre; what happened, as a dict for `sync --json`."""
+def sync_centre(database, link, config, now=None, run=None):
+    """One round for one centre; what happened, as a dict for `sync --json`.
+
+    run: what this run has learnt so far, shared by the centres of the installation: the hubs
+    found unreachable (a hub that does not answer costs one timeout a run, not one for each of its
+    centres) and, per hub, the periods whose national figures to fetch once all have pushed.
+    Without a run, the centre's own national figures are fetched at the end of its round."""
+    alone = run is None
+    run = run if run is not None else Run()
     now = int(now if now is not None else time.time())
     centre = db.centre_by_slug(database, link["slug"])
-    current = current_aggregates(database, centre)
+    version = questions.load().version
+    outbox = db.outbox_state(database, centre["id"], version)  # {period: acknowledged as it stands}
+    rebuild = db.outbox_format(database, centre["id"]) != FORMAT
+    current, decided = _aggregates(database, centre, wanted=lambda key: not outbox.get(key, False),
+                                   every_year=rebuild)
     db.refresh_outbox(database, centre["id"], {key: aggregates.digest(a) for key, a in current.items()})
+    if rebuild:
+        db.set_outbox_format(database, centre["id"], FORMAT)
     pending = [(p, v, d) for p, v, d in db.waiting(database, centre["id"]) if (p, v) in current]
     report = {"centre": centre["slug"], "hub": link["hub_url"], "sent": [], "outcome": "ok"}
     if link["next_attempt_at"] > now:  # backing off: not even for national figures
         report.update(outcome="waiting", retry_at=link["next_attempt_at"], error=link["last_error"])
     else:
         try:
-            for period, version, digest in pending:
-                request(link, "POST", "/api/v1/aggregates", aggregates.encode(current[(period, version)]))
-                db.acknowledge(database, centre["id"], period, version, digest)
+            if link["hub_url"] in run.unreachable:
+                raise Unreachable(run.unreachable[link["hub_url"]])
+            for period, question_set, digest in pending:
+                request(link, "POST", "/api/v1/aggregates", aggregates.encode(current[(period, question_set)]))
+                db.acknowledge(database, centre["id"], period, question_set, digest)
                 report["sent"].append(period)
-            # Whether the staff write back to their users: a yes or no for LVS, never the text.
-            request(link, "POST", "/api/v1/status", aggregates.encode(
-                {"publishes_replies": db.latest_reply(database, centre["id"]) is not None}))
-            _fetch_national(database, link, current)
-            db.record_sync_success(database, centre["id"], now)
+            # Whether the staff write back to their users: a yes or no for LVS, never the text;
+            # sent when it changes.
+            status = aggregates.encode({"publishes_replies": db.latest_reply(database, centre["id"]) is not None})
+            if status.decode() != db.status_sent(database, centre["id"]):
+                request(link, "POST", "/api/v1/status", status)
+            db.record_sync_success(database, centre["id"], now, status.decode())
+            run.decided.setdefault(link["hub_url"], (link, set()))[1].update(decided)
         except Failure as failure:
+            if isinstance(failure, Unreachable):
+                run.unreachable.setdefault(link["hub_url"], str(failure))
             failures = link["failures"] + 1
             retry_at = now + int(backoff_seconds(failures, config["SYNC_BACKOFF_SECONDS"],
                                                  config["SYNC_MAX_BACKOFF_SECONDS"]))
             db.record_sync_failure(database, centre["id"], now, retry_at, str(failure))
             report.update(outcome="failed", error=str(failure), retry_at=retry_at)
-    report["waiting"] = len([1 for p, v, _ in db.waiting(database, centre["id"]) if (p, v) in current])
+    report["waiting"] = len([1 for _p, v, _d in db.waiting(database, centre["id"]) if v == version])
+    if alone:
+        fetch_national(database, run, config, now, {centre["slug"]: report})
     return report
 
 
-def _fetch_national(database, link, current):
-    """The national figures of the most recent closed periods, kept for the staff summary."""
-    by_level = {}
-    for key, version in sorted(current, reverse=True):
-        level = periods.parse(key).level
-        if len(by_level.setdefault(level, [])) < RECENT[level]:
-            by_level[level].append((key, version))
-    for key, version in [item for items in by_level.values() for item in items]:
-        figures_ = request(link, "GET", f"/api/v1/national/{key}?question_set={version}")
-        db.save_national(database, key, version, figures_)
+def fetch_national(database, run, config, now, reports):
+    """The national figures of the most recent closed periods, kept for the staff summary:
+    fetched once a run from each hub, after every centre has pushed (so they count them all),
+    through a centre whose round went through. A failure counts against that centre's link."""
+    version = questions.load().version
+    for _hub, (link, decided) in run.decided.items():
+        by_level = {}
+        for key in sorted(decided, reverse=True):
+            level = periods.parse(key).level
+            if len(by_level.setdefault(level, [])) < RECENT[level]:
+                by_level[level].append(key)
+        try:
+            for key in [item for items in by_level.values() for item in items]:
+                db.save_national(database, key, version, request(link, "GET", f"/api/v1/national/{key}?question_set={version}"))
+        except Failure as failure:
+            retry_at = now + int(backoff_seconds(link["failures"] + 1, config["SYNC_BACKOFF_SECONDS"],
+                                                 config["SYNC_MAX_BACKOFF_SECONDS"]))
+            db.record_sync_failure(database, link["centre_id"], now, retry_at, str(failure))
+            reports[link["slug"]].update(outcome="failed", error=str(failure), retry_at=retry_at)
+
+
+class Run:
+    def __init__(self):
+        self.unreachable = {}  # hub url: why
+        self.decided = {}  # hub url: (a link to it whose round went through, decided period keys)
 
 
 def sync_all(database, config, now=None):
-    return [sync_centre(database, link, config, now) for link in db.hub_links(database)]
+    now = int(now if now is not None else time.time())
+    run = Run()
+    reports = {link["slug"]: sync_centre(database, link, config, now, run) for link in db.hub_links(database)}
+    fetch_national(database, run, config, now, reports)
+    return list(reports.values())
