@@ -16,8 +16,9 @@ run: install fonts translations
 	$(BIN)/brugerstemmen demo
 	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
 
+# The tests run on every CPU (pytest-xdist); one file alone: .venv/bin/python -m pytest tests/test_said.py
 test: check system-packages translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-dates
 
 # CI runs on any day, so the tests marked `calendar` run again as if the real clock said each
