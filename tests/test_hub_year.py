@@ -408,7 +408,7 @@ def _year_page_tables(html):
         return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
     tables = []
-    for table in re.findall(r'<table class="figures year-table">(.*?)</table>', html, re.S):
+    for table in re.findall(r'<table class="figures year-table[^"]*">(.*?)</table>', html, re.S):
         caption = re.search(r"<caption>(.*?)(?:<span|</caption>)", table, re.S)
         head = [plain(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)]
         rows = [(plain(label), [plain(c) for c in re.findall(r'<td class="num[^"]*"[^>]*>(.*?)</td>', cells, re.S)])
