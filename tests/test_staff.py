@@ -788,3 +788,23 @@ def test_limits_switched_off_by_the_configuration_are_shown_and_saved_as_off(app
         "kiosk_idle_seconds": "45", "message_retention_months": "2", "retention_months": "36",
         "kiosk_answer_interval_seconds": "0", "answers_per_minute": "0"})
     assert refused.status_code == 200
+
+
+def test_someone_at_many_centres_finds_theirs_by_a_few_letters(client, database, make_centre, make_staff):
+    names = ["Café Nord", "Café Syd", "Værestedet Solsikken", "Værestedet Solstrålen", "Huset", "Kirkens Korshær",
+             "Mødestedet", "Skuret", "Stjernen", "Trappen"]
+    centres = [make_centre(name) for name in names]
+    person = make_staff("lvs@example.dk")
+    for centre in centres:
+        db.set_membership(database, person["id"], centre["id"], "staff")
+    sign_in(client, "lvs@example.dk")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert 'type="search"' not in page and all(name in page for name in names)  # ten: a list is enough
+    db.set_membership(database, person["id"], make_centre("Åstedet")["id"], "staff")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert 'type="search"' in page and "11 værester." in page
+    page = client.get("/staff/", query_string={"q": "solS"}).get_data(as_text=True)
+    assert "2 af 11 værester passer" in page
+    assert "Værestedet Solsikken" in page and "Værestedet Solstrålen" in page and "Café Nord" not in page
+    page = client.get("/staff/", query_string={"q": "ingen sådan"}).get_data(as_text=True)
+    assert "Intet værested passer på det" in page

@@ -176,7 +176,21 @@ def home():
         return redirect(url_for("hub.dashboard"))
     if len(centres) == 1:
         return redirect(url_for("staff.centre", slug=centres[0]["slug"]))
-    return render_template("staff/home.html", centres=centres)
+    # Someone at many centres (LVS's office, a site admin of a hosted installation) finds theirs
+    # by a few letters of its name or its short name.
+    query = request.args.get("q", "").strip()
+    shown = [c for c in centres if _matches(c, query)] if query else centres
+    return render_template("staff/home.html", centres=shown, every=len(centres), query=query,
+                           searchable=len(centres) > CENTRES_WITHOUT_SEARCH)
+
+
+CENTRES_WITHOUT_SEARCH = 10
+
+
+def _matches(centre, query):
+    words = query.casefold().split()
+    text = f"{centre['name']} {centre['slug']}".casefold()
+    return all(word in text for word in words)
 
 
 @bp.route("/translations")
