@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from .disclosure import SMALL
 from .figure_notes import protection_notes
 from .figures import importance_extras
-from .formatting import count_label, period_label, share_cell, share_label
+from .formatting import WITHHELD, count_label, period_label, share_cell, share_label
 from .plain_text import without_control_characters
 from .pdfdoc import Document
 
@@ -98,9 +98,6 @@ def _count_cell(count):
 def _percent(share):
     """A share as the page has it: a withheld one is the dash, as on the page, never a blank."""
     return WITHHELD if share is None else format_decimal(share * 100, format="0.0")
-
-
-WITHHELD = "–"
 
 
 def _nobody(row):

@@ -6,6 +6,9 @@ from . import figure_notes
 from .disclosure import PERTURBED, SHOWN, SMALL
 
 
+WITHHELD = "–"  # a count or share not shown, the same mark on pages, charts and downloads
+
+
 def period_label(period):
     if period.level == "week":
         return _("week %(week)s · %(year)s", week=period.number, year=period.year)
@@ -24,7 +27,7 @@ def count_label(count):
         return format_decimal(count.value)
     if count.status == SMALL:
         return _("< %(k)s", k=count.k)
-    return "–"
+    return WITHHELD
 
 
 def share_label(share):
@@ -34,7 +37,7 @@ def share_label(share):
 def share_cell(share):
     """A share in a table: a withheld one is the dash the charts and counts use, never a blank
     cell (a blank reads as "nothing", or as a fault); the page says what the dash means."""
-    return "–" if share is None else share_label(share)
+    return WITHHELD if share is None else share_label(share)
 
 
 def register(app):

@@ -46,12 +46,11 @@ def record_sync_success(db, centre_id, now, status=None):
         db.execute("""UPDATE hub_links SET failures = 0, failing_since = NULL, next_attempt_at = 0,
                       last_error = NULL, last_success_at = ? WHERE centre_id = ?""", [now, centre_id])
         if status is not None:
-            db.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES (?, ?)", [_status_mark(centre_id), status])
+            _write_mark(db, _status_mark(centre_id), status)
 
 
 def status_sent(db, centre_id):
-    row = db.execute("SELECT value FROM maintenance WHERE name = ?", [_status_mark(centre_id)]).fetchone()
-    return row[0] if row else None
+    return _read_mark(db, _status_mark(centre_id))
 
 
 def _status_mark(centre_id):
@@ -60,13 +59,21 @@ def _status_mark(centre_id):
 
 def outbox_format(db, centre_id):
     """The format the centre's outbox digests were made in (None before the first round)."""
-    row = db.execute("SELECT value FROM maintenance WHERE name = ?", [f"outbox format:{centre_id}"]).fetchone()
-    return row[0] if row else None
+    return _read_mark(db, f"outbox format:{centre_id}")
 
 
 def set_outbox_format(db, centre_id, value):
     with write_transaction(db):
-        db.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES (?, ?)", [f"outbox format:{centre_id}", value])
+        _write_mark(db, f"outbox format:{centre_id}", value)
+
+
+def _read_mark(db, name):
+    row = db.execute("SELECT value FROM maintenance WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _write_mark(db, name, value):
+    db.execute("INSERT OR REPLACE INTO maintenance (name, value) VALUES (?, ?)", [name, value])
 
 
 def outbox_state(db, centre_id, question_set):

@@ -36,27 +36,28 @@ class Unreachable(Failure):
     """No answer from the hub at all: the other centres of this run do not wait for it again."""
 
 
-def current_aggregates(database, centre, wanted=None):
-    """{(period key, question-set version): aggregate} for the centre's closed periods: every
-    one, or those `wanted(key)` says. Deciding what closed since comes first."""
-    return _aggregates(database, centre, wanted)[0]
+def current_aggregates(database, centre):
+    """{(period key, question-set version): aggregate} for every closed period of the centre.
+    Deciding what closed since comes first."""
+    return _aggregates(database, centre)[0]
 
 
-def _aggregates(database, centre, wanted=None, every_year=False):
-    """The aggregates asked for, and the keys of every decided period (for the national figures).
-    A year whose shown counts are being filled in (decided before counts were stored) has all its
-    periods built again: their bytes change once."""
+def _aggregates(database, centre, wanted=None):
+    """The aggregates of the periods `wanted(key)` says (every one without it), and the keys of
+    every decided period (for the national figures). A year whose shown counts are being filled
+    in (decided before counts were stored) has all its periods built again: their bytes change once."""
     question_set = questions.load()
     first = db.first_week(database, centre["id"])
     if first is None:
         return {}, []
     result, decided = {}, []
     now = clock.now()
+    uncounted = db.uncounted_years(database, centre["id"])
     for year in range(int(first[:4]), now.year + 1):
-        filling = year in db.uncounted_years(database, centre["id"])
+        filling = year in uncounted
         keys = figures.decided_keys(database, centre, year, now)
         decided += keys
-        build = keys if (wanted is None or every_year or filling) else [key for key in keys if wanted(key)]
+        build = keys if (wanted is None or filling) else [key for key in keys if wanted(key)]
         if not build:
             continue  # nothing new this year: its stored figures are not even read
         table = figures.stored_table(database, centre, year, now, decide_new=filling)
@@ -111,8 +112,7 @@ def sync_centre(database, link, config, now=None, run=None):
     version = questions.load().version
     outbox = db.outbox_state(database, centre["id"], version)  # {period: acknowledged as it stands}
     rebuild = db.outbox_format(database, centre["id"]) != FORMAT
-    current, decided = _aggregates(database, centre, wanted=lambda key: not outbox.get(key, False),
-                                   every_year=rebuild)
+    current, decided = _aggregates(database, centre, wanted=None if rebuild else lambda key: not outbox.get(key, False))
     db.refresh_outbox(database, centre["id"], {key: aggregates.digest(a) for key, a in current.items()})
     if rebuild:
         db.set_outbox_format(database, centre["id"], FORMAT)
@@ -138,11 +138,7 @@ def sync_centre(database, link, config, now=None, run=None):
         except Failure as failure:
             if isinstance(failure, Unreachable):
                 run.unreachable.setdefault(link["hub_url"], str(failure))
-            failures = link["failures"] + 1
-            retry_at = now + int(backoff_seconds(failures, config["SYNC_BACKOFF_SECONDS"],
-                                                 config["SYNC_MAX_BACKOFF_SECONDS"]))
-            db.record_sync_failure(database, centre["id"], now, retry_at, str(failure))
-            report.update(outcome="failed", error=str(failure), retry_at=retry_at)
+            _failed(database, link, config, now, failure, report)
     report["waiting"] = len([1 for _p, v, _d in db.waiting(database, centre["id"]) if v == version])
     if alone:
         fetch_national(database, run, config, now, {centre["slug"]: report})
@@ -164,10 +160,15 @@ def fetch_national(database, run, config, now, reports):
             for key in [item for items in by_level.values() for item in items]:
                 db.save_national(database, key, version, request(link, "GET", f"/api/v1/national/{key}?question_set={version}"))
         except Failure as failure:
-            retry_at = now + int(backoff_seconds(link["failures"] + 1, config["SYNC_BACKOFF_SECONDS"],
-                                                 config["SYNC_MAX_BACKOFF_SECONDS"]))
-            db.record_sync_failure(database, link["centre_id"], now, retry_at, str(failure))
-            reports[link["slug"]].update(outcome="failed", error=str(failure), retry_at=retry_at)
+            _failed(database, link, config, now, failure, reports[link["slug"]])
+
+
+def _failed(database, link, config, now, failure, report):
+    """A failed round backs off, and its report says why and until when."""
+    retry_at = now + int(backoff_seconds(link["failures"] + 1, config["SYNC_BACKOFF_SECONDS"],
+                                         config["SYNC_MAX_BACKOFF_SECONDS"]))
+    db.record_sync_failure(database, link["centre_id"], now, retry_at, str(failure))
+    report.update(outcome="failed", error=str(failure), retry_at=retry_at)
 
 
 class Run:

@@ -506,8 +506,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   start.addEventListener("click", function (event) {
     var link = event.target.closest("nav.languages a[hreflang]");
-    var ticked = answerFields().some(function (pair) { return pair[0] !== "website" && pair[1] !== ""; });
-    if (!link || !ticked) { return; }
+    if (!link || !ticked()) { return; }
     event.preventDefault();
     inLanguage(link).catch(function () { /* stays in this language, with its ticks */ });
   });
