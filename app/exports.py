@@ -9,15 +9,12 @@ import io
 import re
 
 from flask_babel import format_decimal, gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from .disclosure import SMALL
 from .figure_notes import protection_notes
 from .figures import importance_extras
 from .formatting import WITHHELD, count_label, period_label, share_cell, share_label
 from .plain_text import without_control_characters
-from .pdfdoc import Document
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -231,6 +228,9 @@ def _share_cells(sheet, *columns):
 
 
 def to_xlsx(centre, result, extras=None):
+    from openpyxl import Workbook  # here, not at the top: every CLI run and server worker would load it
+    from openpyxl.styles import Font
+
     extras = extras or page_extras(result)
     national = extras["national"]
     book = Workbook()
@@ -285,6 +285,8 @@ def to_pdf(centre, result, extras=None):
     """An A4 page a municipality can read: the counts with bars, matrix statements on a line
     each, a scale's bands and a week's trend as on the page. Every text wraps in its column;
     what does not fit goes on a second page."""
+    from .pdfdoc import Document  # here, not at the top: fpdf2 takes a third of a second to load
+
     extras = extras or page_extras(result)
     national = extras["national"]
     pdf = Document(f"Brugerstemmen · {centre['name']} · {period_label(result['period'])}")

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -21,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app, db
+
+from .realtime import calendar_watch
 
 BIN = Path(sys.executable).parent
 REAL_TIME_SITE = Path(__file__).parent / "realtime"
@@ -36,6 +39,15 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # Every process the tests start runs tests/realtime/sitecustomize.py, which watches the calendar.
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(REAL_TIME_SITE) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REAL_TIME_SITE), *paths]))
+    # One log per process (each xdist worker its own): a line in it is a reading of the real calendar.
+    handle, log = tempfile.mkstemp(prefix="brugerstemmen-calendar-")
+    os.close(handle)
+    os.environ[calendar_watch.LOG] = log
+    calendar_watch.start()
     when = config.getoption("--real-time")
     if not when:
         return
@@ -43,8 +55,37 @@ def pytest_configure(config):
 
     offset = datetime.datetime.fromisoformat(when).timestamp() - time.time()
     os.environ["BRUGERSTEMMEN_TEST_CLOCK_OFFSET"] = repr(offset)
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REAL_TIME_SITE), os.environ.get("PYTHONPATH")]))
     time_machine.travel(time.time() + offset, tick=True).start()
+
+
+def pytest_unconfigure(config):
+    Path(os.environ.pop(calendar_watch.LOG)).unlink(missing_ok=True)
+
+
+READINGS_BEFORE = pytest.StashKey[int]()
+
+
+def _calendar_readings():
+    return Path(os.environ[calendar_watch.LOG]).stat().st_size
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[READINGS_BEFORE] = _calendar_readings()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that reads the real calendar (its app, server or command runs with no CLOCK) and is
+    not marked `calendar` fails: `make test` runs the marked ones again under other dates, and this
+    one would pass today only. Browser tests are never run again (Chromium keeps the real time)."""
+    outcome = yield
+    report = outcome.get_result()
+    if (call.when == "teardown" and report.passed and _calendar_readings() > item.stash[READINGS_BEFORE]
+            and not item.get_closest_marker("calendar") and not item.get_closest_marker("browser")):
+        report.outcome = "failed"
+        report.longrepr = ("this test reads the real calendar (app.clock.now without a CLOCK setting): fix its "
+                           "CLOCK, or mark it @pytest.mark.calendar so that `make test` runs it under other dates")
 
 
 def pytest_report_header(config):
@@ -58,6 +99,10 @@ def pytest_report_header(config):
 def data_dir(tmp_path):
     return tmp_path / "data"
 
+
+# A fixed calendar for tests that start servers or commands but are not about the calendar: they
+# pass on any date, and the sweep under other dates (`make test-dates`) need not run them again.
+CLOCK = "2026-11-25T12:00:00"  # a Wednesday: 2026-W48 is open, W47 the last closed week
 
 # The limits against stuffing are off unless a test is about them (tests/test_stuffing.py).
 NO_STUFFING_LIMITS = {"KIOSK_ANSWER_INTERVAL_SECONDS": 0, "SURVEY_ANSWERS_PER_MINUTE": 0}

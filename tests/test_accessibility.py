@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from app import accounts, db
 
-pytestmark = pytest.mark.browser
+# One worker builds this module's world once (`pytest -n` runs with --dist loadgroup).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("accessibility")]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]

@@ -42,7 +42,6 @@ def answer_this_week(env, message=OPEN_WEEK_MESSAGE):
         database.close()
 
 
-@pytest.mark.calendar
 def test_a_backup_round_trips_every_closed_week_and_leaves_the_open_one_out(env, tmp_path):
     run_cli(env, "demo")
     assert answer_this_week(env)["2026-W48"] >= 2  # the demo's few and this one, kept apart
@@ -163,7 +162,6 @@ def wait_for_open_answers(server, centre, at_least):
     raise AssertionError("no answers arrived")
 
 
-@pytest.mark.calendar
 def test_a_backup_taken_while_answers_pour_in_is_consistent(tmp_path):
     """The online backup is one snapshot: intact, and every response in it has its answers."""
     server = LiveServer(tmp_path, CLOCK="2026-11-30T02:00:00").start()  # W48 has just closed

@@ -22,7 +22,6 @@ from .conftest import run_cli
 from .test_staff import PASSWORD, sign_in
 from .test_summary import PERTURBED_NOTE, TOO_FEW_NOTE, percent, perturbed
 
-pytestmark = pytest.mark.calendar
 
 SHARES_NOTE = "Andelene er af alle, der svarede i perioden."
 BAND_IDS = {band for band, _label, _scores in BANDS}

@@ -57,7 +57,6 @@ def test_this_week_so_far_is_a_count_from_k_and_never_a_breakdown(home, database
     assert "mandag den 30. november 2026 kl. 01.00" in section(html, "so-far")
 
 
-@pytest.mark.calendar
 def test_a_tablet_shows_the_day_it_was_paired_and_last_on_never_from_an_answer(app, home, database):
     tablet = app.test_client()
     link = db.create_pairing(database, home.centre["id"], ttl_hours=1)
@@ -191,7 +190,6 @@ def disk(data_dir):
     return {path.name: path.read_bytes() for path in sorted(data_dir.rglob("*")) if path.is_file()}
 
 
-@pytest.mark.calendar
 def test_the_heartbeat_keeps_a_day_and_nothing_finer_on_disk(app, home, database):
     """Privacy: what a tablet's heartbeat leaves on disk is the day, and only the first heartbeat
     of a day writes at all, so no later one (nor an answer between them) can be dated from the files."""

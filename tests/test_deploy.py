@@ -122,11 +122,11 @@ def test_behind_the_shipped_nginx_the_throttle_tells_clients_apart(tmp_path, ngi
     password on many accounts is slowed (whatever X-Forwarded-For it sends), another address is not."""
     from app import accounts
 
-    from .conftest import LiveServer, free_port
+    from .conftest import CLOCK, LiveServer, free_port
 
     (tmp_path / "app").mkdir()
-    server = LiveServer(tmp_path / "app", **{name.removeprefix("BRUGERSTEMMEN_"): value for name, value in
-                                             unit_environment("brugerstemmen.service").items()})
+    server = LiveServer(tmp_path / "app", CLOCK=CLOCK, **{name.removeprefix("BRUGERSTEMMEN_"): value for name, value
+                                                          in unit_environment("brugerstemmen.service").items()})
     server.start()
     port = free_port()
     nginx = nginx_in_front_of(server, nginx_prefix, port)

@@ -122,11 +122,13 @@ def test_the_attack_finds_what_perturbation_without_witnesses_gives_away(monkeyp
     """The same attack on a weakened method: every count published as drawn, no witness kept."""
     monkeypatch.setattr(protect._Field, "keeping", lambda self, period_key, cell, steps: self.d.drawn[(period_key, cell)])
     found = []
-    for seed in range(4):
+    for seed in range(4):  # one year that gives a count away is enough: stop at the first
         weeks = random_year(seed, SOME_FIELDS, 12, (1, 2, 3, 4, 5, 6, 7))
         decisions = decide_year(SOME_FIELDS, weeks, 5)
         found += learnt(SOME_FIELDS, periods.Period(YEAR, "year", 0).subtree(), truth_of(SOME_FIELDS, weeks),
                         known_of(SOME_FIELDS, decisions, {}, 5), 5)
+        if found:
+            break
     assert found  # e.g. a week of five different scores, each published 1 or more: all five are 1
 
 

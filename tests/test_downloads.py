@@ -18,7 +18,6 @@ from app import accounts, db
 from .test_centre_figures import csv_rows, demo_answers, store
 from .test_staff import PASSWORD, sign_in
 
-pytestmark = pytest.mark.calendar
 
 PERIODS = ["2025-W10", "2025-B03", "2025-Q1", "2025"]
 
@@ -65,6 +64,9 @@ def share_text(value):
 
 
 def count_text(value):
+    """A count (1.234) or a median (8,5) as the page prints it."""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from app import db
 
-from .conftest import LiveServer, Respondent, answer_token
+from .conftest import CLOCK, LiveServer, Respondent, answer_token
 
 
 def send(survey_url, number):
@@ -50,7 +50,7 @@ def stored_messages(server):
 
 
 def test_kill_minus_nine_during_a_burst_loses_no_acknowledged_answer(tmp_path):
-    server = LiveServer(tmp_path).start()
+    server = LiveServer(tmp_path, CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Café Strømsvigt")
         thanked, lock, counter = set(), threading.Lock(), iter(range(100000))
@@ -96,7 +96,7 @@ def post_answer(person, survey_url, form_html, number):
 
 
 def test_a_full_disk_says_so_plainly_stores_nothing_half_and_recovers(tmp_path):
-    server = LiveServer(tmp_path).start()
+    server = LiveServer(tmp_path, CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Café Pladsmangel")
         assert send(centre["survey_url"], 1)[0] == "thanked"
@@ -122,7 +122,7 @@ def test_a_full_disk_says_so_plainly_stores_nothing_half_and_recovers(tmp_path):
 
 @pytest.fixture
 def impatient_server(tmp_path):
-    server = LiveServer(tmp_path, DB_BUSY_TIMEOUT_MS=1500).start()
+    server = LiveServer(tmp_path, DB_BUSY_TIMEOUT_MS=1500, CLOCK=CLOCK).start()
     yield server
     server.stop()
 
@@ -157,7 +157,7 @@ def test_a_disk_that_fills_while_people_answer_with_messages_keeps_exactly_the_a
     """The week's files exist; then no file may grow past them. Answers go on into free slots,
     the messages' file (64 slots) fills first: from then on a person is told their answer was not
     saved, and nothing of it may stay, neither its answer nor its message."""
-    server = LiveServer(tmp_path).start()
+    server = LiveServer(tmp_path, CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Café Fyldt")
         assert send(centre["survey_url"], 0)[0] == "thanked"
@@ -194,7 +194,7 @@ def test_a_burst_of_guesses_gets_no_more_tries_than_guesses_one_by_one(tmp_path)
     from .conftest import csrf_token
     from .test_stuffing import Tablet
 
-    server = LiveServer(tmp_path).start()
+    server = LiveServer(tmp_path, CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Café Stormløb")
         server.cli("staff", "add", "anna@example.dk", "--centre", centre["slug"], "--role", "admin",

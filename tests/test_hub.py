@@ -454,7 +454,6 @@ def test_one_installation_can_be_centre_and_hub_and_a_wrong_role_says_so(data_di
         create_app({"TESTING": True, "DATA_DIR": str(data_dir), "ROLE": "lvs"})
 
 
-@pytest.mark.calendar
 def test_a_failing_hub_is_retried_later_and_later_with_jitter(app, database, make_centre):
     from app.hub import sync as sync_client
 
@@ -518,9 +517,9 @@ def test_the_signature_covers_the_hubs_path_prefix(hub, hub_db, register):
 def test_a_centre_syncs_with_a_hub_behind_a_path_prefix(tmp_path):
     from app.hub import sync as sync_client
 
-    from .conftest import LiveServer
+    from .conftest import CLOCK, LiveServer
 
-    hub_server = LiveServer(tmp_path, probe="/lvs/api/v1/openapi.yaml", ROLE="hub")
+    hub_server = LiveServer(tmp_path, probe="/lvs/api/v1/openapi.yaml", ROLE="hub", CLOCK=CLOCK)
     hub_server.env["SCRIPT_NAME"] = "/lvs"  # gunicorn takes the prefix from here
     hub_server.start()
     try:

@@ -97,6 +97,7 @@ def test_no_f_strings_or_formatting_inside_gettext():
     assert not offenders
 
 
+@pytest.mark.calendar
 def test_pages_render_in_danish_by_default_and_in_english_on_request(client, make_centre):
     centre = make_centre()
     danish = client.get(f"/s/{centre['survey_token']}").get_data(as_text=True)

@@ -97,6 +97,7 @@ def test_the_kiosk_starts_chromium_locked_full_screen_with_the_screen_kept_on(ma
     assert "Crashed" not in (profile / "Preferences").read_text()
 
 
+@pytest.mark.calendar
 def test_a_paired_tablet_started_with_its_spent_pairing_link_goes_on_to_the_kiosk(data_dir, database, make_centre):
     from app import create_app
 

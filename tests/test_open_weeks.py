@@ -13,7 +13,6 @@ import pytest
 from app import db
 from app.db import open_weeks
 
-pytestmark = pytest.mark.calendar
 
 WEDNESDAY = datetime.datetime(2026, 11, 25, 12)  # 2026-W48
 CLOSED = datetime.datetime(2026, 11, 30, 1, 30)  # W48 has closed

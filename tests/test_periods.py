@@ -9,7 +9,6 @@ import pytest
 from app import clock, periods
 from app.periods import Period, parse
 
-pytestmark = pytest.mark.calendar
 APP = Path(__file__).parent.parent / "app"
 
 

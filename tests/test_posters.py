@@ -140,6 +140,7 @@ def differing(first, second):
     return sum(histogram[97:]) / (first.width * first.height)
 
 
+@pytest.mark.calendar
 def test_the_staff_download_a_poster_in_each_offered_language(client, database, make_centre, tmp_path):
     from app import accounts, db
 

@@ -11,7 +11,6 @@ from app import create_app, db, figures, periods
 from .conftest import NO_STUFFING_LIMITS, LiveServer, post_answer
 from .test_browser import pair, skip_to_send, tap
 
-pytestmark = pytest.mark.calendar
 
 CLOCK = "2026-11-25T12:00:00"  # Wednesday of 2026-W48: W47 has closed
 NOW = datetime.datetime.fromisoformat(CLOCK)

@@ -10,7 +10,7 @@ import pytest
 
 from app import db
 
-from .conftest import LiveServer, Respondent
+from .conftest import CLOCK, LiveServer, Respondent
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
 
@@ -18,6 +18,14 @@ CANARY_AGENT = "Canary-Agent/7.7 (brugerstemmen privacy probe)"
 CANARY_ADDRESS = "203.0.113.77"
 CANARY_LANGUAGE = "xx-canary"
 CANARY_REFERRER = "https://referrer-canary.example/"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The real server on a fixed calendar: these tests are not about weeks closing."""
+    server = LiveServer(tmp_path_factory.mktemp("server"), CLOCK=CLOCK).start()
+    yield server
+    server.stop()
 
 
 def response_count(live_server, slug):
@@ -140,7 +148,7 @@ def test_an_answer_writes_not_one_line_anywhere(tmp_path):
     JOURNAL_STREAM); one person answers, and everything it wrote is read."""
     import os
 
-    server = LiveServer(tmp_path, PROXY_HOPS=1)  # as deploy/ runs it: the client's address reaches the app
+    server = LiveServer(tmp_path, PROXY_HOPS=1, CLOCK=CLOCK)  # as deploy/ runs it: the client's address reaches the app
     server.log_path.touch()
     found = os.stat(server.log_path)
     server.env["JOURNAL_STREAM"] = f"{found.st_dev}:{found.st_ino}"

@@ -45,6 +45,7 @@ def test_staff_pages_need_a_login_and_are_never_cached(client, make_centre):
     assert centre["name"] not in login_page.get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_sign_in_opens_the_centre_and_sign_out_closes_it(client, make_centre, make_staff):
     centre = make_centre("Café Nord", slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -183,6 +184,7 @@ def test_behind_nginx_one_client_trying_one_password_on_fifty_accounts_is_slowed
     assert not any("198.51.100" in key for key in throttle_keys_stored(throttle))
 
 
+@pytest.mark.calendar
 def test_a_flood_at_one_account_from_many_clients_never_locks_its_owner_out(behind_nginx, make_centre, make_staff,
                                                                            throttle, monkeypatch):
     import time
@@ -250,6 +252,7 @@ def test_passwords_are_hashed_with_scrypt(database, make_staff):
     assert stored.startswith("scrypt:") and PASSWORD not in stored
 
 
+@pytest.mark.calendar
 def test_changing_the_password_signs_out_other_sessions(app, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre(slug="nord"))
     laptop, phone = app.test_client(), app.test_client()
@@ -271,6 +274,7 @@ def copied_session(app, client):
     return thief
 
 
+@pytest.mark.calendar
 def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre(slug="nord"))
     laptop, phone = app.test_client(), app.test_client()
@@ -285,6 +289,7 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, make_centre,
         assert client.get("/staff/c/nord/").status_code == 302
 
 
+@pytest.mark.calendar
 def test_a_new_password_ends_every_earlier_session_including_copies(app, make_centre, make_staff):
     make_staff("anna@example.dk", make_centre(slug="nord"))
     laptop = app.test_client()
@@ -295,6 +300,7 @@ def test_a_new_password_ends_every_earlier_session_including_copies(app, make_ce
     assert laptop.get("/staff/c/nord/").status_code == 200 and copy.get("/staff/c/nord/").status_code == 302
 
 
+@pytest.mark.calendar
 def test_removal_from_the_last_centre_ends_every_session(app, client, database, make_centre, make_staff):
     nord, syd = make_centre(slug="nord"), make_centre(slug="syd")
     make_staff("anna@example.dk", nord, "admin")
@@ -326,6 +332,7 @@ def test_a_centres_admin_cannot_touch_the_sessions_of_someone_outside_the_centre
     assert db.staff_by_id(database, site["id"])["session_version"] == site["session_version"]
 
 
+@pytest.mark.calendar
 def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_centre, make_staff, env_cli):
     centre = make_centre(slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -352,6 +359,7 @@ def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_c
 
 @pytest.mark.parametrize("idle_minutes, hours_ago, ends", [(59, 0, False), (61, 0, True), (1, 11.9, False),
                                                             (1, 12.1, True)])
+@pytest.mark.calendar
 def test_a_session_ends_when_idle_and_some_hours_after_signing_in(app, make_centre, make_staff, idle_minutes,
                                                                   hours_ago, ends):
     import time
@@ -368,6 +376,7 @@ def test_a_session_ends_when_idle_and_some_hours_after_signing_in(app, make_cent
             assert time.time() - session["seen_at"] < 5
 
 
+@pytest.mark.calendar
 def test_an_admin_invites_a_colleague_who_chooses_a_password(app, client, database, make_centre, make_staff):
     centre = make_centre(slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -439,6 +448,7 @@ def test_the_invitation_link_comes_with_a_copy_button_and_its_qr_code_inline(app
 @pytest.mark.parametrize("pending", [pending_centre_admin, pending_by_the_operator("--site-admin"),
                                      pending_by_the_operator("--hub-admin")],
                          ids=["centre admin", "site admin", "hub admin"])
+@pytest.mark.calendar
 def test_a_second_invitation_never_hands_over_a_pending_account(app, client, database, two_centres, env_cli, pending):
     first_link = pending(app, env_cli)  # the real person's, not yet used
     page, html, link = invite_link(client, "b", "vic@example.dk", "admin")  # Bob, admin of another centre
@@ -465,7 +475,8 @@ def test_the_team_page_answers_the_same_whether_or_not_an_account_exists(client,
         html = re.sub(r'data:image/svg\+xml;base64,[^"]+', "QR-OF-LINK", html)  # the link's QR code, drawn
         row = re.search(r"<tr>\s*<td[^>]*>EMAIL</td>.*?</tr>", html, re.S).group(0)
         html = re.sub(r'<table class="team stack">.*</table>', "", html, flags=re.S)  # everyone invited so far
-        return page.status_code, re.sub(r'value="[^"]*"', "", html), row  # CSRF tokens differ anyway
+        # CSRF tokens differ anyway (they carry the second they were made in).
+        return page.status_code, re.sub(r'value="[^"]*"', "", html), re.sub(r'value="[^"]*"', "", row)
 
     existing = seen("anna@example.dk")  # active, admin at centre A
     new = seen("nobody@example.dk")
@@ -501,6 +512,7 @@ def test_invitation_links_are_hashed_single_use_bound_and_expire(app, client, da
     assert db.role_at(database, db.staff_by_email(database, "anna@example.dk")["id"], two_centres[1]["id"]) is None
 
 
+@pytest.mark.calendar
 def test_the_operator_granting_more_ends_an_earlier_password_link(app, database, two_centres, env_cli):
     anna = app.test_client()
     sign_in(anna, "anna@example.dk")
@@ -515,6 +527,7 @@ def test_the_operator_granting_more_ends_an_earlier_password_link(app, database,
     assert 'name="password"' not in app.test_client().get(again).get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_a_staff_members_language_follows_them_to_every_page_and_download(client, make_centre, make_staff):
     make_centre("Café Nord", slug="nord")
     make_staff("anna@example.dk", make_centre("Café Syd", slug="syd"))
@@ -583,6 +596,7 @@ def test_every_staff_route_is_login_protected_or_deliberately_public(app):
     assert public == {"staff.login", "staff.accept_invite"}
 
 
+@pytest.mark.calendar
 def test_authorization_matrix(app, database, people):
     routes = centre_routes(app)
     assert len(routes) >= 4
@@ -607,6 +621,7 @@ def test_authorization_matrix(app, database, people):
 
 # --- centre settings -----------------------------------------------------------------------
 
+@pytest.mark.calendar
 def test_an_admin_changes_the_settings_the_survey_follows(client, database, make_centre, make_staff):
     centre = make_centre("Café Før", slug="nord")
     make_staff("anna@example.dk", centre, "admin")
@@ -629,6 +644,7 @@ def test_an_admin_changes_the_settings_the_survey_follows(client, database, make
     assert refused.status_code == 200 and db.centre_by_slug(database, "nord")["min_cell_size"] == 7
 
 
+@pytest.mark.calendar
 def test_rotating_the_token_needs_a_confirmation_and_then_retires_the_old_code(client, database, make_centre,
                                                                               make_staff):
     centre = make_centre(slug="nord")
@@ -743,6 +759,7 @@ def test_a_pending_invitation_can_be_withdrawn_and_its_link_then_is_spent(app, c
     assert "leaked@example.dk" not in client.get("/staff/c/b/team").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(client, database, make_centre,
                                                                                    make_staff, env_cli, caplog):
     centre = make_centre("Café Før", slug="nord")

@@ -19,7 +19,7 @@ import pytest
 from app import create_app, db
 from app.db import counters, open_weeks
 
-from .conftest import LiveServer, Respondent, answer_token, csrf_token, post_answer
+from .conftest import CLOCK, LiveServer, Respondent, answer_token, csrf_token, post_answer
 
 # What a stored answer is made of, and all it is made of (PRODUCT.md's privacy model).
 RESPONSE_COLUMNS = {"id", "centre_id", "iso_week", "question_set"}
@@ -91,6 +91,7 @@ def test_the_counters_file_is_private(tmp_path):
 
 # --- the phone's one-time answer token --------------------------------------------------------
 
+@pytest.mark.calendar
 def test_a_form_sent_twice_is_stored_once_and_its_receipt_says_only_the_week(client, database, make_centre):
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
@@ -108,6 +109,7 @@ def test_a_form_sent_twice_is_stored_once_and_its_receipt_says_only_the_week(cli
     assert db.count_responses(database, centre["id"]) == 2
 
 
+@pytest.mark.calendar
 def test_a_token_cannot_be_made_up_or_carried_to_another_centre(client, database, make_centre):
     here, there = make_centre("Her"), make_centre("Der")
     token = answer_token(client.get(f"/s/{here['survey_token']}").get_data(as_text=True))
@@ -132,7 +134,7 @@ def server(tmp_path_factory):
     """Limits on, as a centre has them: a kiosk interval of 3 s (20 by default) and 5 answers a
     minute through the survey link (30 by default), so the tests need not wait long."""
     server = LiveServer(tmp_path_factory.mktemp("stuffing"), KIOSK_ANSWER_INTERVAL_SECONDS=3,
-                        SURVEY_ANSWERS_PER_MINUTE=5).start()
+                        SURVEY_ANSWERS_PER_MINUTE=5, CLOCK=CLOCK).start()
     yield server
     server.stop()
 
@@ -300,7 +302,7 @@ def _counters_in(folder):
 
 
 def test_a_restart_forgets_the_counters(tmp_path):
-    server = LiveServer(tmp_path, KIOSK_ANSWER_INTERVAL_SECONDS=600).start()
+    server = LiveServer(tmp_path, KIOSK_ANSWER_INTERVAL_SECONDS=600, CLOCK=CLOCK).start()
     try:
         centre = server.add_centre("Café Glemsom Grænse")
         tablet = Tablet(server, centre["slug"])
@@ -318,7 +320,7 @@ def test_by_default_the_counters_live_in_memory_that_vanishes(tmp_path):
     """Without a folder of its own, the server puts its counters on /dev/shm (a tmpfs)."""
     if not os.path.isdir("/dev/shm"):
         pytest.skip("this system has no /dev/shm")
-    server = LiveServer(tmp_path, RUNTIME_DIR="", KIOSK_ANSWER_INTERVAL_SECONDS=600)
+    server = LiveServer(tmp_path, RUNTIME_DIR="", KIOSK_ANSWER_INTERVAL_SECONDS=600, CLOCK=CLOCK)
     before = set(os.listdir("/dev/shm"))
     server.start()
     try:

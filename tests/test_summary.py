@@ -137,7 +137,6 @@ def busy_weeks(database, centre, weeks, per_week=20, tens=15):
             answer(database, centre, week, [("importance", "10" if n < tens else "8"), ("reasons", "meet_people")])
 
 
-@pytest.mark.calendar
 def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, database, make_centre):
     centre = make_centre("Café Fuld", slug="fuld")
     person = db.create_staff(database, "bo@example.dk", accounts.hash_password(PASSWORD))
@@ -158,7 +157,6 @@ def test_a_week_shows_the_last_12_weeks_when_the_weeks_show_them(client, databas
     assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', answers_chart)[-2:] == ["20", "20"]
 
 
-@pytest.mark.calendar
 def test_the_trend_steps_up_to_four_week_periods_where_weeks_have_too_few_answers_and_says_so(
         client, database, make_centre):
     centre = make_centre("Café Trin", slug="trin")
@@ -184,7 +182,6 @@ def test_the_trend_steps_up_to_four_week_periods_where_weeks_have_too_few_answer
         assert abs(share_in(trend, label) - 50) <= 100 * BOUND / answers + 0.05, label  # half of them, give or take 2
 
 
-@pytest.mark.calendar
 def test_a_trend_of_shares_from_perturbed_counts_says_so_on_a_small_weeks_page(client, database, make_centre):
     centre = make_centre("Café Trin", slug="trin")
     person = db.create_staff(database, "eva@example.dk", accounts.hash_password(PASSWORD))
@@ -214,7 +211,6 @@ def test_a_week_with_too_few_answers_shows_its_number_of_answers_alone(client, c
     assert "2 svar" in text and TOO_FEW_NOTE in text and "Hvor vigtigt" not in text
 
 
-@pytest.mark.calendar
 def test_periods_not_over_and_off_the_grid_are_refused(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     future = client.get("/staff/c/tal/summary/2025-W12")
@@ -226,7 +222,6 @@ def hrefs(html):
     return re.findall(r'href="/staff/c/tal/summary/([^"]+)"', html)
 
 
-@pytest.mark.calendar
 def test_the_address_of_an_open_period_says_when_it_closes_and_leads_to_the_newest_closed_one(client, centre_with_answers):
     sign_in(client, "anna@example.dk")
     page = client.get("/staff/c/tal/summary/2025-Q1")  # weeks 1-13 of 2025; it is week 12
@@ -404,7 +399,6 @@ def test_pdf_download_is_a4_with_the_protected_numbers(client, centre_with_answe
     assert PERTURBED_NOTE in " ".join(text.split()) and SUPPRESSED_NOTE not in " ".join(text.split())
 
 
-@pytest.mark.calendar
 def test_the_pdf_explains_how_its_counts_are_protected_and_nothing_that_does_not_apply(
         client, database, make_centre, tmp_path):
     import subprocess

@@ -18,6 +18,7 @@ def stored(database, centre):
     return db.count_responses(database, centre["id"])
 
 
+@pytest.mark.calendar
 def test_the_phone_survey_shows_every_question_in_danish(client, make_centre):
     centre = make_centre("Café Nord")
     page = client.get(f"/s/{centre['survey_token']}")
@@ -33,6 +34,7 @@ def test_the_phone_survey_shows_every_question_in_danish(client, make_centre):
     assert page.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.calendar
 def test_english_is_chosen_per_answer_not_remembered(client, make_centre):
     centre = make_centre()
     html = client.get(f"/s/{centre['survey_token']}?lang=en").get_data(as_text=True)
@@ -41,6 +43,7 @@ def test_english_is_chosen_per_answer_not_remembered(client, make_centre):
     assert "Hvor vigtigt" in client.get(f"/s/{centre['survey_token']}").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_sending_stores_one_response_and_thanks_plainly(client, database, make_centre):
     centre = make_centre()
     response = post_answer(client, f"/s/{centre['survey_token']}", FULL_ANSWER)
@@ -51,12 +54,14 @@ def test_sending_stores_one_response_and_thanks_plainly(client, database, make_c
     assert "aldrig én persons svar" in thanks and "ændret en smule tilfældigt" in thanks
 
 
+@pytest.mark.calendar
 def test_a_single_tap_is_a_whole_answer(client, database, make_centre):
     centre = make_centre()
     assert post_answer(client, f"/s/{centre['survey_token']}", {"frequency": "first_time"}).status_code == 303
     assert stored(database, centre) == 1
 
 
+@pytest.mark.calendar
 def test_sending_nothing_is_thanked_kindly_and_stores_nothing(client, database, make_centre):
     centre = make_centre()
     for token in (True, False):  # from the page, or a bare empty post: no error either way
@@ -77,6 +82,7 @@ def test_sending_nothing_is_thanked_kindly_and_stores_nothing(client, database, 
     {"reasons": ["meal", "meal"]},
     {"message": "x" * 5000},
 ])
+@pytest.mark.calendar
 def test_bad_input_gets_a_friendly_page_in_the_chosen_language_and_stores_nothing(
         client, database, make_centre, data):
     centre = make_centre()
@@ -87,6 +93,7 @@ def test_bad_input_gets_a_friendly_page_in_the_chosen_language_and_stores_nothin
     assert stored(database, centre) == 0
 
 
+@pytest.mark.calendar
 def test_an_oversize_body_is_refused_kindly(client, make_centre):
     centre = make_centre()
     response = client.post(f"/s/{centre['survey_token']}", data={"message": "x" * 100_000})
@@ -94,6 +101,7 @@ def test_an_oversize_body_is_refused_kindly(client, make_centre):
     assert "Det var for meget tekst" in response.get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_the_message_is_scrubbed_before_it_is_stored(client, database, make_centre):
     centre = make_centre()
     post_answer(client, f"/s/{centre['survey_token']}",
@@ -103,6 +111,7 @@ def test_the_message_is_scrubbed_before_it_is_stored(client, database, make_cent
     assert "[TELEFON]" in body and "[E-MAIL]" in body and "[CPR]" in body
 
 
+@pytest.mark.calendar
 def test_a_centre_without_free_text_shows_and_takes_none(client, database, make_centre):
     centre = make_centre(disabled_questions=["message"])
     assert 'name="message"' not in client.get(f"/s/{centre['survey_token']}").get_data(as_text=True)
@@ -110,6 +119,7 @@ def test_a_centre_without_free_text_shows_and_takes_none(client, database, make_
     assert db.messages_of(database, centre["id"]) == []
 
 
+@pytest.mark.calendar
 def test_the_honeypot_pretends_and_stores_nothing(client, database, make_centre):
     centre = make_centre()
     response = client.post(f"/s/{centre['survey_token']}", data={"importance": "1", "website": "http://spam"})
@@ -117,6 +127,7 @@ def test_the_honeypot_pretends_and_stores_nothing(client, database, make_centre)
     assert stored(database, centre) == 0
 
 
+@pytest.mark.calendar
 def test_an_unknown_or_rotated_code_reveals_nothing(client, database, make_centre):
     centre = make_centre("Hemmelige Hus")
     old = centre["survey_token"]
@@ -131,6 +142,7 @@ def test_an_unknown_or_rotated_code_reveals_nothing(client, database, make_centr
     assert stored(database, centre) == 0
 
 
+@pytest.mark.calendar
 def test_a_failed_save_says_so_and_keeps_the_answers(app, client, database, make_centre):
     centre = make_centre()
     app.config["DB_BUSY_TIMEOUT_MS"] = 50
@@ -152,6 +164,7 @@ def test_every_error_page_is_friendly(client):
     assert client.put("/").status_code == 405
 
 
+@pytest.mark.calendar
 def test_security_headers_on_every_page(client, make_centre):
     centre = make_centre()
     headers = client.get(f"/s/{centre['survey_token']}").headers
@@ -165,6 +178,7 @@ def test_security_headers_on_every_page(client, make_centre):
     assert "Strict-Transport-Security" not in headers  # plain http: a browser would ignore it anyway
 
 
+@pytest.mark.calendar
 def test_https_pages_ask_browsers_to_stay_on_https(data_dir, database, make_centre):
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BASE_URL": "https://stemme.example.dk"})
     centre = make_centre()
@@ -184,6 +198,7 @@ def csrf_client(data_dir):
     return app.test_client()
 
 
+@pytest.mark.calendar
 def test_the_phone_survey_sets_no_cookie_and_answers_without_one(csrf_client, database, make_centre):
     # CSRF switched on, as in production: the phone's form still needs no cookie (app/survey/forms.py).
     centre = make_centre()
@@ -202,6 +217,7 @@ def test_the_phone_survey_sets_no_cookie_and_answers_without_one(csrf_client, da
     assert "Spørgeskemaet gemmer ingen cookie på din telefon." in csrf_client.get(f"{url}/privacy").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_a_forged_or_missing_answer_token_stores_nothing_and_keeps_the_answers(csrf_client, database, make_centre):
     centre = make_centre()
     url = f"/s/{centre['survey_token']}"
@@ -219,6 +235,7 @@ def test_a_forged_or_missing_answer_token_stores_nothing_and_keeps_the_answers(c
     assert stored(database, centre) == 1
 
 
+@pytest.mark.calendar
 def test_a_tablet_whose_browser_lost_its_session_is_told_about_cookies(csrf_client, database, make_centre):
     centre = make_centre()
     link = db.create_pairing(database, centre["id"], ttl_hours=1)
@@ -232,6 +249,7 @@ def test_a_tablet_whose_browser_lost_its_session_is_told_about_cookies(csrf_clie
     assert stored(database, centre) == 0
 
 
+@pytest.mark.calendar
 def test_pairing_works_over_https_without_a_referer(data_dir, database, make_centre):
     app = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "BASE_URL": "https://stemme.example.dk"})
     client = app.test_client()
@@ -278,7 +296,6 @@ def weeks_stored(database, centre):
     return sorted(closed + still_open)
 
 
-@pytest.mark.calendar
 def test_an_answer_sent_twice_with_one_key_is_stored_once(kiosk_client, database):
     key = "k" * 24
     for _ in range(3):  # the reply was lost twice; the tablet tries again
@@ -352,13 +369,11 @@ def test_a_malformed_key_is_refused_and_stores_nothing(kiosk_client, database):
     ("nonsense", "2026-W48"),
     ("", "2026-W48"),
 ])
-@pytest.mark.calendar
 def test_a_held_answer_counts_in_its_own_week_only_while_that_week_is_open(kiosk_client, database, held, counted):
     kiosk_client.post("/kiosk/", data={"importance": "8", "week": held}, headers={"Idempotency-Key": "h" * 24})
     assert weeks_stored(database, kiosk_client.centre) == [counted]
 
 
-@pytest.mark.calendar
 def test_a_held_answer_from_last_week_still_counts_there_in_the_closing_hour(app, kiosk_client, database):
     app.config["CLOCK"] = "2026-11-30T00:30:00"  # Monday of week 49, before week 48 closes
     kiosk_client.post("/kiosk/", data={"importance": "8", "week": "2026-W48"})
@@ -367,6 +382,7 @@ def test_a_held_answer_from_last_week_still_counts_there_in_the_closing_hour(app
     assert weeks_stored(database, kiosk_client.centre) == ["2026-W48", "2026-W49"]
 
 
+@pytest.mark.calendar
 def test_the_phone_takes_no_held_week(client, database, make_centre):
     centre = make_centre()
     # A phone never holds answers: a week in the form is an unknown field, refused.
@@ -374,7 +390,6 @@ def test_the_phone_takes_no_held_week(client, database, make_centre):
     assert stored(database, centre) == 0
 
 
-@pytest.mark.calendar
 def test_old_receipts_are_forgotten_when_a_week_closes(app, kiosk_client, database):
     with db.write_transaction(database):
         database.execute("INSERT INTO kiosk_receipts (key, iso_week) VALUES ('o' || hex(randomblob(12)), '2026-W30')")
@@ -417,6 +432,7 @@ def test_the_kiosk_pin_leads_staff_out_and_guessing_it_soon_waits(kiosk_client, 
     assert locked.status_code == 429 and "For mange forkerte forsøg" in locked.get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_only_a_paired_tablet_can_ask_for_the_way_out(client, database, make_centre):
     assert client.post("/kiosk/exit", data={"pin": "2468"}).status_code == 403
 
@@ -450,6 +466,7 @@ def test_a_head_request_is_answered_like_a_get_and_stores_nothing(kiosk_client, 
     assert stored(database, kiosk_client.centre) == 0
 
 
+@pytest.mark.calendar
 def test_pages_go_out_compressed_but_never_an_answer_to_a_post(client, make_centre):
     import gzip
 
@@ -470,6 +487,7 @@ def test_pages_go_out_compressed_but_never_an_answer_to_a_post(client, make_cent
 
 # --- languages ---------------------------------------------------------------------------------
 
+@pytest.mark.calendar
 @pytest.mark.parametrize("path", ["", "/tak", "/privacy", "/results"])
 def test_only_a_language_the_centre_offers_can_be_chosen(client, make_centre, path):
     centre = make_centre(languages=["da", "en"])
@@ -490,6 +508,7 @@ def test_an_answer_in_a_language_the_centre_does_not_offer_is_thanked_in_one_it_
     assert '<html lang="fa" dir="rtl"' in kiosk_client.get("/kiosk/?lang=fa").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_sent(app, client, make_centre, caplog):
     centre = make_centre()
 
@@ -507,6 +526,7 @@ def test_a_bug_is_logged_by_its_view_never_with_the_address_or_what_the_person_s
 @pytest.mark.parametrize("language, line", [("da", "Skriv ikke navne eller adresser."),
                                             ("en", "Please do not write names or addresses."),
                                             ("uk", "не пишіть імен чи адрес")])
+@pytest.mark.calendar
 def test_the_message_box_says_in_one_line_not_to_write_names(client, make_centre, language, line):
     # Names and addresses are what the scrubber cannot find (app/scrubber.py).
     centre = make_centre(languages=["da", "en", "uk"])
@@ -525,6 +545,7 @@ def test_arabic_lists_are_joined_the_arabic_way(app):
                       "<strong>Møde andre mennesker</strong>")
 
 
+@pytest.mark.calendar
 def test_a_phone_keyboard_makes_room_rather_than_covering_send(client, make_centre):
     centre = make_centre()
     page = client.get(f"/s/{centre['survey_token']}").get_data(as_text=True)

@@ -18,7 +18,6 @@ from app.hub import signing
 
 from .conftest import LiveServer, Respondent, csrf_token
 
-pytestmark = pytest.mark.calendar
 
 ANSWER_WEEK_CLOCK = "2026-11-18T12:00:00"  # a Wednesday of 2026-W47
 WEEK_CLOSED_CLOCK = "2026-11-23T02:00:00"  # the Monday after, past the closing hour
@@ -68,7 +67,8 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("hub"), probe="/api/v1/openapi.yaml", ROLE="hub").start()
+    server = LiveServer(tmp_path_factory.mktemp("hub"), probe="/api/v1/openapi.yaml", ROLE="hub",
+                        CLOCK=WEEK_CLOSED_CLOCK).start()
     yield server
     server.stop()
 

@@ -41,7 +41,7 @@ being withheld in the closing periods that hold it, so nothing new touches it.
 import hashlib
 import math
 
-from . import alternative, ptable
+from . import ptable
 from .grid import N, Tally
 from .rules import HIDDEN, PERTURBED, SHOWN, Published
 
@@ -124,6 +124,9 @@ class _Field:
         self._checked = {}
 
     def protect(self):
+        # Loaded only here: HiGHS and numpy take a tenth of a second, and few periods need them.
+        from . import alternative
+
         small = self.small_counts()
         witnesses = {target: self.witness(target) for target in small}
         needs = {}

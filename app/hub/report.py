@@ -9,8 +9,6 @@ import io
 import json
 
 from flask_babel import format_decimal, gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ..exports import append_row, csv_row
 from ..figure_notes import national_note
@@ -81,6 +79,9 @@ def to_csv(period, report, by):
 
 
 def to_xlsx(period, report, by):
+    from openpyxl import Workbook  # here, not at the top: see exports.to_xlsx
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("National figures")[:31]

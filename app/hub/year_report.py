@@ -15,7 +15,6 @@ from ..exports import csv_row
 from ..disclosure import MIN_CENTRES
 from ..figure_notes import national_note
 from ..formatting import share_label
-from ..pdfdoc import Document
 from . import yearly
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8",
@@ -132,6 +131,8 @@ def _value(row):
 
 def to_pdf(report):
     """A4: the national picture with charts, then the breakdowns, each share beside last year's."""
+    from ..pdfdoc import Document  # here, not at the top: see exports.to_pdf
+
     year, previous = report["year"], report["previous"]
     pdf = Document(f"Brugerstemmen · {_('Yearly report')} {year}")
     pdf.paragraph(_("The users' voice %(year)s: the national picture", year=year), size=16, height=8, bold=True)

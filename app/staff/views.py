@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import (accounts, clock, db, exports, failures, figures, language_name, languages_in_order, links, period_picker, periods,
-               posters, questions, retention, said, stuffing)
+               questions, retention, said, stuffing)
 from babel import Locale
 
 from .. import catalogues
@@ -376,6 +376,8 @@ def said_poster(centre, period):
     if result is None:
         abort(404)
     facts = said.facts(result)
+    from .. import posters  # here, not at the top: fpdf2 takes a third of a second to load
+
     body = posters.said_poster_pdf(centre, shown, facts, db.reply_for(db.get_db(), centre["id"], shown.key),
                                    links.survey_url(centre), short_url=links.short_url(centre))
     response = make_response(body)
@@ -397,6 +399,8 @@ def poster(centre, extension):
     language = request.args.get("language", "da")
     if language not in centre["languages"]:
         abort(404)
+    from .. import posters  # see said_poster
+
     makers = {"pdf": lambda: posters.poster_pdf(centre, url, language, languages_in_order(centre["languages"]),
                                                 short_url=links.short_url(centre)),
               "svg": lambda: links.qr_svg(url), "png": lambda: links.qr_png(url)}

@@ -1,8 +1,13 @@
-"""Moves the real clock of every Python process a test run starts (the server, the CLI) by the
-offset `pytest --real-time` chose, so that they all agree with the tests on what day it is.
-Only on PYTHONPATH while such a run lasts; never part of the installed app."""
+"""Runs at the start of every Python process a test run starts (the server, the CLI): it watches
+the app's calendar (calendar_watch.py) and, under `pytest --real-time`, moves the real clock by
+the offset chosen, so that they all agree with the tests on what day it is. On PYTHONPATH only
+while the tests run; never part of the installed app."""
 
 import os
+
+import calendar_watch
+
+calendar_watch.start()
 
 _offset = os.environ.get("BRUGERSTEMMEN_TEST_CLOCK_OFFSET")
 if _offset:
