@@ -27,14 +27,15 @@ BENCH_SCALE_SIZES=5,20 runs other sizes (the first is the small one).
 
 import concurrent.futures
 import datetime
+import itertools
 import json
 import os
 import statistics
 import subprocess
 import time
 
-from app import accounts, create_app, db, periods
-from app.hub import kinds, signing, year_report
+from app import accounts, create_app, db, figures, periods, questions
+from app.hub import aggregates, kinds, signing, sync, year_report
 from tests.bench_survey import PASSWORD, fill, fetch
 from tests.conftest import BIN, LiveServer
 
@@ -221,9 +222,63 @@ def sync_rounds(scales):
     for label, found in rounds.items():
         target = {"first sync of everything": "≤ 300 s at 200", "after one more week closes (2026-W47)": "≤ 30 s at 200"}
         row(label, {s: v[0] for s, v in found.items()}, "s", target.get(label, ""))
+        if label.startswith("first"):
+            row("   per period sent", {s: v[0] / v[2] for s, v in found.items()}, "ms")
         row("   its peak memory (max RSS)", {s: v[1] for s, v in found.items()}, "MB", "≤ 300 MB")
         row("   periods sent", {s: v[2] for s, v in found.items()}, "")
     return rounds
+
+
+REPUSHED = [f"2026-W{week}" for week in range(40, 48)]  # 2026-Q4's weeks so far
+
+
+def bodies(scale):
+    """[(hub link, encoded aggregate)] of REPUSHED for every centre, as the sync builds them."""
+    app = create_app({"DATA_DIR": str(scale.data_dir), "CLOCK": PAGES_AT})
+    found = []
+    with app.app_context():
+        database, question_set = db.get_db(), questions.load()
+        for link in db.hub_links(database):
+            table = figures.stored_table(database, db.centre_by_slug(database, link["slug"]), 2026,
+                                         datetime.datetime.fromisoformat(PAGES_AT))
+            found += [(link, aggregates.encode(aggregates.build(table, periods.parse(key), question_set)))
+                      for key in REPUSHED]
+    return found
+
+
+def push_timings(found, threads):
+    """Every body pushed again (each replacing the one the hub has) from `threads` threads at once:
+    (median time of one push, its 95th percentile, pushes a second)."""
+    def timed(item):
+        link, body = item
+        started = time.perf_counter()
+        sync.request(link, "POST", "/api/v1/aggregates", body)
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
+        took = list(pool.map(timed, found))
+    rate = len(found) / (time.perf_counter() - started)
+    return statistics.median(took), statistics.quantiles(took, n=20)[18], rate
+
+
+def hub_writes(scales):
+    """The hub taking pushes: what one costs it as its file grows, and how many it takes a second
+    when many come at once (one writer at a time: SQLite)."""
+    print(f"\n   The hub taking pushes ({load()}): {REPUSHED[0]} to {REPUSHED[-1]} of every centre pushed again, "
+          "from 1 thread and from 16 at once (the hub: 3 workers × 4 threads)")
+    found = {size: bodies(scale) for size, scale in scales.items()}
+    results = {}
+    for threads, size in itertools.product((1, 16), scales):
+        results[(threads, size)] = push_timings(found[size], threads)
+    header("1b. the hub taking pushes")
+    for threads in (1, 16):
+        row(f"one push from {threads} thread{'s' if threads > 1 else ''}: median", {s: results[(threads, s)][0] for s in scales},
+            "ms")
+        row("   95th percentile", {s: results[(threads, s)][1] for s in scales}, "ms")
+        row("   pushes a second", {s: results[(threads, s)][2] for s in scales}, "")
+    row("   (pushes each time)", {size: len(found[size]) for size in scales}, "")
+    return results
 
 
 def hub_urls():
@@ -303,6 +358,7 @@ def scale(root):
         found.hub.start()
     try:
         sync_rounds(scales)
+        hub_writes(scales)
     finally:
         for found in scales.values():
             found.hub.stop()
