@@ -16,6 +16,8 @@ same run, because this machine is shared and noisy. Everything runs on 127.0.0.1
    read from the figures stored when each period was decided: server time at 1 and 10 years of
    history (target ≤ 50 ms, 10 years / 1 year ≤ 1.1), beside the old way (the year worked out
    from its answers).
+scale. LVS at its real size, 20 and 200 centres with two years each: the sync, the hub's pages and
+   a hosted installation's staff pages (tests/bench_scale.py, issue 29; BENCH_PARTS=scale).
 """
 
 import datetime
@@ -220,8 +222,8 @@ def fill(database_path, centre_id, answers, weeks, seed=48):
                         for n in range(start, min(answers, start + chunk)))
         with db.write_transaction(database):
             database.conn.executemany(
-                "INSERT INTO responses (id, centre_id, iso_week, channel, language, question_set) VALUES (?, ?, ?, ?, ?, 1)",
-                [(rid, centre_id, week, "phone", "da") for rid, week, _ in people])
+                "INSERT INTO responses (id, centre_id, iso_week, question_set) VALUES (?, ?, ?, 1)",
+                [(rid, centre_id, week) for rid, week, _ in people])
             database.conn.executemany("INSERT INTO answers (response_id, question, option) VALUES (?, ?, ?)",
                                       [(rid, q, o) for rid, _, pairs in people for q, o in sorted(pairs)])
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -625,16 +627,19 @@ def stored_summaries(root, repeat=51):
 
 
 def main():
-    if shutil.which("wrk") is None:
+    parts = os.environ.get("BENCH_PARTS", "1,2,3,4,5,6,scale").split(",")
+    if "1" in parts and shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench` installs Debian's wrk")
     print(textwrap.dedent(f"""\
         make bench, {datetime.date.today()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]},
         SQLite {db.connect(':memory:').execute('select sqlite_version()').fetchone()[0]}"""))
+    from tests import bench_scale  # it builds on this module's helpers
+
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        parts = os.environ.get("BENCH_PARTS", "1,2,3,4,5,6").split(",")
         for number, part in (("1", storing_an_answer), ("2", phone_flow), ("3", first_screens),
-                             ("4", summary_history), ("5", hub_history), ("6", stored_summaries)):
+                             ("4", summary_history), ("5", hub_history), ("6", stored_summaries),
+                             ("scale", bench_scale.scale)):
             if number in parts:
                 part(root)
 

@@ -62,16 +62,17 @@ def remember_nonce(db, centre_id, nonce, expires_at, now):
 
 def store_aggregate(db, centre_id, level, aggregate):
     """Keep a centre's aggregate for a period, replacing any earlier push of the same period
-    (and the national figures decided from the earlier one)."""
+    (and the national figures decided from the earlier one), under a push id of its own."""
     key = [centre_id, aggregate["period"], aggregate["question_set"]]
     answers = aggregate["answers"]
     with write_transaction(db):
         db.execute("DELETE FROM hub_national WHERE period = ? AND question_set = ?", key[1:])
         db.execute("DELETE FROM hub_cells WHERE centre_id = ? AND period = ? AND question_set = ?", key)
         db.execute("DELETE FROM hub_aggregates WHERE centre_id = ? AND period = ? AND question_set = ?", key)
-        db.execute("""INSERT INTO hub_aggregates (centre_id, period, question_set, level, k, answers_status, answers)
-                      VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                   [*key, level, aggregate["k"], answers["status"], answers.get("count")])
+        db.execute("""INSERT INTO hub_aggregates (centre_id, period, question_set, level, k, answers_status, answers,
+                                                  push_id)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                   [*key, level, aggregate["k"], answers["status"], answers.get("count"), secrets.token_hex(8)])
         db.conn.executemany("""INSERT INTO hub_cells (centre_id, period, question_set, question, answer, status, count)
                                VALUES (?, ?, ?, ?, ?, ?, ?)""",
                             [(*key, c["question"], c["answer"], c["status"], c.get("count"))
@@ -96,6 +97,16 @@ def period_aggregates(db, period, question_set):
         found[centre_id]["cells"][(question, answer)] = count if status in ("shown", "perturbed") else None
         found[centre_id]["exact"][(question, answer)] = status == "shown"
     return found
+
+
+def period_pushes(db, period, question_set):
+    """What a period's national figures rest on, in a few short rows: [(centre id, organisation form,
+    municipality type, push id)] of every centre that reported it. A new push, or a centre moved to
+    another group, changes it."""
+    return [tuple(row) for row in db.execute("""
+        SELECT a.centre_id, c.org_form, c.municipality_type, a.push_id
+        FROM hub_aggregates a JOIN hub_centres c ON c.id = a.centre_id
+        WHERE a.period = ? AND a.question_set = ? ORDER BY a.centre_id""", [period, question_set])]
 
 
 def decided_national(db, period, question_set, digest):
@@ -125,15 +136,18 @@ def has_reports(db, period, question_set):
 
 def first_reported_year(db):
     """The earliest year any centre reported a period of, or None."""
-    return db.execute("SELECT CAST(min(substr(period, 1, 4)) AS INTEGER) FROM hub_aggregates").fetchone()[0]
+    # min() of the indexed column itself, so SQLite reads one entry of the index, not every row.
+    return db.execute("SELECT CAST(substr(min(period), 1, 4) AS INTEGER) FROM hub_aggregates").fetchone()[0]
 
 
 def first_answered_week(db):
     """The key of the earliest week any centre reported answers for (a count, or "fewer than k"),
     or None. A centre also reports the empty weeks of its first year: those are not a start."""
-    row = db.execute("""SELECT min(period) FROM hub_aggregates
-                        WHERE level = 'week' AND NOT (answers_status = 'shown' AND answers = 0)""").fetchone()
-    return row[0]
+    # In the order of the index by period, so SQLite stops at the first one.
+    row = db.execute("""SELECT period FROM hub_aggregates INDEXED BY hub_aggregates_by_period
+                        WHERE level = 'week' AND NOT (answers_status = 'shown' AND answers = 0)
+                        ORDER BY period LIMIT 1""").fetchone()
+    return row[0] if row else None
 
 
 def set_hub_centre_status(db, centre_id, *, publishes_replies):

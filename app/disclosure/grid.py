@@ -14,6 +14,7 @@ says which of the field's cells that person counts in; a different value, the ce
 count in instead. That is all the protection needs to know of the answers.
 """
 
+import functools
 from dataclasses import dataclass
 
 N = "N"
@@ -48,6 +49,7 @@ class FieldCells:
         found = [(group, category) for group, categories in self.groups.items() for category in categories]
         return found + [(self.name, band) for band, _ in self.bands]
 
+    @functools.cache  # noqa: B019 (a handful of fields and answers, each asked thousands of times a decision)
     def cells_of(self, value):
         """The cells a person with this answer counts in."""
         if self.multiple:

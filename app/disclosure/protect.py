@@ -38,6 +38,7 @@ own has nothing left to keep. Only a count with neither keeps its old protection
 being withheld in the closing periods that hold it, so nothing new touches it.
 """
 
+import functools
 import hashlib
 import math
 
@@ -106,12 +107,14 @@ def _sum(parts):
     return total
 
 
+@functools.cache
 def chain(week):
-    """A week and the periods above it: block, quarter, year."""
+    """A week and the periods above it: block, quarter, year. Kept once worked out: a decision
+    asks for the same few weeks' chains tens of thousands of times."""
     found = [week]
     while found[-1].parent() is not None:
         found.append(found[-1].parent())
-    return found
+    return tuple(found)
 
 
 class _Field:

@@ -165,8 +165,10 @@ def centres():
             form.code.errors.append(_("A centre with this LVS code is registered already."))
         else:
             return _credentials(found, key)
+    # The labels translated once, not once a row.
     return render_template("hub/centres.html", form=form, centres=db.list_hub_centres(database),
-                           org_forms=kinds.ORG_FORMS, municipality_types=kinds.MUNICIPALITY_TYPES)
+                           org_forms={code: str(label) for code, label in kinds.ORG_FORMS.items()},
+                           municipality_types={code: str(label) for code, label in kinds.MUNICIPALITY_TYPES.items()})
 
 
 def _credentials(found, key):

@@ -51,15 +51,15 @@ def _sent(centre_id, aggregate, question, answers):
 
 def decided(database, period, version):
     """The national figures of a period, for all centres and every group, summed once for the
-    aggregates as they stand (and again when a centre pushes the period anew)."""
-    aggregates = db.period_aggregates(database, period.key, version)
-    digest = hashlib.sha256(json.dumps(sorted((c, a["org_form"], a["municipality_type"], a["k"], a["answers"],
-                                                sorted(a["cells"].items()), sorted(a["exact"].items()))
-                                               for c, a in aggregates.items()),
-                                       default=str).encode()).hexdigest()
+    aggregates as they stand (and again when a centre pushes the period anew). They are kept under
+    a digest of what they rest on, the period's pushes (db.period_pushes): a page reads a few
+    hundred short rows and the kept figures, not every centre's cells."""
+    pushes = db.period_pushes(database, period.key, version)
+    digest = hashlib.sha256(json.dumps(pushes).encode()).hexdigest()
     found = db.decided_national(database, period.key, version, digest)
     if found is None:
-        found = _decide(aggregates, period, version)
+        # Read after the pushes: a push in between only makes this digest one no page asks for again.
+        found = _decide(db.period_aggregates(database, period.key, version), period, version)
         db.save_decided_national(database, period.key, version, digest, found)
     return found
 
