@@ -3,13 +3,14 @@
 Built with the product's own code, twice (20 and 200 centres):
 - one hosted installation (one SQLite file) with N centres, each with two years of answers
   (every week of 2025 and 2026 up to 2026-W46, 10 to 20 answers a week; written fast like
-  bench_survey.fill), decided by `brugerstemmen decide` as the nightly job does;
+  bench_survey.fill), each year decided by `brugerstemmen decide` as the nightly job does;
 - one hub (a real server on 127.0.0.1) with the N centres registered, each centre connected.
 
 Then, each figure at 20 and at 200 side by side, with the ratio and the cost of each centre more:
 1. `brugerstemmen sync --json` as the operator runs it: the first sync of everything, a round
    with nothing new, and the round after one more week (2026-W47) closes, which decides it first;
    the periods sent and the sync process's peak memory (its max RSS, from os.wait4).
+1b. The hub taking pushes: eight weeks of every centre pushed again from 1 thread and from 16.
 2. The hub's pages, server time (Flask in-process on the hub's data folder, after the syncs):
    the national page of a week, a block, a quarter and a year, each grouping's breakdown, the
    period report's CSV and XLSX, the yearly report page and each of its downloads, the centres list.
@@ -20,8 +21,9 @@ Pages are timed with 20 and 200 taking turns request by request, each client in 
 (so each keeps its connection, as a server's worker does); the first request (deciding the
 national figures once) is printed apart. The machine's load is printed before each part.
 
-Cost: about 10-12 minutes on 2 CPUs, most of it the 200-centre build (filling 330,000 answers,
-deciding 2 years × 200 centres) and its first sync; about 0.6 GB of disk in the temporary folder.
+Cost: 10-15 minutes on 2 shared CPUs (12.5 minutes at a load of 5-7), most of it the 200-centre
+build (about 294,000 answers filled, two years of 200 centres decided: 4 minutes) and its first
+sync (1.5-4 minutes); about 0.6 GB of disk in the temporary folder.
 BENCH_SCALE_SIZES=5,20 runs other sizes (the first is the small one).
 """
 
