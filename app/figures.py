@@ -116,7 +116,12 @@ class StoredTable:
         self._database, self._centre_id, self.year, self.folded = database, centre_id, year, folded
         self._periods, self._headlines, self._rules = {}, {}, {}
         self.k = None
-        self.statuses = _Decided(self)
+
+    @property
+    def statuses(self):
+        # Made when asked, not kept: a table that held it would be a cycle, freed only by the
+        # garbage collector's rare full sweeps, and a sync of 200 centres would keep all their years.
+        return _Decided(self)
 
     def _load(self, key, group=None):
         cells, k, rule = db.decided_period(self._database, self._centre_id, key, group)
