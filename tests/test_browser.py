@@ -13,8 +13,26 @@ pytestmark = pytest.mark.browser
 
 
 def tap(page, name, value):
-    """Tap an answer tile the way a finger does: on the tile, not on the hidden input."""
-    page.locator("label.option").filter(has=page.locator(f'input[name="{name}"][value="{value}"]')).click()
+    """Tap an answer tile the way a finger does: on the tile, not on the hidden input. A kiosk
+    screen whose single choices are now all answered moves on by itself a moment later (kiosk.js):
+    that is waited for. Else, on a slow machine, Next could be aimed at the screen on its way out:
+    Playwright keeps to the button it found, hidden a moment later, until its time is up."""
+    answer = page.locator(f'input[name="{name}"][value="{value}"]')
+    page.locator("label.option").filter(has=answer).click()
+    screen = page.locator(".step.current", has=answer)
+    if screen.evaluate_all(MOVES_ON):
+        expect(screen).to_have_count(0, timeout=30000)
+
+
+# The kiosk's rule for a screen that moves on by itself: not the last, and every single choice on it
+# answered.
+MOVES_ON = """([step]) => {
+  if (!step) { return false; }
+  const steps = step.closest("form").querySelectorAll(".step");
+  const radios = [...step.querySelectorAll("input[type=radio]")];
+  return step !== steps[steps.length - 1] && radios.length > 0
+    && radios.every((radio) => step.querySelector(`input[type=radio][name="${radio.name}"]:checked`));
+}"""
 
 
 def checked_inputs(page):
