@@ -20,7 +20,7 @@ run: install fonts translations
 # waiting for a server, Chromium or a timer. One file alone: .venv/bin/python -m pytest tests/test_said.py
 TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 test: check system-packages translations
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory -j4 --output-sync=target test-dates
 
 # CI runs on any day, so the tests that read the real calendar (marked `calendar`; conftest.py

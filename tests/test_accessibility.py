@@ -11,8 +11,7 @@ from app import accounts, db
 
 from .test_browser import tap
 
-# One worker builds this module's world once (`pytest -n` runs with --dist loadgroup).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("accessibility")]
+pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]

@@ -15,8 +15,7 @@ from app.hub import signing
 from .conftest import LiveServer, run_cli
 from .test_accessibility import assert_accessible
 
-# One worker builds this module's world once (`pytest -n` runs with --dist loadgroup).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_figures")]
+pytestmark = pytest.mark.browser
 
 AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53, and so the year 2026, has closed
 PASSWORD = "tre kopper kaffe og en bolle"

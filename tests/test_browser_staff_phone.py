@@ -17,8 +17,7 @@ from app.hub import signing
 from .conftest import LiveServer, run_cli
 from .test_accessibility import assert_accessible
 
-# One worker builds this module's world once (`pytest -n` runs with --dist loadgroup).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_staff_phone")]
+pytestmark = pytest.mark.browser
 
 CLOCK = "2027-02-10T12:00:00"  # Wednesday of 2027-W06: W05, B01 (W01-W04), 2026-Q4 and 2026 have closed
 PASSWORD = "tre kopper kaffe og en bolle"

@@ -27,9 +27,6 @@ from app.hub import signing
 
 from .conftest import LiveServer, run_cli
 
-# One worker builds this module's world once (`pytest -n` runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("hub_year")
-
 AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53 and so the year 2026 has closed
 ORG_FORMS = ["municipal"] * 6 + ["self-governing"] * 5 + ["self-governing-with-agreement"] * 4 + \
     ["user-driven"] * 3 + ["housing-area-plan"] * 2
