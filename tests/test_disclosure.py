@@ -7,7 +7,11 @@ the least and greatest value of every small count. The same attack finds counts 
 the method is weakened: perturbation without the witnesses each decision keeps.
 """
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -267,3 +271,22 @@ def test_the_hub_shows_only_sums_of_what_centres_publish_and_leaves_small_counts
     subtree = periods.Period(YEAR, "year", 0).subtree()
     for _where, weeks, decisions in centres.values():
         assert learnt(FIELDS, subtree, truth_of(FIELDS, weeks), known_of(FIELDS, decisions, {}, 5), 5) == []
+
+
+DECIDED_IN_A_PROCESS = """
+import hashlib, json
+from tests.test_disclosure import SOME_FIELDS, decide_year, random_year
+decided = [sorted(map(str, decide_year(SOME_FIELDS, random_year(seed, SOME_FIELDS, 10, (1, 2, 3, 6, 9)), 5).items()))
+           for seed in range(3)]
+print(hashlib.sha256(json.dumps(decided).encode()).hexdigest())
+"""
+
+
+def test_the_same_answers_publish_the_same_numbers_in_every_process():
+    """Python hashes strings differently in each process (PYTHONHASHSEED): a year decided again in
+    another one (a restored database, the nightly job) must not find another witness first and so
+    publish a count one off from before."""
+    found = {subprocess.run([sys.executable, "-c", DECIDED_IN_A_PROCESS], cwd=Path(__file__).parent.parent,
+                            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                            check=True).stdout for seed in ("1", "2", "3")}
+    assert len(found) == 1

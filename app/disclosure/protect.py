@@ -117,6 +117,12 @@ def chain(week):
     return tuple(found)
 
 
+def _in_order(value):
+    """An answer's place in a fixed order: a multiple choice by its sorted options, since a
+    frozenset's repr follows the process's string hashing, and so would the witness found first."""
+    return repr(sorted(value)) if isinstance(value, frozenset) else repr(value)
+
+
 class _Field:
     """One field's witnesses. A witness is (moves, top): moves are (week, one person's answer,
     the answer they might have given instead); a single move changes its week and every period
@@ -190,7 +196,7 @@ class _Field:
             values = self.d.weeks.get(week.key)
             if values is None:
                 continue
-            for value in sorted(values.values[self.field.name], key=repr):
+            for value in sorted(values.values[self.field.name], key=_in_order):
                 if not values.values[self.field.name][value].count:
                     continue
                 before = self.field.cells_of(value)
