@@ -294,7 +294,9 @@ def hub_urls():
     urls = {f"national page of {key}": f"/hub/{key}" for key in HUB_PERIODS}
     urls |= {f"   broken down ?by={by}": f"/hub/{HUB_PERIODS[0]}?by={by}" for by in kinds.GROUPINGS}
     urls[f"   {HUB_PERIODS[-1]} ?by=org-form"] = f"/hub/{HUB_PERIODS[-1]}?by=org-form"
-    urls["centres list"] = "/hub/centres"
+    urls["centres list, first page"] = "/hub/centres"
+    urls["   its last page"] = "/hub/centres?page=99"
+    urls["   a search for one centre"] = "/hub/centres?q=0007"
     urls[f"yearly report page {REPORT_YEAR}"] = f"/hub/year/{REPORT_YEAR}"
     downloads = {f"   its {ext.upper()}": f"/hub/year/{REPORT_YEAR}/report.{ext}" for ext in year_report.FORMATS}
     downloads |= {f"period report {HUB_PERIODS[0]} {ext.upper()}": f"/hub/{HUB_PERIODS[0]}/report.{ext}"

@@ -50,6 +50,12 @@ def installation(tmp_path_factory):
                     for _ in range(rng.randint(4, 12)):
                         db.insert_response(database, centre_id=centre["id"], iso_week=week, question_set=1,
                                            answers=demo._one_answer(rng, fields))
+        # LVS's register as long as it gets: a search, and a page of 50 at a time (retired centres: no figures).
+        for n in range(60):
+            retired = db.register_hub_centre(database, key=signing.new_key(), name=f"Tidligere værested {n:02}",
+                                             lvs_code=f"LVS-old-{n:02}", org_form="municipal",
+                                             municipality="Frederiksberg", municipality_type="large-city")
+            db.revoke_hub_centre(database, retired["id"])
         nord = db.centre_by_slug(database, "nord")
         db.set_membership(database, other["id"], nord["id"], "staff")
         new = db.create_staff(database, "ny@nord.example")
@@ -69,7 +75,8 @@ CENTRE_PAGES = ["/staff/", "/staff/c/nord/", "/staff/c/nord/summary", "/staff/c/
                 "/staff/c/nord/summary/2027-W06", "/staff/c/nord/settings", "/staff/c/nord/team",
                 "/staff/password", "/staff/translations", "/staff/invite/no-such-link"]
 HUB_PAGES = ["/hub/", "/hub/2027-W05", "/hub/2027-B01", "/hub/2026-Q4", "/hub/2026", "/hub/2027-W06",
-             "/hub/2026-Q4?by=org-form", "/hub/centres", "/hub/year/2026", "/hub/year/2025"]
+             "/hub/2026-Q4?by=org-form", "/hub/centres", "/hub/centres?page=2", "/hub/centres?q=nord",
+             "/hub/year/2026", "/hub/year/2025"]
 
 
 def overflow(page):

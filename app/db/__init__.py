@@ -32,10 +32,10 @@ from .counts import (
     is_decided, is_folded, published_decisions, raw_weeks, save_folded, save_published, store_counts, uncounted_years,
     year_answers)
 from .hub import (
-    decided_national, first_answered_week, first_reported_year, has_reports, hub_centre, hub_centre_by_code, list_hub_centres,
-    period_aggregates, period_pushes, register_hub_centre, remember_nonce, reported_periods, revoke_hub_centre,
-    save_decided_national, set_hub_centre_key, set_hub_centre_status, signing_key, store_aggregate, centres_publishing_replies,
-    HubCentreExists, HUB_CENTRE_FIELDS)
+    count_active_hub_centres, decided_national, first_answered_week, first_reported_year, has_reports, hub_centre,
+    hub_centre_by_code, list_hub_centres, period_aggregates, period_pushes, register_hub_centre, remember_nonce,
+    reported_periods, revoke_hub_centre, save_decided_national, set_hub_centre_key, set_hub_centre_status, signing_key,
+    store_aggregate, centres_publishing_replies, HubCentreExists, HUB_CENTRE_FIELDS)
 from . import counters, file_times
 from .sync import (
     acknowledge, acknowledged_periods, connect_hub, hub_link, hub_links, national, outbox_format, outbox_state,

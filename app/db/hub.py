@@ -35,6 +35,10 @@ def list_hub_centres(db):
     return list(db.query("SELECT * FROM hub_centres ORDER BY name"))
 
 
+def count_active_hub_centres(db):
+    return db.execute("SELECT count(*) FROM hub_centres WHERE NOT revoked").fetchone()[0]
+
+
 def set_hub_centre_key(db, centre_id, key):
     with write_transaction(db):
         db.execute("UPDATE hub_centres SET key = ?, revoked = 0 WHERE id = ?", [key, centre_id])

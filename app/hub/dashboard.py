@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import clock, db, period_picker, periods, questions
+from .. import clock, db, period_picker, periods, questions, search
 from ..plain_text import OneLine
 from ..staff import signed_in_staff
 from . import kinds, national, report, signing, year_report, yearly
@@ -80,7 +80,7 @@ def dashboard(period_key=None):
                            groupings=kinds.GROUPINGS,
                            min_centres=national.MIN_CENTRES,
                            replying=db.centres_publishing_replies(db.get_db()),
-                           registered=len([c for c in db.list_hub_centres(db.get_db()) if not c["revoked"]]))
+                           registered=db.count_active_hub_centres(db.get_db()))
 
 
 def _first_reported_day():
@@ -165,10 +165,22 @@ def centres():
             form.code.errors.append(_("A centre with this LVS code is registered already."))
         else:
             return _credentials(found, key)
+    every = db.list_hub_centres(database)
+    query = request.args.get("q", "").strip()
+    found = [c for c in every if search.matches(query, c["name"], c["lvs_code"], c["municipality"])] if query else every
+    # LVS's register holds some 200 centres: a page of them at a time, and a search for one.
+    pages = max(1, -(-len(found) // CENTRES_A_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    first = (page - 1) * CENTRES_A_PAGE
     # The labels translated once, not once a row.
-    return render_template("hub/centres.html", form=form, centres=db.list_hub_centres(database),
+    return render_template("hub/centres.html", form=form, centres=found[first:first + CENTRES_A_PAGE],
+                           found=len(found), every=len(every), query=query, page=page, pages=pages, first=first + 1,
+                           searchable=len(every) > search.WITHOUT_SEARCH,
                            org_forms={code: str(label) for code, label in kinds.ORG_FORMS.items()},
                            municipality_types={code: str(label) for code, label in kinds.MUNICIPALITY_TYPES.items()})
+
+
+CENTRES_A_PAGE = 50
 
 
 def _credentials(found, key):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import (accounts, clock, db, exports, failures, figures, language_name, languages_in_order, links, period_picker, periods,
-               questions, retention, said, stuffing)
+               questions, retention, said, search, stuffing)
 from babel import Locale
 
 from .. import catalogues
@@ -179,18 +179,9 @@ def home():
     # Someone at many centres (LVS's office, a site admin of a hosted installation) finds theirs
     # by a few letters of its name or its short name.
     query = request.args.get("q", "").strip()
-    shown = [c for c in centres if _matches(c, query)] if query else centres
+    shown = [c for c in centres if search.matches(query, c["name"], c["slug"])] if query else centres
     return render_template("staff/home.html", centres=shown, every=len(centres), query=query,
-                           searchable=len(centres) > CENTRES_WITHOUT_SEARCH)
-
-
-CENTRES_WITHOUT_SEARCH = 10
-
-
-def _matches(centre, query):
-    words = query.casefold().split()
-    text = f"{centre['name']} {centre['slug']}".casefold()
-    return all(word in text for word in words)
+                           searchable=len(centres) > search.WITHOUT_SEARCH)
 
 
 @bp.route("/translations")
