@@ -8,7 +8,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates check bench loss audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean guide-images
+.PHONY: run test check bench loss audit install install-test system-packages fonts translations extract-strings update-strings check-strings demo clean guide-images
 
 # Links and QR codes point at this server unless BRUGERSTEMMEN_BASE_URL says otherwise.
 run: export BRUGERSTEMMEN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -17,22 +17,18 @@ run: install fonts translations
 	$(BIN)/brugerstemmen serve --host $(HOST) --port $(PORT)
 
 # The tests run in parallel (pytest-xdist), two workers a CPU: a third of a test's time is spent
-# waiting for a server, Chromium or a timer. One file alone: .venv/bin/python -m pytest tests/test_said.py
+# waiting for a server, Chromium or a timer. CI runs on any day, so each test that reads the real
+# calendar (marked `calendar`; conftest.py fails one that reads it unmarked) also runs, in the same
+# run, as if the real clock said next Monday just after a week closed, the last day of a 53-week
+# year, the first Monday of 2027 before its closing hour and two years on (tests/conftest.py).
+# The tests of a module marked xdist_group share one worker, which builds its fixtures once.
+# One file alone: .venv/bin/python -m pytest tests/test_said.py
 TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+# Python keeps what it compiles (off where PYTHONDONTWRITEBYTECODE is set, as on some CI images):
+# the suite starts some 150 processes, and each would compile the app and rewrite the test plugins.
+test: export PYTHONDONTWRITEBYTECODE =
 test: check system-packages translations
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-dates
-
-# CI runs on any day, so the tests that read the real calendar (marked `calendar`; conftest.py
-# fails one that reads it unmarked) run again as if the real clock said each of these
-# (tests/realtime/): just after a week closes, the last day of a 53-week year, the first Monday
-# of 2027 before its closing hour, and two years on. `h` stands for `:` in a target name.
-REAL_TIMES := $(shell date -d 'next monday' +%F)T01h05 2026-12-31T12h00 2027-01-04T00h30 \
-              $(shell date -d '+2 years' +%F)T12h00
-test-dates: $(REAL_TIMES:%=real-time-%)
-real-time-%: install-test translations
-	@echo "The calendar's tests as if it were $(subst h,:,$*):"
-	@$(BIN)/python -m pytest -q -p no:cacheprovider -m "calendar and not browser" --real-time $(subst h,:,$*)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Lint, security lint and known vulnerabilities in the dependencies; `make test` runs it first.
 check: install-test

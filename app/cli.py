@@ -5,6 +5,7 @@ Operator mistakes end with one line saying what to do, and a non-zero exit.
 
 import os
 import re
+import sys
 import unicodedata
 
 import click
@@ -157,7 +158,7 @@ def centre_kiosk_pin(slug, pin_stdin):
     """Set the PIN staff type to leave this centre's kiosk (hold the centre's name on its start screen)."""
     database = open_database()
     found = centre_or_fail(database, slug)
-    pin = click.get_text_stream("stdin").readline().strip()
+    pin = sys.stdin.readline().strip()
     try:
         kiosk_pin.set_pin(database, found, pin)
     except ValueError as reason:
@@ -236,7 +237,7 @@ def staff_add(email, slug, role, site_admin, hub_admin, password_stdin):
     found = centre_or_fail(database, slug) if slug else None
     password = None
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         try:
             accounts.check_new_password(password, email)
         except accounts.PasswordRejected as reason:

@@ -1,5 +1,6 @@
 """Fixtures: a real SQLite file in a temp dir, the real CLI, the real server, real Chromium."""
 
+import collections
 import contextlib
 import datetime
 import fcntl
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -35,7 +37,22 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def pytest_addoption(parser):
     parser.addoption("--real-time", metavar="YYYY-MM-DDTHH:MM",
-                     help="run as if the real clock (of the tests, the server and the CLI) said this local time")
+                     help="run every test as if the real clock (of the tests, the server and the CLI) said this "
+                          "local time; without it, each test marked `calendar` also runs under REAL_TIMES")
+
+
+REAL_TIMES = "BRUGERSTEMMEN_TEST_REAL_TIMES"
+
+
+def real_times(today):
+    """The dates a calendar test runs under besides today's: next Monday just after a week closes,
+    the last day of a 53-week year, the first Monday of 2027 before its closing hour, two years on."""
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    try:
+        later = today.replace(year=today.year + 2)
+    except ValueError:  # 29 February
+        later = today.replace(year=today.year + 2, day=28)
+    return [f"{monday}T01:05", "2026-12-31T12:00", "2027-01-04T00:30", f"{later}T12:00"]
 
 
 def pytest_configure(config):
@@ -43,19 +60,51 @@ def pytest_configure(config):
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if str(REAL_TIME_SITE) not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REAL_TIME_SITE), *paths]))
+    # Chosen once, before the xdist workers start (they inherit it): they must collect the same tests.
+    os.environ.setdefault(REAL_TIMES, " ".join(real_times(datetime.date.today())))
     # One log per process (each xdist worker its own): a line in it is a reading of the real calendar.
     handle, log = tempfile.mkstemp(prefix="brugerstemmen-calendar-")
     os.close(handle)
     os.environ[calendar_watch.LOG] = log
     calendar_watch.start()
     when = config.getoption("--real-time")
-    if not when:
-        return
+    if when:
+        _travel(when).start()
+
+
+def _travel(when):
+    """The real clock of this process, and (through sitecustomize) of every process it starts, moved to `when`."""
     import time_machine
 
     offset = datetime.datetime.fromisoformat(when).timestamp() - time.time()
     os.environ["BRUGERSTEMMEN_TEST_CLOCK_OFFSET"] = repr(offset)
-    time_machine.travel(time.time() + offset, tick=True).start()
+    return time_machine.travel(time.time() + offset, tick=True)
+
+
+def pytest_generate_tests(metafunc):
+    """A test marked `calendar` (not a browser test: Chromium keeps the real time) runs today and
+    again under each of REAL_TIMES, in the same parallel run as the rest."""
+    definition = metafunc.definition
+    if (metafunc.config.getoption("--real-time") or not definition.get_closest_marker("calendar")
+            or definition.get_closest_marker("browser")):
+        return
+    times = os.environ[REAL_TIMES].split()
+    metafunc.parametrize("real_time", [None, *times], ids=["today", *times], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def real_time(request):
+    when = getattr(request, "param", None)
+    if when is None:
+        yield None
+        return
+    traveller = _travel(when)
+    traveller.start()
+    try:
+        yield when
+    finally:
+        traveller.stop()
+        del os.environ["BRUGERSTEMMEN_TEST_CLOCK_OFFSET"]
 
 
 def pytest_unconfigure(config):
@@ -90,7 +139,39 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_report_header(config):
     when = config.getoption("--real-time")
-    return f"real clock moved to {when}" if when else None
+    return f"real clock moved to {when}" if when else f"calendar tests also run as if it were {os.environ[REAL_TIMES]}"
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` hands tests to its workers by node id (--dist loadgroup): of two tests with one
+    id it would run one and say nothing (schemathesis gave its three operations one id). The
+    modules that drive Chromium or share one worker go first, whole: the longest work starts
+    early, and the short tests fill the end of the run rather than one worker finishing alone."""
+    twice = sorted(nodeid for nodeid, n in collections.Counter(item.nodeid for item in items).items() if n > 1)
+    if twice:
+        raise pytest.UsageError(f"each test needs an id of its own; these share one: {', '.join(twice)}")
+    long = {item.path for item in items if item.get_closest_marker("browser") or item.get_closest_marker("xdist_group")}
+    items.sort(key=lambda item: item.path not in long)
+
+
+# --- passwords, hashed cheaper -------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def cheaper_password_hashes(request, monkeypatch):
+    """Scrypt at n = 2**12 in this process instead of the app's 2**15: still scrypt, an eighth of the
+    75 ms of CPU each password or PIN costs by design, and the in-process tests hash some 700. The
+    servers and commands a test starts keep the real cost; a test marked `real_hashing` does too."""
+    if request.node.get_closest_marker("real_hashing"):
+        return
+    from werkzeug.security import generate_password_hash
+
+    from app import accounts, kiosk_pin
+
+    def cheaper(password, method="scrypt", salt_length=16):
+        return generate_password_hash(password, "scrypt:4096:8:1" if method == "scrypt" else method, salt_length)
+
+    monkeypatch.setattr(accounts, "generate_password_hash", cheaper)
+    monkeypatch.setattr(kiosk_pin, "generate_password_hash", cheaper)
 
 
 # --- the app and its database ----------------------------------------------------------------
@@ -181,6 +262,29 @@ def run_cli(env, *args, check=True, stdin=None):
     return result
 
 
+def run_cli_here(env, *args, check=True, stdin=None):
+    """The same command run in this process (click's runner), for a test that needs what it makes
+    (a centre, a pairing link), not the console script: a start of Python costs half a second of
+    CPU, and the suite makes some 140 of these. Same settings, umask, output and exit code."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    settings = {name: value for name, value in env.items() if name.startswith("BRUGERSTEMMEN_")}
+    settings |= {name: None for name in os.environ if name.startswith("BRUGERSTEMMEN_") and name not in settings}
+    umask = os.umask(0o077)
+    try:
+        result = CliRunner(env=settings).invoke(cli, list(args), input=stdin, prog_name="brugerstemmen")
+    finally:
+        os.umask(umask)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))  # as the script would print it
+    if check and result.exit_code != 0:
+        raise AssertionError(f"brugerstemmen {' '.join(args)} failed:\n{stderr}")
+    return subprocess.CompletedProcess(["brugerstemmen", *args], result.exit_code, result.stdout, stderr)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -251,7 +355,7 @@ class LiveServer:
             resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))  # soft: liftable
 
     def cli(self, *args, **kwargs):
-        return run_cli(self.env, *args, **kwargs)
+        return run_cli_here(self.env, *args, **kwargs)
 
     def add_centre(self, name):
         return json.loads(self.cli("centre", "add", name, "--json").stdout)

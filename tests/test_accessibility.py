@@ -1,5 +1,6 @@
 """WCAG 2.2 A/AA, checked by axe-core in headless Chromium on every page a person sees."""
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -42,16 +43,35 @@ def page(browser):
     context.close()
 
 
-def violations(page):
+@functools.cache
+def axe_source():
     assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": TAGS}})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    return AXE.read_text()
+
+
+def violations(page):
+    # Only the violations are gathered and sent back, and axe is added once a page: some 250 checks
+    # in the suite, each 0.2 s of CPU cheaper than a full result.
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    found = page.evaluate("options => axe.run(document, options).then(result => result.violations)",
+                          {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in found]
 
 
 def assert_accessible(page):
     found = violations(page)
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_the_checker_finds_what_a_person_would_meet(page):
+    """The check itself: a nameless button and a picture without words are found, on the page's
+    first check and again after the page changed (axe is added once a page)."""
+    page.set_content('<html lang="da"><head><title>Prøve</title></head>'
+                     '<body><main><h1>Prøve</h1><button></button></main></body></html>')
+    assert [found[0] for found in violations(page)] == ["button-name"]
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')")
+    assert sorted(found[0] for found in violations(page)) == ["button-name", "image-alt"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -61,7 +61,11 @@ def pair(tablet, centre):
 def choose_language(page, name):
     """The phone's one language control: open it, pick a language (works without JavaScript)."""
     page.locator("details.language-menu summary").click()
-    page.get_by_role("link", name=name).click()
+    link = page.get_by_role("link", name=name)
+    code = link.get_attribute("lang")
+    link.click()
+    # The page in that language has arrived: reading it before would read the one on its way out.
+    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 def set_idle_seconds(live_server, slug, seconds):

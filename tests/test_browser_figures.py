@@ -15,7 +15,8 @@ from app.hub import signing
 from .conftest import LiveServer, run_cli
 from .test_accessibility import assert_accessible
 
-pytestmark = pytest.mark.browser
+# Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_figures")]
 
 AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53, and so the year 2026, has closed
 PASSWORD = "tre kopper kaffe og en bolle"

@@ -17,7 +17,8 @@ from app.hub import signing
 from .conftest import LiveServer, run_cli
 from .test_accessibility import assert_accessible
 
-pytestmark = pytest.mark.browser
+# Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_staff_phone")]
 
 CLOCK = "2027-02-10T12:00:00"  # Wednesday of 2027-W06: W05, B01 (W01-W04), 2026-Q4 and 2026 have closed
 PASSWORD = "tre kopper kaffe og en bolle"

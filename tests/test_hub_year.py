@@ -27,6 +27,9 @@ from app.hub import signing
 
 from .conftest import LiveServer, run_cli
 
+# Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
+pytestmark = pytest.mark.xdist_group("hub_year")
+
 AFTER_2026 = "2027-01-05T12:00:00"  # a Tuesday: 2026-W53 and so the year 2026 has closed
 ORG_FORMS = ["municipal"] * 6 + ["self-governing"] * 5 + ["self-governing-with-agreement"] * 4 + \
     ["user-driven"] * 3 + ["housing-area-plan"] * 2

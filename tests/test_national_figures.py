@@ -37,6 +37,9 @@ from app.hub import sync as sync_client
 
 from .conftest import LiveServer, Respondent, csrf_token, run_cli
 
+# Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
+pytestmark = pytest.mark.xdist_group("national_figures")
+
 LVS, PASSWORD = "analytiker@lvs.example", "kaffe og boller hver tirsdag"
 # The six lines of LVS's 2020 survey: (question, its answers that count) -> the line's Danish label.
 LINES = {("importance", ("9", "10")): "Gav 9–10", ("frequency", ("daily", "few_times_week")): "Mindst et par gange om ugen",

@@ -8,7 +8,14 @@ import pytest
 
 from app import accounts, db, short_codes
 
+from .conftest import CLOCK
 from .test_staff import PASSWORD, sign_in
+
+
+@pytest.fixture
+def app(app):
+    app.config["CLOCK"] = CLOCK  # not about the calendar: passes on any date, and is not run again under others
+    return app
 
 
 def test_a_code_is_eight_characters_without_look_alikes():
@@ -39,7 +46,6 @@ def centre(make_centre):
     return make_centre("Café Kode", slug="kode")
 
 
-@pytest.mark.calendar
 @pytest.mark.parametrize("typed", ["{shown}", "{lower}", "{bare}", "{bare_lower}"])
 def test_the_short_address_opens_the_survey_the_qr_code_opens(client, centre, typed):
     code = short_codes.shown(centre["short_code"])
@@ -52,7 +58,6 @@ def test_the_short_address_opens_the_survey_the_qr_code_opens(client, centre, ty
     assert client.get(typed_in_form.headers["Location"]).status_code == 200
 
 
-@pytest.mark.calendar
 def test_a_code_typed_with_a_look_alike_opens_the_survey(client, database, centre):
     with db.write_transaction(database):
         database.execute("UPDATE centres SET short_code = 'K10M0Q9T' WHERE id = ?", [centre["id"]])
@@ -60,14 +65,12 @@ def test_a_code_typed_with_a_look_alike_opens_the_survey(client, database, centr
     assert response.status_code == 303 and response.headers["Location"] == f"/s/{centre['survey_token']}"
 
 
-@pytest.mark.calendar
 def test_the_front_page_asks_for_the_code(client):
     html = client.get("/").get_data(as_text=True)
     assert '<form class="narrow" method="get" action="/k">' in html
     assert '<label for="code">Skriv koden fra plakaten</label>' in html and "Åbn spørgeskemaet" in html
 
 
-@pytest.mark.calendar
 @pytest.mark.parametrize("typed", ["ZZZZ-ZZZZ", "hello", "%3Cscript%3E"])
 def test_an_unknown_code_gets_a_friendly_page_in_danish(client, centre, typed):
     if short_codes.normalise(typed) == centre["short_code"]:
@@ -81,7 +84,6 @@ def test_an_unknown_code_gets_a_friendly_page_in_danish(client, centre, typed):
     assert client.get("/k", query_string={"code": " "}).status_code == 303  # nothing typed: the front page
 
 
-@pytest.mark.calendar
 def test_a_renewed_survey_link_has_a_new_code_and_the_old_one_opens_nothing(client, database, centre):
     old = short_codes.shown(centre["short_code"])
     renewed = db.rotate_survey_token(database, centre["slug"])
@@ -98,7 +100,6 @@ def test_the_staffs_renew_button_renews_the_code_too(client, database, centre):
     assert db.centre_by_slug(database, "kode")["short_code"] != centre["short_code"]
 
 
-@pytest.mark.calendar
 @pytest.mark.parametrize("language", ["da", "ar"])
 def test_the_poster_prints_the_short_address_and_the_camera_hint_and_its_qr_code_the_full_link(
         client, database, make_centre, tmp_path, language):
@@ -124,7 +125,6 @@ def test_the_poster_prints_the_short_address_and_the_camera_hint_and_its_qr_code
     assert client.get(f"/k/{code}").headers["Location"] == f"/s/{centre['survey_token']}"
 
 
-@pytest.mark.calendar
 def test_the_code_typed_on_a_front_page_in_another_language_opens_the_survey_in_it(client, centre):
     html = client.get("/", query_string={"lang": "en"}).get_data(as_text=True)
     assert "Type the code from the poster" in html and '<input type="hidden" name="lang" value="en">' in html
@@ -132,7 +132,6 @@ def test_the_code_typed_on_a_front_page_in_another_language_opens_the_survey_in_
     assert response.headers["Location"] == f"/s/{centre['survey_token']}?lang=en"
 
 
-@pytest.mark.calendar
 def test_staff_see_the_short_address_on_the_centre_home_and_in_settings(client, database, centre):
     person = db.create_staff(database, "leder@kode.example", accounts.hash_password(PASSWORD))
     db.set_membership(database, person["id"], centre["id"], "admin")

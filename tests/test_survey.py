@@ -413,6 +413,7 @@ def test_the_kiosk_worker_is_served_for_the_kiosk_scope(kiosk_client):
 
 # --- staff leaving the kiosk ---------------------------------------------------------------
 
+@pytest.mark.real_hashing
 def test_the_kiosk_pin_leads_staff_out_and_guessing_it_soon_waits(kiosk_client, database):
     from app import kiosk_pin
 
@@ -420,7 +421,7 @@ def test_the_kiosk_pin_leads_staff_out_and_guessing_it_soon_waits(kiosk_client, 
     assert unset.status_code == 403 and "Der er ikke sat nogen kiosk-PIN" in unset.get_data(as_text=True)
     kiosk_pin.set_pin(database, kiosk_client.centre, "2468")
     stored_hash = db.centre_by_slug(database, kiosk_client.centre["slug"])["kiosk_pin_hash"]
-    assert stored_hash.startswith("scrypt:") and "2468" not in stored_hash
+    assert stored_hash.startswith("scrypt:32768:8:1$") and "2468" not in stored_hash
     wrong = kiosk_client.post("/kiosk/exit", data={"pin": "1111"})
     assert wrong.status_code == 403 and "PIN-koden er forkert" in wrong.get_data(as_text=True)
     right = kiosk_client.post("/kiosk/exit", data={"pin": "2468"})
