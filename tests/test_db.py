@@ -77,6 +77,16 @@ def test_answers_and_response_are_written_together_or_not_at_all(database, make_
     assert database.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
 
 
+def test_centres_are_listed_in_danish_alphabetical_order(database, make_centre):
+    for name, slug in (("Åhuset", "aa"), ("zebra", "z"), ("Ørnen", "oe"), ("Æblet", "ae"), ("Café Ågade", "c2"),
+                       ("café Nord", "c1"), ("Élan", "e"), ("Bænken", "b")):
+        make_centre(name, slug=slug)
+    expected = ["Bænken", "café Nord", "Café Ågade", "Élan", "zebra", "Æblet", "Ørnen", "Åhuset"]
+    assert [c["name"] for c in db.list_centres(database)] == expected
+    site_admin = db.create_staff(database, "alle@example.dk", None, site_admin=True)
+    assert [c["name"] for c in db.centres_of(database, site_admin["id"])] == expected
+
+
 def test_duplicate_slug_is_refused(database, make_centre):
     make_centre(slug="nord")
     with pytest.raises(db.CentreExists):

@@ -4,7 +4,7 @@ import json
 import time
 
 from ..short_codes import new_code
-from .core import _hash, _issue_one_time_token, new_token, write_transaction, CentreExists
+from .core import _hash, _issue_one_time_token, by_name, new_token, write_transaction, CentreExists
 
 
 # --- centres -------------------------------------------------------------------------------
@@ -54,9 +54,9 @@ def centre_by_short_code(db, code):
 
 
 def list_centres(db):
-    return [_centre(row) for row in db.query("""
+    return by_name(_centre(row) for row in db.query("""
         SELECT centres.*, (SELECT count(*) FROM kiosks WHERE centre_id = centres.id) AS kiosk_count
-        FROM centres ORDER BY name""")]
+        FROM centres"""))
 
 
 def rotate_survey_token(db, slug):

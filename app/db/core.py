@@ -6,6 +6,7 @@ import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import sqlite_utils
@@ -39,6 +40,22 @@ def connect(path, busy_timeout_ms=BUSY_TIMEOUT_MS):
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left readable
     return sqlite_utils.Database(conn)
+
+
+# Centres are listed by name in Danish order: case and accents aside, with æ, ø and å after z
+# (SQLite's own order puts Å before Æ and Ø, and every capital before every small letter). Sorted
+# here, a key a row: as an SQLite collation it would cost a Python call a comparison, 5 ms at 200.
+_LAST_LETTERS = str.maketrans({"æ": "\U0010fff0", "ä": "\U0010fff0", "ø": "\U0010fff1", "ö": "\U0010fff1",
+                               "å": "\U0010fff2"})
+
+
+def danish_key(text):
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_LAST_LETTERS))
+    return "".join(c for c in folded if not unicodedata.combining(c)), text
+
+
+def by_name(rows):
+    return sorted(rows, key=lambda row: danish_key(row["name"]))
 
 
 def path_in(data_dir):

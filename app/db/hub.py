@@ -3,7 +3,7 @@
 import json
 import secrets
 
-from .core import write_transaction
+from .core import by_name, write_transaction
 
 HUB_CENTRE_FIELDS = ("name", "lvs_code", "org_form", "municipality", "municipality_type")
 
@@ -32,7 +32,7 @@ def hub_centre_by_code(db, lvs_code):
 
 
 def list_hub_centres(db):
-    return list(db.query("SELECT * FROM hub_centres ORDER BY name"))
+    return by_name(db.query("SELECT * FROM hub_centres"))
 
 
 def count_active_hub_centres(db):

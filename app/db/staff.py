@@ -1,7 +1,7 @@
 """Staff accounts and memberships (invitations: invitations.py; login throttling: throttle.py)."""
 
 from .centres import _centre
-from .core import write_transaction
+from .core import by_name, write_transaction
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -86,12 +86,11 @@ def role_at(db, staff_id, centre_id):
 
 def centres_of(db, staff_id):
     """The centres a person works at, with their role; a site admin sees every centre."""
-    return [_centre(row) for row in db.query("""
+    return by_name(_centre(row) for row in db.query("""
         SELECT centres.*, coalesce(memberships.role, 'admin') AS role FROM centres
         LEFT JOIN memberships ON memberships.centre_id = centres.id AND memberships.staff_id = :staff
         WHERE memberships.staff_id IS NOT NULL
-           OR (SELECT is_site_admin FROM staff WHERE id = :staff)
-        ORDER BY centres.name""", {"staff": staff_id})]
+           OR (SELECT is_site_admin FROM staff WHERE id = :staff)""", {"staff": staff_id}))
 
 
 def team_of(db, centre_id):
