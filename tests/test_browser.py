@@ -64,8 +64,10 @@ def choose_language(page, name):
     link = page.get_by_role("link", name=name)
     code = link.get_attribute("lang")
     link.click()
-    # The page in that language has arrived: reading it before would read the one on its way out.
+    # The page in that language has arrived, styles and all: reading it before would read the one
+    # on its way out, or a page not laid out yet (on a busy machine both happened).
     expect(page.locator("html")).to_have_attribute("lang", code)
+    page.wait_for_load_state("load")
 
 
 def set_idle_seconds(live_server, slug, seconds):
