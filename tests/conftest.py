@@ -263,9 +263,10 @@ def run_cli(env, *args, check=True, stdin=None):
 
 
 def run_cli_here(env, *args, check=True, stdin=None):
-    """The same command run in this process (click's runner), for a test that needs what it makes
-    (a centre, a pairing link), not the console script: a start of Python costs half a second of
-    CPU, and the suite makes some 140 of these. Same settings, umask, output and exit code."""
+    """The same command run in this process (click's runner), for a test about what a command makes
+    or does (a centre, a pairing link, a purge), not about the console script (test_cli,
+    test_backup and test_hub_report start that): a start of Python costs half a second of CPU, and
+    the suite would make some 200. Same settings, umask, output and exit code (test_suite)."""
     from click.testing import CliRunner
 
     from app.cli import cli

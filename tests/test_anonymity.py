@@ -19,7 +19,7 @@ from scipy import stats
 from app import db, demo, questions
 from app.db import open_weeks
 
-from .conftest import LiveServer, Respondent, run_cli
+from .conftest import LiveServer, Respondent, run_cli_here
 from .sqlite_file import database_cells, wal_cells
 
 ALPHA = 1e-6
@@ -62,7 +62,7 @@ def week_answered(request, tmp_path):
     """The server after forty answers in week 48, in a known order; the arrival index of every
     response id and message id; and the server itself, still running."""
     server = LiveServer(tmp_path, CLOCK=WEDNESDAY)
-    centre = json.loads(run_cli(server.env, "centre", "add", "Café Rækkefølge", "--json").stdout)
+    centre = json.loads(run_cli_here(server.env, "centre", "add", "Café Rækkefølge", "--json").stdout)
     path = db.path_in(server.data_dir)
     if request.param:
         database = db.connect(path)
@@ -214,7 +214,7 @@ def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with
     ids = [identifier.encode() for identifier in arrival]
 
     # While the week is open: the history and a backup hold nothing of it ...
-    run_cli(server.env, "backup", str(tmp_path / "backups"))
+    run_cli_here(server.env, "backup", str(tmp_path / "backups"))
     open_backup = next((tmp_path / "backups").glob("*.sqlite3"))
     for path in kept_files(server, [open_backup]):
         if "open" not in path.parts:
@@ -241,9 +241,9 @@ def test_nothing_kept_tells_the_order_of_a_weeks_answers_or_pairs_a_message_with
 
     # The week closes: the nightly job moves it into the history all at once.
     closed_env = {**server.env, "BRUGERSTEMMEN_CLOCK": CLOSED}
-    run_cli(closed_env, "decide")
+    run_cli_here(closed_env, "decide")
     assert not list(folder.glob("2026-W48.*"))
-    run_cli(closed_env, "backup", str(tmp_path / "backups-after"))
+    run_cli_here(closed_env, "backup", str(tmp_path / "backups-after"))
     closed_backup = next((tmp_path / "backups-after").glob("*.sqlite3"))
     live = db.path_in(server.data_dir)
     kept = {"the database": database_cells(live), "its WAL": wal_cells(live.with_name(live.name + "-wal")),

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app import accounts, db, demo, questions
 from app.hub import signing
 
-from .conftest import LiveServer, run_cli
+from .conftest import LiveServer, run_cli_here
 from .test_accessibility import assert_accessible
 
 # Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
@@ -50,7 +50,7 @@ def installation(tmp_path_factory):
     finally:
         database.close()
     env = {**server.env}
-    run_cli(env, "sync")
+    run_cli_here(env, "sync")
     yield server
     server.stop()
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from app import accounts, db, demo, questions
 from app.hub import signing
 
-from .conftest import LiveServer, run_cli
+from .conftest import LiveServer, run_cli_here
 from .test_accessibility import assert_accessible
 
 # Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
@@ -66,7 +66,7 @@ def installation(tmp_path_factory):
                                      sets_password=False, ttl_hours=24)}
     finally:
         database.close()
-    run_cli(server.env, "sync")
+    run_cli_here(server.env, "sync")
     yield server
     server.stop()
 

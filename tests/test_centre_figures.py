@@ -18,7 +18,7 @@ import pytest
 from app import accounts, db, demo, figures, periods, questions
 from app.disclosure import BANDS
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 from .test_staff import PASSWORD, sign_in
 from .test_summary import PERTURBED_NOTE, TOO_FEW_NOTE, percent, perturbed
 
@@ -193,7 +193,7 @@ def test_a_centres_year_of_909_answers_shows_every_count_whole_to_within_2(app, 
     in_csv, on_page = labels(app)
 
     out = tmp_path / "aar-2026.csv"
-    run_cli(cli_env(app, clock), "summary", "--centre", "aar", "--period", "2026", "--format", "csv",
+    run_cli_here(cli_env(app, clock), "summary", "--centre", "aar", "--period", "2026", "--format", "csv",
             "--output", str(out))
     rows = csv_rows(out.read_bytes())
     truth = true_counts([answers for people in by_week.values() for answers in people])
@@ -235,7 +235,7 @@ def test_a_week_of_3_answers_shows_3_and_why_nothing_more(app, client, database,
     assert "Gav stedet 9 eller 10" not in html and PERTURBED_NOTE not in html and "&lt; 5" not in html
 
     out = tmp_path / "lille.csv"
-    run_cli(cli_env(app, clock), "summary", "--centre", "lille", "--week", "2026-W47", "--output", str(out))
+    run_cli_here(cli_env(app, clock), "summary", "--centre", "lille", "--week", "2026-W47", "--output", str(out))
     rows = csv_rows(out.read_bytes())
     assert rows[2] == ["Svar", "3"] and ["Bemærk", TOO_FEW_NOTE] in rows
     assert csv_counts(rows) == {}  # the header, and not one answer's count

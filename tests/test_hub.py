@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 from app import create_app, db
 from app.hub import aggregates, signing
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 HUB_CLOCK = "2026-12-02T12:00:00"  # a Wednesday of 2026-W49: W48 has closed, its block, Q4 and 2026 have not
 
@@ -399,19 +399,19 @@ def test_the_national_report_downloads_as_csv_and_xlsx_and_from_the_command(hub_
     assert values[0][5] == 35 and abs(values[0][6] - 35 / 60) < 1e-9 and values[0][7:] == (5, 60, 0)
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": hub_app.config["DATA_DIR"], "BRUGERSTEMMEN_ROLE": "hub",
            "BRUGERSTEMMEN_CLOCK": HUB_CLOCK}
-    everyone = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)
+    everyone = json.loads(run_cli_here(env, "hub", "report", "--period", "2026-W47", "--format", "json").stdout)
     assert everyone["note"].startswith("Hvert væresteds antal svar er præcist")  # Danish unless asked
     assert everyone["groups"][""]["answers"] == 60 and everyone["groups"][""]["centres"] == 5
-    by_form = json.loads(run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "org-form",
+    by_form = json.loads(run_cli_here(env, "hub", "report", "--period", "2026-W47", "--by", "org-form",
                                  "--format", "json").stdout)["groups"]
     assert (by_form["municipal"]["answers"], by_form["municipal"]["answers_status"]) == (27, "shown")
     assert {q["status"] for q in by_form["municipal"]["questions"]} == {"withheld"}
     assert by_form["user-driven"]["questions"][0]["status"] == "shown"
-    run_cli(env, "hub", "report", "--period", "2026-W47", "--by", "municipality-type", "--format", "xlsx",
+    run_cli_here(env, "hub", "report", "--period", "2026-W47", "--by", "municipality-type", "--format", "xlsx",
             "--output", str(tmp_path / "lvs.xlsx"))
     sheet = load_workbook(tmp_path / "lvs.xlsx").active
     assert sheet["A4"].value == "Gruppe" and sheet["A5"].value == "Storby" and sheet["C5"].value == 60
-    refused = run_cli(env, "hub", "report", "--period", "2026-W99", check=False)
+    refused = run_cli_here(env, "hub", "report", "--period", "2026-W99", check=False)
     assert refused.returncode == 1 and "not a period of the grid" in refused.stderr
 
 

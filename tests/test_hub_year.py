@@ -25,7 +25,7 @@ from app import accounts, db, demo, questions
 from app.disclosure import BOUND
 from app.hub import signing
 
-from .conftest import LiveServer, run_cli
+from .conftest import LiveServer, run_cli_here
 
 # Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
 pytestmark = pytest.mark.xdist_group("hub_year")
@@ -62,7 +62,7 @@ def world(tmp_path_factory):
     hub = LiveServer(root / "hub", probe="/api/v1/openapi.yaml", ROLE="hub", CLOCK=AFTER_2026).start()
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(root / "centres"),
            "BRUGERSTEMMEN_BASE_URL": "https://stemme.example.dk", "BRUGERSTEMMEN_CLOCK": AFTER_2026}
-    run_cli(env, "centre", "add", "Værested 0", "--slug", "c0")
+    run_cli_here(env, "centre", "add", "Værested 0", "--slug", "c0")
     fields = questions.load().fields()
     centres, hub_db, database = [], hub.database(), db.connect(db.path_in(root / "centres"))
     try:

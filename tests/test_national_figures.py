@@ -35,7 +35,7 @@ from app.disclosure import BOUND, MIN_CENTRES
 from app.hub import aggregates, signing
 from app.hub import sync as sync_client
 
-from .conftest import LiveServer, Respondent, csrf_token, run_cli
+from .conftest import LiveServer, Respondent, csrf_token, run_cli_here
 
 # Its module fixtures take seconds to build: `make test` (--dist loadgroup) runs these tests on one worker.
 pytestmark = pytest.mark.xdist_group("national_figures")
@@ -57,7 +57,7 @@ class Scene:
         self.hub = LiveServer(root / "hub", probe="/api/v1/openapi.yaml", ROLE="hub", CLOCK=clock).start()
         self.env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": str(self.data_dir),
                     "BRUGERSTEMMEN_BASE_URL": "https://stemme.example.dk", "BRUGERSTEMMEN_CLOCK": clock}
-        run_cli(self.env, "centre", "add", "Værested 0", "--slug", "c0")
+        run_cli_here(self.env, "centre", "add", "Værested 0", "--slug", "c0")
         hub_db = self.hub.database()
         try:
             db.make_hub_admin(hub_db, db.create_staff(hub_db, LVS, accounts.hash_password(PASSWORD))["id"])
@@ -453,7 +453,7 @@ def quarter(tmp_path_factory):
     rng = random.Random(3)
     for weeks, size in (((27, 39), 38), ((30, 36), 14), ((20, 20), 9)):
         scene.add([(f"2026-W{rng.randint(*weeks):02d}", demo._one_answer(rng, fields)) for _ in range(size)])
-    report = json.loads(run_cli(scene.env, "sync", "--json").stdout)  # the real thing: every closed period
+    report = json.loads(run_cli_here(scene.env, "sync", "--json").stdout)  # the real thing: every closed period
     assert [r["outcome"] for r in report["centres"]] == ["ok"] * 3 and all("2026-Q3" in r["sent"]
                                                                            for r in report["centres"])
     yield scene

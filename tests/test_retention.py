@@ -6,7 +6,7 @@ import pytest
 
 from app import db
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 
 CLOCK = "2026-11-25T12:00:00"  # 2026-W48; three months back is 2026-08-25, in 2026-W35
@@ -35,8 +35,8 @@ def file_bytes(env):
 
 
 def test_purge_deletes_messages_past_their_keeping_and_their_bytes_leave_the_file(env):
-    run_cli(env, "centre", "add", "Café Glemsel", "--slug", "glemsel")
-    run_cli(env, "centre", "add", "Café Husk", "--slug", "husk")
+    run_cli_here(env, "centre", "add", "Café Glemsel", "--slug", "glemsel")
+    run_cli_here(env, "centre", "add", "Café Husk", "--slug", "husk")
     add_messages(env, "glemsel", [("2026-W30", "Gammel besked om kaffen"), ("2026-W34", "Lidt nyere om kagen"),
                                   ("2026-W35", "Stadig gemt om haven"), ("2026-W47", "Ny besked om turen")])
     add_messages(env, "husk", [("2026-W30", "Husk gammel besked")])
@@ -44,17 +44,17 @@ def test_purge_deletes_messages_past_their_keeping_and_their_bytes_leave_the_fil
     db.update_centre(database, "husk", message_retention_months=6)  # keeps from 2026-W22
     database.close()
 
-    dry = run_cli(env, "purge", "--dry-run")
+    dry = run_cli_here(env, "purge", "--dry-run")
     assert "glemsel: would delete 2 messages from before 2026-W35" in dry.stdout
     assert "husk: would delete 0 messages from before 2026-W22" in dry.stdout
     assert b"Gammel besked om kaffen" in file_bytes(env)
 
-    done = run_cli(env, "purge")
+    done = run_cli_here(env, "purge")
     assert done.stdout.strip() == "glemsel: deleted 2 messages from before 2026-W35"
     raw = file_bytes(env)
     assert b"Gammel besked om kaffen" not in raw and b"Lidt nyere om kagen" not in raw
     assert b"Stadig gemt om haven" in raw and b"Ny besked om turen" in raw and b"Husk gammel besked" in raw
-    assert run_cli(env, "purge").stdout.strip() == "Nothing has outlived its keeping."
+    assert run_cli_here(env, "purge").stdout.strip() == "Nothing has outlived its keeping."
     # The answers themselves stay (their own retention is another matter): only the words go.
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
     try:
@@ -101,7 +101,7 @@ def test_every_survey_screen_links_to_it(client, make_centre):
 def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_stay_the_same(env, tmp_path):
     from app import clock, create_app, figures, periods
 
-    run_cli(env, "centre", "add", "Café Gammel", "--slug", "gammel")
+    run_cli_here(env, "centre", "add", "Café Gammel", "--slug", "gammel")
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
     centre = db.update_centre(database, "gammel", retention_months=3)
     with db.write_transaction(database):  # 1,188 answers in one transaction, not one flush each
@@ -117,16 +117,16 @@ def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_
         for key in periods_to_check:
             out = tmp_path / f"{label}-{key}.csv"
             option = "--week" if "W" in key else "--period"
-            run_cli(env, "summary", "--centre", "gammel", option, key, "--format", "csv", "--output", str(out))
+            run_cli_here(env, "summary", "--centre", "gammel", option, key, "--format", "csv", "--output", str(out))
             found[key] = out.read_bytes()
         return found
 
     before = summaries("before")
     assert "Svar;624".encode() in before["2025"] and "Svar;12".encode() in before["2026-W40"]  # exact
     assert "Antallet af svar er præcist.".encode() in before["2025"]  # the rest perturbed, and it says so
-    dry = run_cli(env, "purge", "--dry-run").stdout
+    dry = run_cli_here(env, "purge", "--dry-run").stdout
     assert "gammel: would fold 624 answers from before 2026-W01" in dry  # 2026 is open: kept whole
-    done = run_cli(env, "purge").stdout
+    done = run_cli_here(env, "purge").stdout
     assert "gammel: folded 624 answers from before 2026-W01 into their years' published counts" in done
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
     try:
@@ -146,13 +146,13 @@ def test_old_answers_are_folded_into_their_years_published_counts_and_summaries_
         kept = [line for line in after[key].split(b"\r\n") if gone not in line]  # all but that note
         assert kept == before[key].split(b"\r\n"), key
         assert (gone in after[key]) == key.startswith("2025")  # ... and says its answers are gone
-    assert "Nothing has outlived its keeping." in run_cli(env, "purge").stdout
+    assert "Nothing has outlived its keeping." in run_cli_here(env, "purge").stdout
 
 
 def test_a_folded_period_tells_staff_its_answers_are_gone(env, tmp_path):
     from app import accounts, create_app
 
-    run_cli(env, "centre", "add", "Café Foldet", "--slug", "foldet")
+    run_cli_here(env, "centre", "add", "Café Foldet", "--slug", "foldet")
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
     centre = db.update_centre(database, "foldet", retention_months=3)
     for w in range(1, 53):
@@ -162,7 +162,7 @@ def test_a_folded_period_tells_staff_its_answers_are_gone(env, tmp_path):
     person = db.create_staff(database, "leder@foldet.example", accounts.hash_password("kaffe og kage hver dag"))
     db.set_membership(database, person["id"], centre["id"], "staff")
     database.close()
-    run_cli(env, "purge")
+    run_cli_here(env, "purge")
     app = create_app({"DATA_DIR": env["BRUGERSTEMMEN_DATA_DIR"], "CLOCK": CLOCK, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.post("/staff/login", data={"email": "leder@foldet.example", "password": "kaffe og kage hver dag"})
@@ -175,7 +175,7 @@ def test_a_trend_shows_the_numbers_a_folded_year_published(env):
 
     from app import accounts, create_app
 
-    run_cli(env, "centre", "add", "Café Spor", "--slug", "spor")
+    run_cli_here(env, "centre", "add", "Café Spor", "--slug", "spor")
     database = db.connect(db.path_in(env["BRUGERSTEMMEN_DATA_DIR"]))
     centre = db.update_centre(database, "spor", retention_months=3)
     for week in [f"2025-W{w:02d}" for w in range(44, 53)] + ["2026-W01", "2026-W02", "2026-W03"]:
@@ -195,5 +195,5 @@ def test_a_trend_shows_the_numbers_a_folded_year_published(env):
 
     before = trend()
     assert before["uge 44 · 2025"] == before["uge 3 · 2026"] == "6"  # every week's number of answers, exact
-    assert "folded 54 answers" in run_cli(env, "purge").stdout
+    assert "folded 54 answers" in run_cli_here(env, "purge").stdout
     assert trend() == before  # what 2025's weeks published stays what they show

@@ -220,7 +220,7 @@ def test_a_thank_you_page_never_waits_for_deciding_and_the_nightly_job_decides(a
                                                                                  tmp_path):
     import os
 
-    from .conftest import run_cli
+    from .conftest import run_cli_here
 
     centre = make_centre("Café Udecideret")
     for week in range(40, 48):
@@ -228,5 +228,5 @@ def test_a_thank_you_page_never_waits_for_deciding_and_the_nightly_job_decides(a
     assert "Hvad folk her har sagt" not in thanks_page(client, centre)  # nothing decided yet: nothing told
     assert db.published_decisions(database, centre["id"], 2026) == ({}, {}, None)  # and the page decided nothing
     env = {**os.environ, "BRUGERSTEMMEN_DATA_DIR": app.config["DATA_DIR"], "BRUGERSTEMMEN_CLOCK": CLOCK}
-    assert "Decided every closed period of 1 centre." in run_cli(env, "decide").stdout
+    assert "Decided every closed period of 1 centre." in run_cli_here(env, "decide").stdout
     assert "Hvad folk her har sagt" in thanks_page(client, centre)

@@ -6,7 +6,7 @@ import pytest
 
 from app import accounts, create_app, db
 
-from .conftest import CLOCK, run_cli
+from .conftest import CLOCK, run_cli_here
 
 PASSWORD = "blå kaffekande på hylden"
 
@@ -354,9 +354,9 @@ def test_an_admin_signs_a_colleague_out_everywhere(app, client, database, make_c
     assert other.get("/staff/c/syd/").status_code == 200
     # The operator can do the same from the command line.
     sign_in(colleague, "bo@example.dk")
-    assert "bo@example.dk is signed out on every device" in run_cli(env_cli, "staff", "sign-out", "bo@example.dk").stdout
+    assert "bo@example.dk is signed out on every device" in run_cli_here(env_cli, "staff", "sign-out", "bo@example.dk").stdout
     assert colleague.get("/staff/c/nord/").status_code == 302
-    refused = run_cli(env_cli, "staff", "sign-out", "nobody@example.dk", check=False)
+    refused = run_cli_here(env_cli, "staff", "sign-out", "nobody@example.dk", check=False)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "staff list" in refused.stderr
 
 
@@ -426,7 +426,7 @@ def pending_centre_admin(app, env_cli):
 
 def pending_by_the_operator(flag):
     def make(app, env_cli):
-        printed = run_cli(env_cli, "staff", "add", "vic@example.dk", flag).stdout
+        printed = run_cli_here(env_cli, "staff", "add", "vic@example.dk", flag).stdout
         return re.search(r"/staff/invite/[\w-]+", printed).group(0)
     return make
 
@@ -516,7 +516,7 @@ def test_the_operator_granting_more_ends_an_earlier_password_link(app, database,
     anna = app.test_client()
     sign_in(anna, "anna@example.dk")
     _, _, admins_link = invite_link(anna, "a", "vic@example.dk")
-    printed = run_cli(env_cli, "staff", "add", "vic@example.dk", "--site-admin").stdout
+    printed = run_cli_here(env_cli, "staff", "add", "vic@example.dk", "--site-admin").stdout
     operators_link = re.search(r"/staff/invite/[\w-]+", printed).group(0)
     assert app.test_client().get(admins_link).status_code == 410  # it would open every centre now
     _, response = choose_password(app, operators_link)
@@ -765,7 +765,7 @@ def test_a_name_with_a_control_character_is_refused_and_downloads_leave_one_out(
     refused = client.post("/staff/c/nord/settings", data=settings)
     assert refused.status_code == 200 and "kontroltegn" in refused.get_data(as_text=True)
     assert db.centre_by_slug(database, "nord")["name"] == "Café Før"
-    result = run_cli(env_cli, "centre", "add", "Café\x07Bip", check=False)
+    result = run_cli_here(env_cli, "centre", "add", "Café\x07Bip", check=False)
     assert result.returncode != 0 and "control character" in result.stderr and len(result.stderr.splitlines()) == 1
     # A name an older version stored: the XLSX still downloads, without the character.
     db.update_centre(database, "nord", name="Café\x1bGammel")
