@@ -311,20 +311,30 @@ class LiveServer:
                     **{f"BRUGERSTEMMEN_{name}": str(value) for name, value in settings.items()}}
         self.process = None
 
+    WORKERS = 3
+
     def start(self):
+        """Returns once the page answers and every worker has booted: a worker still booting
+        would write its line into what a test reads of the log afterwards."""
         with open(self.log_path, "ab") as log:  # the server keeps its own copy of the handle
+            started_at = log.tell()
             self.process = subprocess.Popen(
-                [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", "3"],
+                [str(BIN / "brugerstemmen"), "serve", "--port", str(self.port), "--workers", str(self.WORKERS)],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + HANG_SECONDS / 5
+        answered = False
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + self.probe, timeout=1).close()
-                return self
+                if not answered:
+                    urllib.request.urlopen(self.url + self.probe, timeout=1).close()
+                    answered = True
+                if self.log_path.read_bytes()[started_at:].count(b"Booting worker") >= self.WORKERS:
+                    return self
             except OSError:
-                if self.process.poll() is not None:
-                    raise AssertionError(f"server exited:\n{self.log_path.read_text()}") from None
-                time.sleep(0.1)
+                pass
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.log_path.read_text()}") from None
+            time.sleep(0.05 if answered else 0.1)
         raise AssertionError(f"server did not start within {HANG_SECONDS / 5:.0f} s")
 
     def stop(self):
