@@ -4,7 +4,10 @@
 WITHOUT_SEARCH = 10
 
 
-def matches(query, *texts):
-    """True if every word of the query is part of one of the texts, whatever the case (æ, ø and å too)."""
-    haystack = " ".join(texts).casefold()
-    return all(word in haystack for word in query.casefold().split())
+def among(rows, query, *fields):
+    """The rows in which every word of the query is part of one of these fields, whatever the case
+    (æ, ø and å too); every row for an empty query."""
+    words = query.casefold().split()
+    if not words:
+        return list(rows)
+    return [row for row in rows if all(word in " ".join(row[field] for field in fields).casefold() for word in words)]

@@ -167,7 +167,7 @@ def centres():
             return _credentials(found, key)
     every = db.list_hub_centres(database)
     query = request.args.get("q", "").strip()
-    found = [c for c in every if search.matches(query, c["name"], c["lvs_code"], c["municipality"])] if query else every
+    found = search.among(every, query, "name", "lvs_code", "municipality")
     # LVS's register holds some 200 centres: a page of them at a time, and a search for one.
     pages = max(1, -(-len(found) // CENTRES_A_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)

@@ -179,7 +179,7 @@ def home():
     # Someone at many centres (LVS's office, a site admin of a hosted installation) finds theirs
     # by a few letters of its name or its short name.
     query = request.args.get("q", "").strip()
-    shown = [c for c in centres if search.matches(query, c["name"], c["slug"])] if query else centres
+    shown = search.among(centres, query, "name", "slug")
     return render_template("staff/home.html", centres=shown, every=len(centres), query=query,
                            searchable=len(centres) > search.WITHOUT_SEARCH)
 
